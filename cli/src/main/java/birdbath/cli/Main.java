@@ -1,0 +1,2 @@
+package birdbath.cli;
+public class Main { public static void main(String[] a) {} }

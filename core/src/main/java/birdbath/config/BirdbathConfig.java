@@ -1,0 +1,26 @@
+package birdbath.config;
+
+import java.util.List;
+
+/**
+ * birdbath.yaml as written: every field may be absent. {@link ConfigLoader} validates it and fills in defaults to
+ * give a {@link ClusterSpec}. Field names are snake_case in the file.
+ */
+public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Networking networking, Storage storage,
+                             Etcd etcd, Kubernetes kubernetes) {
+
+    /** The cluster itself; {@code name} may come from the original's {@code linode.group}. */
+    public record Cluster(String name, Integer nodes, String domain) { }
+
+    /** Linode settings; {@code group}, {@code distro} and {@code root_ssh_key} are the original project's keys. */
+    public record Linode(String token, String apiUrl, String group, String region, String type, String image,
+                         String distro, String rootPass, String rootSshKey, List<String> sshKeys) { }
+
+    public record Networking(String mode, String vpcSubnet, List<String> allowedCidrs) { }
+
+    public record Storage(Integer nodes, Integer volumeSizeGb) { }
+
+    public record Etcd(Integer members) { }
+
+    public record Kubernetes(Integer controlPlane) { }
+}

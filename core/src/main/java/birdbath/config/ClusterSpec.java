@@ -1,0 +1,64 @@
+package birdbath.config;
+
+import birdbath.Secret;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A validated config with every default filled in: what the rest of birdbath works from.
+ *
+ * @param stateDir {@code .birdbath/} beside the config file
+ */
+public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
+                          String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
+                          int etcdMembers, int controlPlane) {
+
+    public enum ProviderKind { LINODE, LOCAL }
+
+    public enum NetworkMode { VPC, PRIVATE_IP }
+
+    public enum Role { CONTROL_PLANE, WORKER, ETCD, STORAGE }
+
+    /** What the Linode provider needs. The token may be absent here and come from LINODE_TOKEN at use. */
+    public record LinodeSpec(String region, String type, String image, String apiUrl, Secret token,
+                             Secret rootPass, List<String> sshKeys) { }
+
+    public record NetworkSpec(NetworkMode mode, String vpcSubnet, List<String> allowedCidrs) { }
+
+    /** Nodes are named {@code <cluster>-<n>}, n from 1, as the original named them {@code <group>-<n>}. */
+    public String nodeLabel(int n) {
+        return name + "-" + n;
+    }
+
+    public String fqdn(int n) {
+        return nodeLabel(n) + "." + domain;
+    }
+
+    /** The tag that marks every Linode resource this cluster owns. */
+    public String tag() {
+        return "birdbath-" + name;
+    }
+
+    /**
+     * The first {@code control_plane} nodes run the control plane, the first {@code etcd.members} run etcd,
+     * the first {@code storage.nodes} carry a volume; the rest are workers (a single node is both).
+     */
+    public Set<Role> roles(int n) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        if (n <= controlPlane) {
+            roles.add(Role.CONTROL_PLANE);
+        }
+        if (n > controlPlane || nodes == 1) {
+            roles.add(Role.WORKER);
+        }
+        if (n <= etcdMembers) {
+            roles.add(Role.ETCD);
+        }
+        if (n <= storageNodes) {
+            roles.add(Role.STORAGE);
+        }
+        return roles;
+    }
+}

@@ -1,0 +1,856 @@
+package birdbath.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The account's resources: instances, volumes, domains and records, firewalls, VPCs. Every public method is one
+ * API operation; all of them hold the lock, so the simulator behaves as one consistent account.
+ * Statuses move with time (provisioning, booting, running; creating, active) and are derived on read.
+ */
+final class SimState {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long PRIVATE_BASE = Validate.ipv4ToLong("192.168.128.1");
+    private static final long[] PRIVATE_RANGE = Validate.cidr("192.168.128.0/17");
+    private static final String[] PUBLIC_POOLS = {"203.0.113.", "198.51.100.", "192.0.2."};
+
+    private final Catalog catalog = new Catalog();
+    private final long bootMillis;
+    private final LongSupplier clock;
+    private long nextId = 1000;
+    private int nextPublic = 0;
+    private int nextPrivate = 0;
+
+    private final Map<Long, ObjectNode> instances = new LinkedHashMap<>();
+    private final Map<Long, ObjectNode> volumes = new LinkedHashMap<>();
+    private final Map<Long, ObjectNode> domains = new LinkedHashMap<>();
+    private final Map<Long, Map<Long, ObjectNode>> records = new HashMap<>();
+    private final Map<Long, ObjectNode> firewalls = new LinkedHashMap<>();
+    private final Map<Long, ObjectNode> vpcs = new LinkedHashMap<>();
+    private final Map<Long, Long> createdAt = new HashMap<>();
+    /** VPC address -> instance id, per subnet id. */
+    private final Map<Long, Map<String, Long>> vpcAddresses = new HashMap<>();
+
+    SimState(long bootMillis, LongSupplier clock) {
+        this.bootMillis = bootMillis;
+        this.clock = clock;
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    // ---------------------------------------------------------------- instances
+
+    synchronized List<JsonNode> listInstances() {
+        List<JsonNode> out = new ArrayList<>();
+        for (ObjectNode i : instances.values()) {
+            out.add(renderInstance(i));
+        }
+        return out;
+    }
+
+    synchronized JsonNode getInstance(long id) {
+        return renderInstance(instance(id));
+    }
+
+    synchronized JsonNode createInstance(Request r) {
+        String type = Validate.requiredText(r, "type");
+        String region = Validate.requiredText(r, "region");
+        if (catalog.find(catalog.types, type) == null) {
+            throw ApiError.badRequest("type", "A valid plan type by that ID was not found");
+        }
+        if (catalog.find(catalog.regions, region) == null) {
+            throw ApiError.badRequest("region", "region is not valid");
+        }
+        String image = r.text("image");
+        if (image != null && catalog.find(catalog.images, image) == null) {
+            throw ApiError.badRequest("image", "image is not valid");
+        }
+        if (image != null) {
+            String pass = r.text("root_pass");
+            if (pass == null) {
+                throw ApiError.badRequest("root_pass", "root_pass is required when deploying from an image");
+            }
+            Validate.rootPass(pass);
+        }
+        Validate.stringArray(r.field("tags"), "tags");
+        Validate.stringArray(r.field("authorized_keys"), "authorized_keys");
+        long id = ++nextId;
+        String label = r.text("label") == null ? "linode" + id : r.text("label");
+        Validate.label("label", label, Validate.LINODE_LABEL, 3, 64);
+        for (ObjectNode other : instances.values()) {
+            if (other.get("label").asText().equals(label)) {
+                throw ApiError.badRequest("label", "Label must be unique among your linodes");
+            }
+        }
+        ObjectNode firewall = null;
+        if (!r.field("firewall_id").isNull()) {
+            firewall = firewalls.get(r.field("firewall_id").asLong());
+            if (firewall == null) {
+                throw ApiError.badRequest("firewall_id", "Firewall not found");
+            }
+        }
+        boolean privateIp = r.field("private_ip").asBoolean(false);
+        JsonNode interfaces = r.field("interfaces");
+        String vpcAddress = null;
+        long subnetId = 0;
+        long vpcId = 0;
+        if (interfaces.isArray()) {
+            for (int i = 0; i < interfaces.size(); i++) {
+                JsonNode itf = interfaces.get(i);
+                String purpose = itf.path("purpose").asText("");
+                if (!Set.of("public", "vlan", "vpc").contains(purpose)) {
+                    throw ApiError.badRequest("interfaces[" + i + "].purpose", "Must be one of public, vlan, vpc");
+                }
+                if (purpose.equals("vpc")) {
+                    subnetId = itf.path("subnet_id").asLong(0);
+                    ObjectNode[] found = findSubnet(subnetId);
+                    if (found == null) {
+                        throw ApiError.badRequest("interfaces[" + i + "].subnet_id", "Subnet not found");
+                    }
+                    if (!found[0].get("region").asText().equals(region)) {
+                        throw ApiError.badRequest("interfaces[" + i + "].subnet_id",
+                                "VPC and Linode must be in the same region");
+                    }
+                    vpcId = found[0].get("id").asLong();
+                    vpcAddress = allocateVpcAddress(found[1], itf.path("ipv4").path("vpc").asText(null),
+                            "interfaces[" + i + "].ipv4.vpc");
+                }
+            }
+        }
+        ObjectNode instance = JSON.createObjectNode();
+        instance.put("id", id).put("label", label).put("region", region).put("type", type);
+        if (image == null) {
+            instance.putNull("image");
+        } else {
+            instance.put("image", image);
+        }
+        instance.put("group", "").put("hypervisor", "kvm").put("created", now()).put("updated", now());
+        instance.put("_booted", r.field("booted").asBoolean(true));
+        ArrayNode ipv4 = instance.putArray("ipv4");
+        String publicIp = allocatePublic();
+        ipv4.add(publicIp);
+        if (privateIp) {
+            ipv4.add(Validate.longToIpv4(PRIVATE_BASE + nextPrivate++));
+        }
+        instance.put("ipv6", "2600:3c00::f03c:" + Long.toHexString(id) + ":fe00:" + Long.toHexString(id) + "/128");
+        ArrayNode tags = instance.putArray("tags");
+        r.field("tags").forEach(tags::add);
+        ObjectNode type0 = catalog.find(catalog.types, type);
+        instance.putObject("specs").put("vcpus", type0.get("vcpus").asInt()).put("memory", type0.get("memory").asInt())
+                .put("disk", type0.get("disk").asInt()).put("transfer", type0.get("transfer").asInt());
+        if (vpcAddress != null) {
+            instance.put("_vpc_ipv4", vpcAddress).put("_subnet_id", subnetId).put("_vpc_id", vpcId);
+            vpcAddresses.get(subnetId).put(vpcAddress, id);
+        }
+        instances.put(id, instance);
+        createdAt.put(id, clock.getAsLong());
+        if (firewall != null) {
+            addDevice(firewall, id);
+        }
+        return renderInstance(instance);
+    }
+
+    synchronized JsonNode updateInstance(Request r) {
+        ObjectNode instance = instance(r.id(0));
+        if (r.text("label") != null) {
+            String label = r.text("label");
+            Validate.label("label", label, Validate.LINODE_LABEL, 3, 64);
+            for (ObjectNode other : instances.values()) {
+                if (other != instance && other.get("label").asText().equals(label)) {
+                    throw ApiError.badRequest("label", "Label must be unique among your linodes");
+                }
+            }
+            instance.put("label", label);
+        }
+        if (r.field("tags").isArray()) {
+            Validate.stringArray(r.field("tags"), "tags");
+            instance.set("tags", r.field("tags").deepCopy());
+        }
+        instance.put("updated", now());
+        return renderInstance(instance);
+    }
+
+    synchronized void deleteInstance(long id) {
+        ObjectNode instance = instance(id);
+        instances.remove(id);
+        for (ObjectNode v : volumes.values()) {
+            if (v.path("linode_id").asLong(0) == id) {
+                v.putNull("linode_id").putNull("linode_label");
+            }
+        }
+        for (ObjectNode f : firewalls.values()) {
+            removeDevice(f, id);
+        }
+        if (instance.has("_subnet_id")) {
+            vpcAddresses.get(instance.get("_subnet_id").asLong()).remove(instance.get("_vpc_ipv4").asText());
+        }
+    }
+
+    synchronized JsonNode instanceIps(long id) {
+        ObjectNode i = instance(id);
+        ObjectNode out = JSON.createObjectNode();
+        ObjectNode v4 = out.putObject("ipv4");
+        ArrayNode pub = v4.putArray("public");
+        ArrayNode priv = v4.putArray("private");
+        for (JsonNode ip : i.get("ipv4")) {
+            ObjectNode addr = JSON.createObjectNode().put("address", ip.asText()).put("linode_id", id)
+                    .put("region", i.get("region").asText());
+            boolean isPrivate = Validate.inCidr(Validate.ipv4ToLong(ip.asText()), PRIVATE_RANGE);
+            addr.put("public", !isPrivate).put("type", "ipv4").put("prefix", isPrivate ? 17 : 24);
+            (isPrivate ? priv : pub).add(addr);
+        }
+        ArrayNode vpc = v4.putArray("vpc");
+        if (i.has("_vpc_ipv4")) {
+            vpc.add(JSON.createObjectNode().put("address", i.get("_vpc_ipv4").asText())
+                    .put("vpc_id", i.get("_vpc_id").asLong()).put("subnet_id", i.get("_subnet_id").asLong())
+                    .put("linode_id", id).put("active", true));
+        }
+        v4.putArray("shared");
+        v4.putArray("reserved");
+        return out;
+    }
+
+    private ObjectNode instance(long id) {
+        ObjectNode i = instances.get(id);
+        if (i == null) {
+            throw ApiError.notFound();
+        }
+        return i;
+    }
+
+    private JsonNode renderInstance(ObjectNode stored) {
+        ObjectNode out = stored.deepCopy();
+        long age = clock.getAsLong() - createdAt.get(stored.get("id").asLong());
+        String status;
+        if (age < bootMillis / 2) {
+            status = "provisioning";
+        } else if (!stored.get("_booted").asBoolean()) {
+            status = "offline";
+        } else {
+            status = age < bootMillis ? "booting" : "running";
+        }
+        out.put("status", status);
+        out.remove(List.of("_booted", "_vpc_ipv4", "_subnet_id", "_vpc_id"));
+        return out;
+    }
+
+    private String allocatePublic() {
+        int pool = nextPublic / 254;
+        if (pool >= PUBLIC_POOLS.length) {
+            throw new ApiError(400, "No IPv4 addresses available in this region", null);
+        }
+        return PUBLIC_POOLS[pool] + (nextPublic++ % 254 + 1);
+    }
+
+    // ---------------------------------------------------------------- volumes
+
+    synchronized List<JsonNode> listVolumes() {
+        List<JsonNode> out = new ArrayList<>();
+        for (ObjectNode v : volumes.values()) {
+            out.add(renderVolume(v));
+        }
+        return out;
+    }
+
+    synchronized JsonNode getVolume(long id) {
+        return renderVolume(volume(id));
+    }
+
+    synchronized JsonNode createVolume(Request r) {
+        String label = Validate.requiredText(r, "label");
+        Validate.label("label", label, Validate.VOLUME_LABEL, 1, 32);
+        for (ObjectNode other : volumes.values()) {
+            if (other.get("label").asText().equals(label)) {
+                throw ApiError.badRequest("label", "Label must be unique among your volumes");
+            }
+        }
+        int size = r.field("size").asInt(20);
+        if (size < 10 || size > 10240) {
+            throw ApiError.badRequest("size", "Size must be between 10 and 10240");
+        }
+        Validate.stringArray(r.field("tags"), "tags");
+        String region = r.text("region");
+        ObjectNode linode = null;
+        if (!r.field("linode_id").isNull()) {
+            linode = instances.get(r.field("linode_id").asLong());
+            if (linode == null) {
+                throw ApiError.badRequest("linode_id", "Linode not found");
+            }
+            if (region != null && !region.equals(linode.get("region").asText())) {
+                throw ApiError.badRequest("region", "Volume and Linode must be in the same region");
+            }
+            region = linode.get("region").asText();
+        }
+        if (region == null) {
+            throw ApiError.badRequest("region", "Must provide a region or a Linode ID");
+        }
+        if (catalog.find(catalog.regions, region) == null) {
+            throw ApiError.badRequest("region", "region is not valid");
+        }
+        long id = ++nextId;
+        ObjectNode v = JSON.createObjectNode().put("id", id).put("label", label).put("size", size)
+                .put("region", region).put("filesystem_path", "/dev/disk/by-id/scsi-0Linode_Volume_" + label)
+                .put("hardware_type", "nvme").put("created", now()).put("updated", now());
+        if (linode == null) {
+            v.putNull("linode_id").putNull("linode_label");
+        } else {
+            v.put("linode_id", linode.get("id").asLong()).put("linode_label", linode.get("label").asText());
+        }
+        ArrayNode tags = v.putArray("tags");
+        r.field("tags").forEach(tags::add);
+        volumes.put(id, v);
+        createdAt.put(id, clock.getAsLong());
+        return renderVolume(v);
+    }
+
+    synchronized JsonNode attachVolume(Request r) {
+        ObjectNode v = volume(r.id(0));
+        if (!v.get("linode_id").isNull()) {
+            throw ApiError.badRequest("linode_id", "Volume is already attached to a Linode");
+        }
+        ObjectNode linode = instances.get(r.field("linode_id").asLong());
+        if (linode == null) {
+            throw ApiError.badRequest("linode_id", "Linode not found");
+        }
+        if (!linode.get("region").asText().equals(v.get("region").asText())) {
+            throw ApiError.badRequest("linode_id", "Volume and Linode must be in the same region");
+        }
+        v.put("linode_id", linode.get("id").asLong()).put("linode_label", linode.get("label").asText());
+        return renderVolume(v);
+    }
+
+    synchronized void detachVolume(long id) {
+        volume(id).putNull("linode_id").putNull("linode_label");
+    }
+
+    synchronized void deleteVolume(long id) {
+        ObjectNode v = volume(id);
+        if (!v.get("linode_id").isNull()) {
+            throw ApiError.badRequest(null, "Volume must be detached before it can be deleted.");
+        }
+        volumes.remove(id);
+    }
+
+    private ObjectNode volume(long id) {
+        ObjectNode v = volumes.get(id);
+        if (v == null) {
+            throw ApiError.notFound();
+        }
+        return v;
+    }
+
+    private JsonNode renderVolume(ObjectNode stored) {
+        ObjectNode out = stored.deepCopy();
+        long age = clock.getAsLong() - createdAt.get(stored.get("id").asLong());
+        out.put("status", age < bootMillis / 2 ? "creating" : "active");
+        return out;
+    }
+
+    // ---------------------------------------------------------------- domains
+
+    synchronized List<JsonNode> listDomains() {
+        return new ArrayList<>(domains.values());
+    }
+
+    synchronized JsonNode getDomain(long id) {
+        return domain(id);
+    }
+
+    synchronized JsonNode createDomain(Request r) {
+        String name = Validate.requiredText(r, "domain");
+        String type = r.text("type") == null ? "master" : r.text("type");
+        if (type.equals("master") && r.text("soa_email") == null) {
+            throw ApiError.badRequest("soa_email", "soa_email is required for master domains");
+        }
+        for (ObjectNode d : domains.values()) {
+            if (d.get("domain").asText().equalsIgnoreCase(name)) {
+                throw ApiError.badRequest("domain", "A domain with that name already exists");
+            }
+        }
+        long id = ++nextId;
+        ObjectNode d = JSON.createObjectNode().put("id", id).put("domain", name).put("type", type)
+                .put("status", "active").put("soa_email", r.text("soa_email")).put("ttl_sec", 0)
+                .put("created", now()).put("updated", now());
+        d.putArray("tags");
+        domains.put(id, d);
+        records.put(id, new LinkedHashMap<>());
+        return d;
+    }
+
+    synchronized void deleteDomain(long id) {
+        domain(id);
+        domains.remove(id);
+        records.remove(id);
+    }
+
+    synchronized List<JsonNode> listRecords(long domainId) {
+        domain(domainId);
+        return new ArrayList<>(records.get(domainId).values());
+    }
+
+    synchronized JsonNode getRecord(long domainId, long recordId) {
+        return record(domainId, recordId);
+    }
+
+    synchronized JsonNode createRecord(Request r) {
+        long domainId = r.id(0);
+        domain(domainId);
+        long id = ++nextId;
+        ObjectNode rec = JSON.createObjectNode().put("id", id);
+        String type = Validate.requiredText(r, "type");
+        if (!Set.of("A", "AAAA", "NS", "MX", "CNAME", "TXT", "SRV", "PTR", "CAA").contains(type)) {
+            throw ApiError.badRequest("type", "type is not valid");
+        }
+        rec.put("type", type).put("name", "").put("target", "").put("ttl_sec", 0).put("priority", 0)
+                .put("weight", 0).put("port", 0).putNull("service").putNull("protocol").putNull("tag")
+                .put("created", now()).put("updated", now());
+        applyRecordFields(rec, r);
+        records.get(domainId).put(id, rec);
+        return rec;
+    }
+
+    synchronized JsonNode updateRecord(Request r) {
+        ObjectNode rec = record(r.id(0), r.id(1));
+        applyRecordFields(rec, r);
+        rec.put("updated", now());
+        return rec;
+    }
+
+    synchronized void deleteRecord(long domainId, long recordId) {
+        record(domainId, recordId);
+        records.get(domainId).remove(recordId);
+    }
+
+    private void applyRecordFields(ObjectNode rec, Request r) {
+        if (r.text("name") != null) {
+            String name = r.text("name");
+            if (name.length() > 100) {
+                throw ApiError.badRequest("name", "Length must be 0-100 characters");
+            }
+            rec.put("name", name);
+        }
+        if (r.text("target") != null) {
+            rec.put("target", r.text("target"));
+        }
+        if (rec.get("type").asText().equals("A") && Validate.ipv4ToLong(rec.get("target").asText()) < 0) {
+            throw ApiError.badRequest("target", "You must provide a valid IPv4 address.");
+        }
+        if (!r.field("ttl_sec").isNull()) {
+            rec.put("ttl_sec", r.field("ttl_sec").asInt());
+        }
+    }
+
+    private ObjectNode domain(long id) {
+        ObjectNode d = domains.get(id);
+        if (d == null) {
+            throw ApiError.notFound();
+        }
+        return d;
+    }
+
+    private ObjectNode record(long domainId, long recordId) {
+        domain(domainId);
+        ObjectNode rec = records.get(domainId).get(recordId);
+        if (rec == null) {
+            throw ApiError.notFound();
+        }
+        return rec;
+    }
+
+    // ---------------------------------------------------------------- firewalls
+
+    synchronized List<JsonNode> listFirewalls() {
+        return new ArrayList<>(firewalls.values());
+    }
+
+    synchronized JsonNode getFirewall(long id) {
+        return firewall(id);
+    }
+
+    synchronized JsonNode createFirewall(Request r) {
+        String label = Validate.requiredText(r, "label");
+        Validate.label("label", label, Validate.LINODE_LABEL, 3, 32);
+        for (ObjectNode f : firewalls.values()) {
+            if (f.get("label").asText().equals(label)) {
+                throw ApiError.badRequest("label", "Label must be unique among your firewalls");
+            }
+        }
+        JsonNode rules = r.field("rules");
+        if (!rules.isObject()) {
+            throw ApiError.badRequest("rules", "rules is required");
+        }
+        validateRules(rules, "rules.");
+        Validate.stringArray(r.field("tags"), "tags");
+        List<ObjectNode> devices = new ArrayList<>();
+        for (JsonNode linodeId : r.field("devices").path("linodes")) {
+            ObjectNode linode = instances.get(linodeId.asLong());
+            if (linode == null) {
+                throw ApiError.badRequest("devices.linodes", "Linode " + linodeId.asLong() + " not found");
+            }
+            devices.add(linode);
+        }
+        long id = ++nextId;
+        ObjectNode f = JSON.createObjectNode().put("id", id).put("label", label).put("status", "enabled")
+                .put("created", now()).put("updated", now());
+        f.set("rules", normaliseRules(rules));
+        ArrayNode tags = f.putArray("tags");
+        r.field("tags").forEach(tags::add);
+        f.putArray("entities");
+        firewalls.put(id, f);
+        for (ObjectNode linode : devices) {
+            addDevice(f, linode.get("id").asLong());
+        }
+        return f;
+    }
+
+    synchronized JsonNode updateFirewall(Request r) {
+        ObjectNode f = firewall(r.id(0));
+        if (r.text("label") != null) {
+            Validate.label("label", r.text("label"), Validate.LINODE_LABEL, 3, 32);
+            f.put("label", r.text("label"));
+        }
+        if (r.text("status") != null) {
+            if (!Set.of("enabled", "disabled").contains(r.text("status"))) {
+                throw ApiError.badRequest("status", "Must be enabled or disabled");
+            }
+            f.put("status", r.text("status"));
+        }
+        if (r.field("tags").isArray()) {
+            f.set("tags", r.field("tags").deepCopy());
+        }
+        f.put("updated", now());
+        return f;
+    }
+
+    synchronized void deleteFirewall(long id) {
+        firewall(id);
+        firewalls.remove(id);
+    }
+
+    synchronized JsonNode getRules(long id) {
+        return firewall(id).get("rules");
+    }
+
+    synchronized JsonNode putRules(Request r) {
+        ObjectNode f = firewall(r.id(0));
+        validateRules(r.body(), "");
+        f.set("rules", normaliseRules(r.body()));
+        f.put("updated", now());
+        return f.get("rules");
+    }
+
+    synchronized List<JsonNode> listDevices(long firewallId) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : firewall(firewallId).get("entities")) {
+            out.add(device(e));
+        }
+        return out;
+    }
+
+    synchronized JsonNode addDevice(Request r) {
+        ObjectNode f = firewall(r.id(0));
+        if (!"linode".equals(r.text("type"))) {
+            throw ApiError.badRequest("type", "Must be linode or nodebalancer");
+        }
+        long linodeId = r.field("id").asLong();
+        if (!instances.containsKey(linodeId)) {
+            throw ApiError.badRequest("id", "Linode not found");
+        }
+        for (JsonNode e : f.get("entities")) {
+            if (e.get("id").asLong() == linodeId) {
+                throw ApiError.badRequest("id", "Linode is already assigned to this firewall");
+            }
+        }
+        for (ObjectNode other : firewalls.values()) {
+            for (JsonNode e : other.get("entities")) {
+                if (e.get("id").asLong() == linodeId) {
+                    throw ApiError.badRequest("id", "Linode already has an active firewall");
+                }
+            }
+        }
+        return device(addDevice(f, linodeId));
+    }
+
+    synchronized void deleteDevice(long firewallId, long deviceId) {
+        ObjectNode f = firewall(firewallId);
+        ArrayNode entities = (ArrayNode) f.get("entities");
+        for (int i = 0; i < entities.size(); i++) {
+            if (entities.get(i).get("_device_id").asLong() == deviceId) {
+                entities.remove(i);
+                return;
+            }
+        }
+        throw ApiError.notFound();
+    }
+
+    private ObjectNode addDevice(ObjectNode firewall, long linodeId) {
+        ObjectNode e = JSON.createObjectNode().put("id", linodeId).put("type", "linode")
+                .put("label", instances.get(linodeId).get("label").asText())
+                .put("url", "/v4/linode/instances/" + linodeId).put("_device_id", ++nextId);
+        ((ArrayNode) firewall.get("entities")).add(e);
+        return e;
+    }
+
+    private void removeDevice(ObjectNode firewall, long linodeId) {
+        ArrayNode entities = (ArrayNode) firewall.get("entities");
+        for (int i = entities.size() - 1; i >= 0; i--) {
+            if (entities.get(i).get("id").asLong() == linodeId) {
+                entities.remove(i);
+            }
+        }
+    }
+
+    private JsonNode device(JsonNode entity) {
+        ObjectNode d = JSON.createObjectNode().put("id", entity.get("_device_id").asLong())
+                .put("created", now()).put("updated", now());
+        ObjectNode e = entity.deepCopy();
+        e.remove("_device_id");
+        d.set("entity", e);
+        return d;
+    }
+
+    private ObjectNode firewall(long id) {
+        ObjectNode f = firewalls.get(id);
+        if (f == null) {
+            throw ApiError.notFound();
+        }
+        return f;
+    }
+
+    /** Firewalls render without internal device ids. */
+    JsonNode renderFirewall(JsonNode stored) {
+        ObjectNode out = stored.deepCopy();
+        for (JsonNode e : out.get("entities")) {
+            ((ObjectNode) e).remove("_device_id");
+        }
+        return out;
+    }
+
+    private static void validateRules(JsonNode rules, String prefix) {
+        for (String policy : new String[] {"inbound_policy", "outbound_policy"}) {
+            String v = rules.path(policy).asText("");
+            if (!v.equals("ACCEPT") && !v.equals("DROP")) {
+                throw ApiError.badRequest(prefix + policy, "Must be one of ACCEPT, DROP");
+            }
+        }
+        for (String direction : new String[] {"inbound", "outbound"}) {
+            JsonNode list = rules.path(direction);
+            if (list.isMissingNode() || list.isNull()) {
+                continue;
+            }
+            if (list.size() > 25) {
+                throw ApiError.badRequest(prefix + direction, "Too many rules; the maximum is 25");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode rule = list.get(i);
+                String at = prefix + direction + "[" + i + "].";
+                String action = rule.path("action").asText("");
+                if (!action.equals("ACCEPT") && !action.equals("DROP")) {
+                    throw ApiError.badRequest(at + "action", "Must be one of ACCEPT, DROP");
+                }
+                String protocol = rule.path("protocol").asText("");
+                if (!Set.of("TCP", "UDP", "ICMP", "IPENCAP").contains(protocol)) {
+                    throw ApiError.badRequest(at + "protocol", "Must be one of TCP, UDP, ICMP, IPENCAP");
+                }
+                if (rule.hasNonNull("ports") && (protocol.equals("ICMP") || protocol.equals("IPENCAP"))) {
+                    throw ApiError.badRequest(at + "ports", "Ports are not allowed for " + protocol + " rules");
+                }
+                if (rule.hasNonNull("ports") && !rule.get("ports").asText().matches("\\d+(-\\d+)?(, ?\\d+(-\\d+)?)*")) {
+                    throw ApiError.badRequest(at + "ports", "Must be a comma-separated list of ports or ranges");
+                }
+                JsonNode v4 = rule.path("addresses").path("ipv4");
+                for (JsonNode a : v4) {
+                    if (Validate.cidr(a.asText().contains("/") ? a.asText() : a.asText() + "/32") == null) {
+                        throw ApiError.badRequest(at + "addresses.ipv4", a.asText() + " is not a valid IPv4 range");
+                    }
+                }
+                String label = rule.path("label").asText(null);
+                if (label != null && (label.length() < 3 || label.length() > 32)) {
+                    throw ApiError.badRequest(at + "label", "Length must be 3-32 characters");
+                }
+            }
+        }
+    }
+
+    private static JsonNode normaliseRules(JsonNode rules) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("inbound_policy", rules.get("inbound_policy").asText());
+        out.put("outbound_policy", rules.get("outbound_policy").asText());
+        for (String direction : new String[] {"inbound", "outbound"}) {
+            ArrayNode list = out.putArray(direction);
+            for (JsonNode rule : rules.path(direction)) {
+                list.add(rule.deepCopy());
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- VPCs
+
+    synchronized List<JsonNode> listVpcs() {
+        List<JsonNode> out = new ArrayList<>();
+        for (ObjectNode v : vpcs.values()) {
+            out.add(renderVpc(v));
+        }
+        return out;
+    }
+
+    synchronized JsonNode getVpc(long id) {
+        return renderVpc(vpc(id));
+    }
+
+    synchronized JsonNode createVpc(Request r) {
+        String label = Validate.requiredText(r, "label");
+        Validate.label("label", label, Validate.VPC_LABEL, 1, 64);
+        String region = Validate.requiredText(r, "region");
+        if (catalog.find(catalog.regions, region) == null) {
+            throw ApiError.badRequest("region", "region is not valid");
+        }
+        for (ObjectNode v : vpcs.values()) {
+            if (v.get("label").asText().equals(label)) {
+                throw ApiError.badRequest("label", "Label must be unique among your VPCs");
+            }
+        }
+        long id = ++nextId;
+        ObjectNode vpc = JSON.createObjectNode().put("id", id).put("label", label).put("region", region)
+                .put("description", r.text("description") == null ? "" : r.text("description"))
+                .put("created", now()).put("updated", now());
+        ArrayNode subnets = vpc.putArray("subnets");
+        JsonNode wanted = r.field("subnets");
+        for (int i = 0; i < wanted.size(); i++) {
+            JsonNode s = wanted.get(i);
+            String at = "subnets[" + i + "].";
+            String subnetLabel = s.path("label").asText("");
+            if (subnetLabel.isEmpty()) {
+                throw ApiError.badRequest(at + "label", "label is required");
+            }
+            long[] cidr = Validate.cidr(s.path("ipv4").asText(""));
+            if (cidr == null) {
+                throw ApiError.badRequest(at + "ipv4", "Must be an IPv4 range in CIDR notation");
+            }
+            boolean rfc1918 = Validate.inCidr(cidr[0], Validate.cidr("10.0.0.0/8"))
+                    || Validate.inCidr(cidr[0], Validate.cidr("172.16.0.0/12"))
+                    || Validate.inCidr(cidr[0], Validate.cidr("192.168.0.0/16"));
+            if (!rfc1918 || Validate.inCidr(cidr[0], PRIVATE_RANGE) || cidr[1] > 29) {
+                throw ApiError.badRequest(at + "ipv4", "Must be an RFC1918 range of /29 or larger, not overlapping"
+                        + " 192.168.128.0/17");
+            }
+            long subnetId = ++nextId;
+            ObjectNode subnet = JSON.createObjectNode().put("id", subnetId).put("label", subnetLabel)
+                    .put("ipv4", Validate.longToIpv4(cidr[0]) + "/" + cidr[1]).put("created", now())
+                    .put("updated", now());
+            subnets.add(subnet);
+            vpcAddresses.put(subnetId, new HashMap<>());
+        }
+        vpcs.put(id, vpc);
+        return renderVpc(vpc);
+    }
+
+    synchronized void deleteVpc(long id) {
+        ObjectNode vpc = vpc(id);
+        for (JsonNode s : vpc.get("subnets")) {
+            if (!vpcAddresses.get(s.get("id").asLong()).isEmpty()) {
+                throw ApiError.badRequest(null, "Can't delete a VPC while Linodes are assigned to its subnets");
+            }
+        }
+        vpcs.remove(id);
+    }
+
+    synchronized List<JsonNode> listSubnets(long vpcId) {
+        List<JsonNode> out = new ArrayList<>();
+        renderVpc(vpc(vpcId)).get("subnets").forEach(out::add);
+        return out;
+    }
+
+    private ObjectNode vpc(long id) {
+        ObjectNode v = vpcs.get(id);
+        if (v == null) {
+            throw ApiError.notFound();
+        }
+        return v;
+    }
+
+    private JsonNode renderVpc(ObjectNode stored) {
+        ObjectNode out = stored.deepCopy();
+        for (JsonNode s : out.get("subnets")) {
+            ArrayNode linodes = ((ObjectNode) s).putArray("linodes");
+            Set<Long> seen = new HashSet<>();
+            for (Long linodeId : vpcAddresses.get(s.get("id").asLong()).values()) {
+                if (seen.add(linodeId)) {
+                    ObjectNode l = linodes.addObject().put("id", linodeId);
+                    l.putArray("interfaces").addObject().put("id", linodeId * 10).put("active", true);
+                }
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode[] findSubnet(long subnetId) {
+        for (ObjectNode v : vpcs.values()) {
+            for (JsonNode s : v.get("subnets")) {
+                if (s.get("id").asLong() == subnetId) {
+                    return new ObjectNode[] {v, (ObjectNode) s};
+                }
+            }
+        }
+        return null;
+    }
+
+    private String allocateVpcAddress(ObjectNode subnet, String wanted, String field) {
+        long[] cidr = Validate.cidr(subnet.get("ipv4").asText());
+        Map<String, Long> used = vpcAddresses.get(subnet.get("id").asLong());
+        long size = 1L << (32 - cidr[1]);
+        if (wanted != null) {
+            long ip = Validate.ipv4ToLong(wanted);
+            // the first two addresses and the last one of a subnet are reserved
+            if (ip < 0 || !Validate.inCidr(ip, cidr) || ip < cidr[0] + 2 || ip == cidr[0] + size - 1) {
+                throw ApiError.badRequest(field, wanted + " is not a usable address in " + subnet.get("ipv4").asText());
+            }
+            if (used.containsKey(wanted)) {
+                throw ApiError.badRequest(field, wanted + " is already in use");
+            }
+            return wanted;
+        }
+        for (long ip = cidr[0] + 2; ip < cidr[0] + size - 1; ip++) {
+            if (!used.containsKey(Validate.longToIpv4(ip))) {
+                return Validate.longToIpv4(ip);
+            }
+        }
+        throw ApiError.badRequest(field, "No addresses left in subnet " + subnet.get("ipv4").asText());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The number of resources of every kind, for tests and the simulator's own summary. */
+    synchronized Map<String, Integer> counts() {
+        Map<String, Integer> c = new LinkedHashMap<>();
+        c.put("instances", instances.size());
+        c.put("volumes", volumes.size());
+        c.put("domains", domains.size());
+        c.put("records", records.values().stream().mapToInt(Map::size).sum());
+        c.put("firewalls", firewalls.size());
+        c.put("vpcs", vpcs.size());
+        return c;
+    }
+
+    private static String now() {
+        return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+    }
+}
