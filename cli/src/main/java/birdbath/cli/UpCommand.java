@@ -1,0 +1,32 @@
+package birdbath.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Create or converge the cluster. Safe to re-run: what is already right is left alone.",
+                "Stages, in order: provision. Lowering cluster.nodes removes the highest-numbered nodes only"
+                        + " with --yes."})
+final class UpCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--only", split = ",", paramLabel = "STAGE", description = "Run only these stages.")
+    List<String> only = List.of();
+
+    @Option(names = "--from", paramLabel = "STAGE", description = "Run from this stage on.")
+    String from;
+
+    @Option(names = "--yes", description = "Allow removing nodes and volumes beyond cluster.nodes/storage.nodes.")
+    boolean yes;
+
+    @Override
+    public Integer call() {
+        config.open().up(only, from, yes);
+        return 0;
+    }
+}

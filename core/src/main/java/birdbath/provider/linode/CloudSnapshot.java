@@ -1,0 +1,79 @@
+package birdbath.provider.linode;
+
+import birdbath.BirdbathException;
+import birdbath.config.ClusterSpec;
+import birdbath.linode.LinodeCloud;
+import birdbath.linode.Resources.Domain;
+import birdbath.linode.Resources.DomainRecord;
+import birdbath.linode.Resources.Firewall;
+import birdbath.linode.Resources.Instance;
+import birdbath.linode.Resources.Volume;
+import birdbath.linode.Resources.Vpc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the cluster has in the account right now, found by its tag and its labels (never by trusting local
+ * state). Nodes are keyed by their number n in {@code <cluster>-<n>}; tagged resources with other labels are
+ * kept as strays (removed by `down`, left alone by `up`).
+ */
+record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, List<Instance> strayInstances,
+                     Map<Integer, Volume> volumes, List<Volume> strayVolumes, Optional<Firewall> firewall,
+                     Optional<Vpc> vpc, Map<Integer, DomainRecord> records) {
+
+    static String firewallLabel(ClusterSpec spec) {
+        return spec.name() + "-fw";
+    }
+
+    static String vpcLabel(ClusterSpec spec) {
+        return spec.name() + "-vpc";
+    }
+
+    static CloudSnapshot take(ClusterSpec spec, LinodeCloud cloud, boolean domainRequired) {
+        Pattern node = Pattern.compile("^" + Pattern.quote(spec.name()) + "-([1-9][0-9]*)$");
+        Optional<Domain> domain = cloud.domain(spec.domain());
+        if (domain.isEmpty() && domainRequired) {
+            throw new BirdbathException(spec.configFile() + ": cluster.domain: '" + spec.domain() + "' is not a domain"
+                    + " in this Linode account; add it under Domains in Cloud Manager (Linode must host its DNS)"
+                    + " or set cluster.domain to one that is");
+        }
+        Map<Integer, Instance> instances = new TreeMap<>();
+        List<Instance> strays = new ArrayList<>();
+        for (Instance i : cloud.instancesTagged(spec.tag())) {
+            Matcher m = node.matcher(i.label());
+            if (m.matches()) {
+                instances.put(Integer.parseInt(m.group(1)), i);
+            } else {
+                strays.add(i);
+            }
+        }
+        Map<Integer, Volume> volumes = new TreeMap<>();
+        List<Volume> strayVolumes = new ArrayList<>();
+        for (Volume v : cloud.volumesTagged(spec.tag())) {
+            Matcher m = node.matcher(v.label());
+            if (m.matches()) {
+                volumes.put(Integer.parseInt(m.group(1)), v);
+            } else {
+                strayVolumes.add(v);
+            }
+        }
+        Optional<Firewall> firewall = cloud.firewall(firewallLabel(spec));
+        Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || !domainRequired
+                ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
+        Map<Integer, DomainRecord> records = new TreeMap<>();
+        if (domain.isPresent()) {
+            for (DomainRecord r : cloud.records(domain.get().id())) {
+                Matcher m = node.matcher(r.name());
+                if (r.type().equals("A") && m.matches()) {
+                    records.put(Integer.parseInt(m.group(1)), r);
+                }
+            }
+        }
+        return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, records);
+    }
+}

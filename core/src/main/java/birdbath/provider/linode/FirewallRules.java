@@ -1,0 +1,73 @@
+package birdbath.provider.linode;
+
+import birdbath.config.ClusterSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The Cloud Firewall's rules: inbound DROP by default; SSH, HTTP(S) and the Kubernetes API from
+ * networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. Cloud Firewall rules
+ * cannot name ESP, which is why IPsec runs ESP-in-UDP.
+ */
+final class FirewallRules {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FirewallRules() { }
+
+    /** @param members member addresses: the VPC subnet, or each node's legacy private address as /32 */
+    static ObjectNode desired(ClusterSpec spec, List<String> members) {
+        ObjectNode rules = JSON.createObjectNode().put("inbound_policy", "DROP").put("outbound_policy", "ACCEPT");
+        ArrayNode inbound = rules.putArray("inbound");
+        List<String> allowed = spec.network().allowedCidrs();
+        rule(inbound, "ssh", "TCP", "22", allowed);
+        rule(inbound, "web", "TCP", "80, 443", allowed);
+        rule(inbound, "kube-api", "TCP", "6443", allowed);
+        if (!members.isEmpty()) {
+            rule(inbound, "members-tcp", "TCP", null, members);
+            rule(inbound, "members-udp", "UDP", null, members);
+            rule(inbound, "members-icmp", "ICMP", null, members);
+        }
+        rules.putArray("outbound");
+        return rules;
+    }
+
+    private static void rule(ArrayNode list, String label, String protocol, String ports, List<String> addresses) {
+        ObjectNode r = list.addObject().put("label", label).put("action", "ACCEPT").put("protocol", protocol);
+        if (ports != null) {
+            r.put("ports", ports);
+        }
+        ObjectNode a = r.putObject("addresses");
+        ArrayNode v4 = a.putArray("ipv4");
+        ArrayNode v6 = a.putArray("ipv6");
+        for (String address : addresses) {
+            (address.contains(":") ? v6 : v4).add(address);
+        }
+    }
+
+    /** Compares what matters (policies; per rule label, action, protocol, ports, address sets), not field order. */
+    static boolean same(JsonNode actual, JsonNode desired) {
+        return canonical(actual).equals(canonical(desired));
+    }
+
+    private static List<String> canonical(JsonNode rules) {
+        List<String> out = new ArrayList<>();
+        out.add(rules.path("inbound_policy").asText() + "/" + rules.path("outbound_policy").asText());
+        for (String direction : new String[] {"inbound", "outbound"}) {
+            for (JsonNode r : rules.path(direction)) {
+                TreeSet<String> addresses = new TreeSet<>();
+                r.path("addresses").path("ipv4").forEach(a -> addresses.add(a.asText()));
+                r.path("addresses").path("ipv6").forEach(a -> addresses.add(a.asText()));
+                out.add(direction + "|" + r.path("label").asText() + "|" + r.path("action").asText() + "|"
+                        + r.path("protocol").asText() + "|" + r.path("ports").asText("").replace(" ", "") + "|"
+                        + addresses);
+            }
+        }
+        return out;
+    }
+}

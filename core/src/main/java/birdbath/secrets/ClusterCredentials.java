@@ -1,0 +1,89 @@
+package birdbath.secrets;
+
+import birdbath.BirdbathException;
+import birdbath.Secret;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+
+/**
+ * The credentials birdbath gives new nodes: the root password (the user's, or one generated once and kept in
+ * .birdbath/secrets/root_pass, 0600) and birdbath's own SSH key pair (.birdbath/ssh/id_ecdsa, 0600), so that
+ * later stages can log in without the user's private key.
+ */
+public final class ClusterCredentials {
+
+    private static final String ALPHABET_LOWER = "abcdefghijkmnopqrstuvwxyz";
+    private static final String ALPHABET_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+    private static final String DIGITS = "23456789";
+    private static final String SYMBOLS = "-_.+=@%";
+
+    private final Path stateDir;
+    private final SecureRandom random = new SecureRandom();
+
+    public ClusterCredentials(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    public Path privateKeyFile() {
+        return stateDir.resolve("ssh/id_ecdsa");
+    }
+
+    /** The configured root password, else the stored one, else a new one (stored before it is used). */
+    public Secret rootPassword(Secret configured) {
+        if (configured != null) {
+            return configured;
+        }
+        Path file = stateDir.resolve("secrets/root_pass");
+        try {
+            if (Files.exists(file)) {
+                return new Secret(Files.readString(file).trim());
+            }
+        } catch (IOException e) {
+            throw new BirdbathException("cannot read " + file + ": " + e.getMessage());
+        }
+        String all = ALPHABET_LOWER + ALPHABET_UPPER + DIGITS + SYMBOLS;
+        StringBuilder sb = new StringBuilder();
+        // one of each class first, so Linode's strength check always passes
+        for (String cls : new String[] {ALPHABET_LOWER, ALPHABET_UPPER, DIGITS, SYMBOLS}) {
+            sb.append(cls.charAt(random.nextInt(cls.length())));
+        }
+        while (sb.length() < 32) {
+            sb.append(all.charAt(random.nextInt(all.length())));
+        }
+        SecretFiles.writeSecret(file, (sb + "\n").getBytes(StandardCharsets.UTF_8));
+        return new Secret(sb.toString());
+    }
+
+    /** birdbath's public key in OpenSSH form, generating the pair on first use. */
+    public String publicKey() {
+        Path priv = privateKeyFile();
+        Path pub = priv.resolveSibling("id_ecdsa.pub");
+        try {
+            if (Files.exists(priv) && Files.exists(pub)) {
+                return Files.readString(pub).trim();
+            }
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec("secp256r1"), random);
+            KeyPair pair = gen.generateKeyPair();
+            ByteArrayOutputStream pem = new ByteArrayOutputStream();
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, "birdbath", null, pem);
+            SecretFiles.writeSecret(priv, pem.toByteArray());
+            String line = PublicKeyEntry.toString(pair.getPublic()) + " birdbath";
+            SecretFiles.write(pub, (line + "\n").getBytes(StandardCharsets.UTF_8));
+            return line;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new BirdbathException("cannot create birdbath's SSH key in " + priv.getParent() + ": "
+                    + e.getMessage());
+        }
+    }
+}
