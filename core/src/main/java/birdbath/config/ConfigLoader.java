@@ -68,14 +68,18 @@ public final class ConfigLoader {
             throw new ConfigException(name + ": cannot read: " + e.getMessage());
         }
         YamlLocations where;
-        BirdbathConfig raw;
+        BirdbathConfig raw = null;
         try {
             where = new YamlLocations(text);
-            raw = YAML.readValue(text, BirdbathConfig.class);
-        } catch (JacksonException e) {
-            throw new ConfigException(describe(name, e));
         } catch (IOException e) {
-            throw new ConfigException(name + ": cannot read: " + e.getMessage());
+            throw new ConfigException(describe(name, e, null));
+        }
+        if (!text.isBlank()) {
+            try {
+                raw = YAML.readValue(text, BirdbathConfig.class);
+            } catch (IOException e) {
+                throw new ConfigException(describe(name, e, where));
+            }
         }
         if (raw == null) {
             throw new ConfigException(name + ":1: the file is empty; expected at least provider, cluster.name,"
@@ -85,9 +89,17 @@ public final class ConfigLoader {
     }
 
     /** One message for a parse or binding failure: the line, the field, what was expected. */
-    private static String describe(String file, JacksonException e) {
+    private static String describe(String file, IOException io, YamlLocations where) {
+        if (!(io instanceof JacksonException e)) {
+            return file + ": cannot read: " + io.getMessage();
+        }
         JsonLocation loc = e.getLocation();
-        String at = file + ":" + (loc == null || loc.getLineNr() < 1 ? 1 : loc.getLineNr()) + ": ";
+        int line = loc == null || loc.getLineNr() < 1 ? 1 : loc.getLineNr();
+        if (where != null && e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            // the key's own line: Jackson reports where it stopped reading, often the line after
+            line = where.lineOf(path(m.getPath()));
+        }
+        String at = file + ":" + line + ": ";
         if (e instanceof UnrecognizedPropertyException u) {
             String field = path(u.getPath());
             Collection<Object> known = u.getKnownPropertyIds();

@@ -37,7 +37,7 @@ public final class LinodeSim implements AutoCloseable {
     private final SimState state;
     private final Routes routes;
     private final RateLimiter limiter;
-    private final List<Fault> faults;
+    private volatile List<Fault> faults;
     private final SimStats stats = new SimStats();
     private final HttpServer server;
     private final ExecutorService executor;
@@ -91,6 +91,11 @@ public final class LinodeSim implements AutoCloseable {
         ObjectNode body = JSON.createObjectNode().put("domain", domain).put("type", "master")
                 .put("soa_email", "hostmaster@" + domain);
         return state.createDomain(new Request("POST", "/domains", new long[0], body)).get("id").asLong();
+    }
+
+    /** Replaces the fault rules (an empty spec ends fault injection), e.g. before a test inspects the account. */
+    public void faults(String spec) {
+        this.faults = Fault.parseAll(spec);
     }
 
     @Override

@@ -1,0 +1,154 @@
+package birdbath.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import birdbath.config.ClusterSpec.NetworkMode;
+import birdbath.config.ClusterSpec.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    private static final String VALID = """
+            provider: linode
+            cluster:
+              name: demo
+              nodes: 3
+              domain: example.com
+            """;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> warnings = new ArrayList<>();
+
+    private ClusterSpec load(String yaml, Map<String, String> env) throws IOException {
+        Path file = dir.resolve("birdbath.yaml");
+        Files.writeString(file, yaml);
+        return new ConfigLoader(env).load(file, warnings::add);
+    }
+
+    /**
+     * Each bad config gives exactly one line naming the file, the line, the field and what was expected.
+     * Columns: YAML (\n for newlines), expected line number, expected start after "file:line: ", expected phrase.
+     */
+    @ParameterizedTest(name = "{index}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ''                                                                 | 1 | the file is empty         | cluster.name
+            'cluster: [unclosed'                                               | 1 | not valid YAML            | ''
+            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: cluster, etcd, kubernetes, linode, networking, provider, storage
+            'cluster:\\n  name: demo\\n  nodez: 3'                             | 3 | unknown field 'cluster.nodez' | expected one of: domain, name, nodes
+            'cluster:\\n  name: demo\\n  nodes: three\\n  domain: example.com' | 3 | cluster.nodes: expected a whole number | got 'three'
+            'cluster:\\n  name: demo\\n  nodes: 2.5\\n  domain: example.com'   | 3 | cluster.nodes: expected a whole number | ''
+            'cluster:\\n  name: demo\\n  nodes: 0\\n  domain: example.com'     | 3 | cluster.nodes: expected a number from 1 to 500 | got 0
+            'cluster:\\n  nodes: 3\\n  domain: example.com'                    | 1 | cluster.name: missing     | fancy-birdbath
+            'cluster:\\n  name: Fancy_Birdbath\\n  domain: example.com'        | 2 | cluster.name: 'Fancy_Birdbath' is not a valid name | lowercase letters
+            'cluster:\\n  name: abcdefghijklmnopqrstuvwxyz0123\\n  domain: example.com' | 2 | cluster.name: 'abcdefghijklmnopqrstuvwxyz0123' is not a valid name | at most 28 characters
+            'cluster:\\n  name: demo\\n  nodes: 3'                             | 1 | cluster.domain: missing   | Linode hosts
+            'cluster:\\n  name: demo\\n  domain: not a domain'                 | 3 | cluster.domain: 'not a domain' is not a domain name | example.com
+            'provider: aws\\ncluster:\\n  name: demo\\n  domain: example.com'  | 1 | provider: expected 'linode' or 'local' | got 'aws'
+            'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  distro: linode/ubuntu17.04' | 5 | linode.distro: 'linode/ubuntu17.04' is no longer offered | linode/debian12
+            'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  mode: public' | 5 | networking.mode: expected 'vpc' | got 'public'
+            'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  vpc_subnet: 192.168.130.0/24' | 5 | networking.vpc_subnet: '192.168.130.0/24' is not usable | outside 192.168.128.0/17
+            'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  allowed_cidrs: [everyone]' | 5 | networking.allowed_cidrs[0]: 'everyone' is not an address range | CIDR
+            'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  members: 2' | 5 | etcd.members: expected an odd number from 1 to 7 | got 2
+            'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  ssh_keys:\\n    - ./missing.pub' | 6 | linode.ssh_keys[0]: './missing.pub' is neither a public key nor a readable file | missing.pub
+            'cluster: demo'                                                   | 1 | cluster: expected a section of 'key: value' lines | ''
+            'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  group: other' | 5 | linode.group: 'other' differs from cluster.name 'demo' | keep one
+            'cluster:\\n  name: demo\\n  domain: example.com\\nstorage:\\n  volume_size_gb: 5' | 5 | storage.volume_size_gb: expected a number from 10 to 10240 | got 5
+            'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  type: [g6-nanode-1, g6-standard-1]' | 5 | linode.type: expected a single value | ''
+            """)
+    void badConfigsGiveOneClearLine(String yaml, int line, String start, String phrase) {
+        String text = yaml.replace("\\n", "\n");
+        Path file = dir.resolve("birdbath.yaml");
+        assertThatThrownBy(() -> load(text, Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> {
+                    assertThat(e.problems()).hasSize(1);
+                    String msg = e.problems().get(0);
+                    assertThat(msg).doesNotContain("\n").startsWith(file + ":" + line + ": " + start).contains(phrase);
+                    assertThat(msg).doesNotContain("Exception").doesNotContain("at com.");
+                });
+    }
+
+    @Test
+    void validConfigGetsDefaults() throws IOException {
+        ClusterSpec spec = load(VALID, Map.of());
+        assertThat(spec.nodeLabel(2)).isEqualTo("demo-2");
+        assertThat(spec.fqdn(1)).isEqualTo("demo-1.example.com");
+        assertThat(spec.linode().region()).isEqualTo("us-east");
+        assertThat(spec.linode().image()).isEqualTo("linode/debian12");
+        assertThat(spec.network().mode()).isEqualTo(NetworkMode.VPC);
+        assertThat(spec.roles(1)).containsExactlyInAnyOrder(Role.CONTROL_PLANE, Role.ETCD, Role.STORAGE);
+        assertThat(spec.roles(3)).containsExactlyInAnyOrder(Role.WORKER, Role.ETCD, Role.STORAGE);
+        assertThat(spec.stateDir()).isEqualTo(dir.resolve(".birdbath"));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void acceptsTheOriginalProjectsConfigAndMapsRetiredValues() throws IOException {
+        String original = """
+                linode:
+                  token:
+                  # Use this to group all of the VMs used for your cluster
+                  group: fancy-birdbath
+                  region: us-east-1a
+                  type: g5-standard-1
+                  distro: linode/debian12
+                  root_pass:
+                  root_ssh_key: ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests user@host
+                cluster:
+                  nodes: 3
+                  domain: example.com
+                """;
+        ClusterSpec spec = load(original, Map.of());
+        assertThat(spec.name()).isEqualTo("fancy-birdbath");
+        assertThat(spec.linode().region()).isEqualTo("us-east");
+        assertThat(spec.linode().type()).isEqualTo("g6-standard-1");
+        assertThat(spec.linode().sshKeys()).containsExactly(
+                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests user@host");
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).contains(":5: linode.region: 'us-east-1a' is the old name of 'us-east'");
+        assertThat(warnings.get(1)).contains(":6: linode.type: 'g5-standard-1' is retired");
+    }
+
+    @Test
+    void theOriginalsUbuntu1704IsRefusedWithAHint() {
+        assertThatThrownBy(() -> load("linode:\n  group: g\n  distro: linode/ubuntu17.04\ncluster:\n  domain: example.com",
+                Map.of())).hasMessageContaining("linode.distro: 'linode/ubuntu17.04' is no longer offered by Linode;"
+                + " expected a current image such as linode/debian12");
+    }
+
+    @Test
+    void aTokenInTheFileIsWarnedAboutAndNeverEchoed() throws IOException {
+        ClusterSpec spec = load(VALID + "linode:\n  token: tok-in-file-777\n", Map.of("LINODE_TOKEN", "env-tok"));
+        assertThat(warnings).singleElement().asString().contains("LINODE_TOKEN").contains("wins")
+                .doesNotContain("tok-in-file-777");
+        assertThat(spec.linode().token().toString()).doesNotContain("tok-in-file-777");
+        assertThat(spec.toString()).doesNotContain("tok-in-file-777");
+    }
+
+    @Test
+    void reportsEveryValidationProblemAtOnce() {
+        assertThatThrownBy(() -> load("cluster:\n  name: Bad_Name\n  nodes: 0\n", Map.of()))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(3));
+    }
+
+    @Test
+    void readsSshKeysFromPublicKeyFilesAndRefusesPrivateOnes() throws IOException {
+        Files.writeString(dir.resolve("me.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake me@x\n");
+        Files.writeString(dir.resolve("me"), "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n");
+        ClusterSpec spec = load(VALID + "linode:\n  ssh_keys: [me.pub]\n", Map.of());
+        assertThat(spec.linode().sshKeys()).containsExactly("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFake me@x");
+        assertThatThrownBy(() -> load(VALID + "linode:\n  ssh_keys: [me]\n", Map.of()))
+                .hasMessageContaining("does not hold an OpenSSH public key").hasMessageNotContaining("abc");
+    }
+}

@@ -1,0 +1,73 @@
+package birdbath.provider.linode;
+
+import birdbath.Birdbath;
+import birdbath.Reporter;
+import birdbath.linode.ApiSettings;
+import birdbath.sim.LinodeSim;
+import birdbath.sim.SimOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A simulator on loopback with one domain, and birdbath pointed at it with a token unique to the test. */
+final class SimFixture implements AutoCloseable {
+
+    static final ApiSettings FAST = ApiSettings.defaults()
+            .withBackoff(Duration.ofMillis(10), Duration.ofMillis(200)).withPollInterval(Duration.ofMillis(50));
+
+    final String token = "tok-" + UUID.randomUUID();
+    final LinodeSim sim;
+    final Path dir;
+    final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+    SimFixture(Path dir, SimOptions options) throws IOException {
+        this.dir = dir;
+        this.sim = LinodeSim.start(options.withBootMs(200).withDomains(List.of("example.com")));
+    }
+
+    SimFixture(Path dir) throws IOException {
+        this(dir, SimOptions.defaults());
+    }
+
+    Map<String, String> env() {
+        return Map.of("LINODE_API_URL", sim.baseUrl(), "LINODE_TOKEN", token);
+    }
+
+    Path config(String name, int nodes, String extra) throws IOException {
+        Path clusterDir = dir.resolve(name);
+        Files.createDirectories(clusterDir);
+        Path file = clusterDir.resolve("birdbath.yaml");
+        Files.writeString(file, "provider: linode\ncluster:\n  name: " + name + "\n  nodes: " + nodes
+                + "\n  domain: example.com\n" + extra);
+        return file;
+    }
+
+    Birdbath birdbath(Path config) {
+        return new Birdbath(config, env(), reporter(), FAST);
+    }
+
+    Reporter reporter() {
+        return new Reporter() {
+            @Override
+            public void info(String line) {
+                output.add(line);
+            }
+
+            @Override
+            public void warn(String line) {
+                output.add("warning: " + line);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        sim.close();
+    }
+}
