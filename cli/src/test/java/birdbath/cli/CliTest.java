@@ -1,0 +1,113 @@
+package birdbath.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import birdbath.sim.LinodeSim;
+import birdbath.sim.SimOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: help, exit codes, one-line errors, no secrets in output. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    private LinodeSim sim;
+    private final String token = "tok-" + UUID.randomUUID();
+
+    @BeforeEach
+    void start() throws Exception {
+        sim = LinodeSim.start(SimOptions.defaults().withBootMs(200).withDomains(List.of("example.com")));
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private Map<String, String> env() {
+        return Map.of("LINODE_API_URL", sim.baseUrl(), "LINODE_TOKEN", token);
+    }
+
+    private CliProcess.Result birdbath(String... args) throws Exception {
+        return CliProcess.run(dir, env(), args);
+    }
+
+    @Test
+    void everyCommandHasHelp() throws Exception {
+        for (String command : List.of("init", "plan", "up", "down", "nodes", "linode-sim", "generate-completion")) {
+            CliProcess.Result r = birdbath(command, "--help");
+            assertThat(r.exit()).as(command).isZero();
+            assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
+        }
+        CliProcess.Result top = birdbath("--help");
+        assertThat(top.out()).contains("init", "plan", "up", "down", "nodes", "linode-sim", "generate-completion");
+        assertThat(birdbath("generate-completion").out()).contains("complete -F");
+    }
+
+    @Test
+    void initPlanUpPlanDownWithExitCodes() throws Exception {
+        assertThat(birdbath("init").exit()).isZero();
+        assertThat(birdbath("init").err()).contains("birdbath.yaml already exists; pass --force");
+        Files.writeString(dir.resolve("birdbath.yaml"), Files.readString(dir.resolve("birdbath.yaml"))
+                .replace("nodes: 3", "nodes: 2"));
+
+        CliProcess.Result plan = birdbath("plan", "--exit-code");
+        assertThat(plan.exit()).as(plan.err()).isEqualTo(2);
+        assertThat(plan.out()).contains("+ instance  fancy-birdbath-1").contains("Plan: 8 to add, 0 to change, 0 to destroy.")
+                .contains("Monthly cost: $52.00");
+        CliProcess.Result up = birdbath("up");
+        assertThat(up.exit()).as(up.err()).isZero();
+        assertThat(up.out()).contains("provision: changed");
+        assertThat(birdbath("plan", "--exit-code").exit()).isZero();
+        CliProcess.Result again = birdbath("up");
+        assertThat(again.out()).contains("provision: ok, nothing to change (2 nodes)");
+
+        CliProcess.Result nodes = birdbath("nodes", "--json");
+        assertThat(nodes.out()).contains("\"name\" : \"fancy-birdbath-1\"", "\"private_ip\" : \"10.42.0.2\"",
+                "\"roles\" : [ \"control-plane\", \"etcd\", \"storage\" ]", "\"user\" : \"root\"");
+
+        CliProcess.Result refused = birdbath("down");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("pass --yes");
+        assertThat(birdbath("down", "--yes").exit()).isZero();
+        assertThat(sim.counts()).containsEntry("instances", 0).containsEntry("volumes", 0).containsEntry("records", 0);
+        for (String out : List.of(plan.out(), plan.err(), up.out(), up.err(), nodes.out(), refused.err())) {
+            assertThat(out).doesNotContain(token).doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void badConfigIsOneLineOnStderrAndExitOne() throws Exception {
+        Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  nodes: many\n  domain: example.com\n");
+        CliProcess.Result r = birdbath("plan", "--exit-code");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).isEqualTo("error: birdbath.yaml:3: cluster.nodes: expected a whole number, got 'many'");
+        CliProcess.Result missing = birdbath("plan", "-c", "nope.yaml");
+        assertThat(missing.err().strip()).isEqualTo("error: nope.yaml: no such file; run `birdbath init` to write one,"
+                + " or pass -c FILE");
+        CliProcess.Result usage = birdbath("up", "--frobnicate");
+        assertThat(usage.exit()).isEqualTo(1);
+        assertThat(usage.err()).contains("Unknown option: '--frobnicate'");
+    }
+
+    @Test
+    void aRefusedTokenFailsFastAndIsNeverPrinted() throws Exception {
+        sim.close();
+        sim = LinodeSim.start(SimOptions.defaults().withTokens(java.util.Set.of("another")));
+        Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  domain: example.com\n");
+        CliProcess.Result r = birdbath("plan");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("(401): Invalid Token").doesNotContain(token);
+        assertThat(Files.readString(dir.resolve(".birdbath/logs/linode-api.log"))).doesNotContain(token);
+    }
+}
