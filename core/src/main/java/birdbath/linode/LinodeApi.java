@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -37,7 +39,7 @@ public final class LinodeApi {
     private final ApiSettings settings;
     private final Listener listener;
     private final HttpClient http;
-    private final CreatePacer pacer;
+    private final Map<String, CreatePacer> pacers = new HashMap<>();
 
     public LinodeApi(String baseUrl, Secret token, ApiSettings settings, Listener listener) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -45,7 +47,7 @@ public final class LinodeApi {
         this.settings = settings;
         this.listener = listener;
         this.http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
-        this.pacer = new CreatePacer(settings.createsPerWindow(), settings.createWindow().toMillis());
+        CreatePacer.LIMITS.forEach((path, limit) -> pacers.put(path, new CreatePacer(limit)));
     }
 
     public ApiSettings settings() {
@@ -121,7 +123,8 @@ public final class LinodeApi {
             long started = System.nanoTime();
             HttpResponse<String> response;
             try {
-                if (existing != null && path.equals("/linode/instances")) {
+                CreatePacer pacer = existing == null ? null : pacers.get(path);
+                if (pacer != null) {
                     pacer.acquire();
                 }
                 response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -59,8 +59,15 @@ public final class LinodeCloud {
                 () -> api.list("/volumes", filter("label", label)).stream().findFirst()));
     }
 
+    /** Attaches; an attach whose answer was lost and was then retried finds it done, which counts as success. */
     public void attachVolume(long volumeId, long linodeId) {
-        api.post("/volumes/" + volumeId + "/attach", LinodeApi.object().put("linode_id", linodeId));
+        try {
+            api.post("/volumes/" + volumeId + "/attach", LinodeApi.object().put("linode_id", linodeId));
+        } catch (LinodeApiException e) {
+            if (e.status() != 400 || !Long.valueOf(linodeId).equals(volume(volumeId).linodeId())) {
+                throw e;
+            }
+        }
     }
 
     public void detachVolume(long volumeId) {

@@ -113,7 +113,7 @@ public final class LinodeSim implements AutoCloseable {
         String method = ex.getRequestMethod();
         String rawPath = ex.getRequestURI().getPath();
         String path = rawPath.startsWith("/v4/") ? rawPath.substring(3) : rawPath;
-        int status = 0;
+        // every outcome is recorded before the client can see it, so counts never lag behind the answers
         try {
             if (options.latencyMs() > 0) {
                 Thread.sleep(options.latencyMs());
@@ -121,24 +121,22 @@ public final class LinodeSim implements AutoCloseable {
             Fault.Action fault = null;
             for (Fault f : faults) {
                 if (f.fires(method, path)) {
-                    fault = f.action();
                     if (f.action() == Fault.Action.DELAY) {
                         Thread.sleep(f.param());
-                        fault = null;
                         continue;
                     }
                     if (f.action() == Fault.Action.STATUS) {
-                        status = f.param();
-                        send(ex, status, errorBody(status == 429 ? "Too Many Requests" : "Internal Server Error",
-                                null), status == 429 ? Map.of("Retry-After", "1") : Map.of());
+                        int status = f.param();
+                        respond(ex, method, path, status, errorBody(status == 429 ? "Too Many Requests"
+                                : "Internal Server Error", null), status == 429 ? Map.of("Retry-After", "1") : Map.of());
                         return;
                     }
+                    fault = f.action();
                     break;
                 }
             }
             if (fault == Fault.Action.DROP) {
-                status = -1;
-                ex.close();
+                drop(ex, method, path, -1);
                 return;
             }
             if (!rawPath.startsWith("/v4/")) {
@@ -157,31 +155,40 @@ public final class LinodeSim implements AutoCloseable {
             headers.put("X-RateLimit-Reset", String.valueOf(d.resetEpochSeconds()));
             if (!d.allowed()) {
                 headers.put("Retry-After", String.valueOf(d.retryAfterSeconds()));
-                status = 429;
-                send(ex, 429, errorBody("Too Many Requests", null), headers);
+                respond(ex, method, path, 429, errorBody("Too Many Requests", null), headers);
                 return;
             }
             JsonNode body = readBody(ex, method);
             Routes.Result result = match.route().operation().apply(new Request(method, path, match.ids(), body));
             if (fault == Fault.Action.DROP_AFTER) {
-                status = -2;
-                ex.close();
+                drop(ex, method, path, -2);
                 return;
             }
-            status = 200;
-            send(ex, 200, render(result, ex), headers);
+            respond(ex, method, path, 200, render(result, ex), headers);
         } catch (ApiError e) {
-            status = e.status;
-            send(ex, e.status, errorBody(e.getMessage(), e.field), Map.of());
+            respond(ex, method, path, e.status, errorBody(e.getMessage(), e.field), Map.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ex.close();
+            drop(ex, method, path, -1);
         } catch (RuntimeException e) {
-            status = 500;
-            send(ex, 500, errorBody("Internal simulator error: " + e, null), Map.of());
-        } finally {
-            stats.record(method, path, status);
+            respond(ex, method, path, 500, errorBody("Internal simulator error: " + e, null), Map.of());
         }
+    }
+
+    private void respond(HttpExchange ex, String method, String path, int status, byte[] body,
+                         Map<String, String> headers) throws IOException {
+        stats.record(method, path, status);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+        ex.close();
+    }
+
+    /** Closes the connection without an answer: -1 nothing was done, -2 the request was carried out first. */
+    private void drop(HttpExchange ex, String method, String path, int status) {
+        stats.record(method, path, status);
+        ex.close();
     }
 
     private void authorize(HttpExchange ex) {
@@ -278,14 +285,5 @@ public final class LinodeSim implements AutoCloseable {
             err.put("field", field);
         }
         return JSON.writeValueAsBytes(out);
-    }
-
-    private static void send(HttpExchange ex, int status, byte[] body, Map<String, String> headers)
-            throws IOException {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-        ex.sendResponseHeaders(status, body.length);
-        ex.getResponseBody().write(body);
-        ex.close();
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,24 +45,10 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         }
         Map<Integer, Instance> instances = new TreeMap<>();
         List<Instance> strays = new ArrayList<>();
-        for (Instance i : cloud.instancesTagged(spec.tag())) {
-            Matcher m = node.matcher(i.label());
-            if (m.matches()) {
-                instances.put(Integer.parseInt(m.group(1)), i);
-            } else {
-                strays.add(i);
-            }
-        }
+        byNodeNumber(node, cloud.instancesTagged(spec.tag()), Instance::label, instances, strays);
         Map<Integer, Volume> volumes = new TreeMap<>();
         List<Volume> strayVolumes = new ArrayList<>();
-        for (Volume v : cloud.volumesTagged(spec.tag())) {
-            Matcher m = node.matcher(v.label());
-            if (m.matches()) {
-                volumes.put(Integer.parseInt(m.group(1)), v);
-            } else {
-                strayVolumes.add(v);
-            }
-        }
+        byNodeNumber(node, cloud.volumesTagged(spec.tag()), Volume::label, volumes, strayVolumes);
         Optional<Firewall> firewall = cloud.firewall(firewallLabel(spec));
         Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || !domainRequired
                 ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
@@ -75,5 +62,18 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
             }
         }
         return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, records);
+    }
+
+    /** Sorts resources labelled {@code <cluster>-<n>} by n; the others are strays. */
+    private static <T> void byNodeNumber(Pattern node, List<T> resources, Function<T, String> label,
+                                         Map<Integer, T> numbered, List<T> strays) {
+        for (T r : resources) {
+            Matcher m = node.matcher(label.apply(r));
+            if (m.matches()) {
+                numbered.put(Integer.parseInt(m.group(1)), r);
+            } else {
+                strays.add(r);
+            }
+        }
     }
 }

@@ -97,6 +97,7 @@ public final class LinodeProvider implements Provider {
                 changes.add(new Change.Update("firewall", fw, "attach " + String.join(", ", unattached)));
             }
         }
+        warnAboutDrift(s);
         for (int n : missing) {
             changes.add(new Change.Create("instance", spec.nodeLabel(n), spec.linode().type() + ", "
                     + spec.linode().region() + ", " + spec.linode().image() + ", private " + plannedPrivateIp(n)));
@@ -140,6 +141,27 @@ public final class LinodeProvider implements Provider {
         }
         Map<String, Double> prices = new HashMap<>();
         return new Plan(changes, monthlyCost(s, false, prices), monthlyCost(s, true, prices));
+    }
+
+    /** Existing nodes that differ from the config: birdbath never resizes, moves or rebuilds a node on its own. */
+    private void warnAboutDrift(CloudSnapshot s) {
+        for (Map.Entry<Integer, Instance> e : s.instances().entrySet()) {
+            Instance i = e.getValue();
+            List<String> drift = new ArrayList<>();
+            if (!i.type().equals(spec.linode().type())) {
+                drift.add("type " + i.type() + " (config: " + spec.linode().type() + ")");
+            }
+            if (!i.region().equals(spec.linode().region())) {
+                drift.add("region " + i.region() + " (config: " + spec.linode().region() + ")");
+            }
+            if (i.image() != null && !i.image().equals(spec.linode().image())) {
+                drift.add("image " + i.image() + " (config: " + spec.linode().image() + ")");
+            }
+            if (!drift.isEmpty() && e.getKey() <= spec.nodes()) {
+                out.warn(i.label() + " has " + String.join(", ", drift) + "; birdbath leaves existing nodes as they"
+                        + " are: resize or rebuild it in Cloud Manager, or remove it and run `up` again");
+            }
+        }
     }
 
     private List<Integer> missingNodes(CloudSnapshot s) {
@@ -225,7 +247,8 @@ public final class LinodeProvider implements Provider {
         if (allowRemovals) {
             removeSurplus(s);
         }
-        ensureFirewallMembers(firewall, running);
+        // re-read: instances created with firewall_id are attached already
+        ensureFirewallMembers(cloud.firewall(firewall.label()).orElse(firewall), running);
         ensureDns(s, running);
         List<Node> nodes = nodes(running, volumes);
         files.write(nodes);
@@ -245,7 +268,7 @@ public final class LinodeProvider implements Provider {
             throw new BirdbathException(file + ": linode.image: '" + spec.linode().image() + "' is not a Linode"
                     + " image; GET /images lists them (e.g. linode/debian12)");
         }
-        price(new HashMap<>(), spec.linode().type());
+        // the type was checked by the plan's price lookup
     }
 
     private Optional<Vpc> ensureVpc(CloudSnapshot s) {
@@ -398,9 +421,9 @@ public final class LinodeProvider implements Provider {
                     throw e;
                 }
             }
+            Poll.until("volume " + v.label() + " to detach", cloud.api().settings().waitDeadline(),
+                    cloud.api().settings().pollInterval(), () -> cloud.volume(v.id()).linodeId() == null);
         }
-        Poll.until("volume " + v.label() + " to detach", cloud.api().settings().waitDeadline(),
-                cloud.api().settings().pollInterval(), () -> cloud.volume(v.id()).linodeId() == null);
         cloud.deleteVolume(v.id());
         out.info("  - volume " + v.label() + " deleted");
     }

@@ -248,6 +248,31 @@ class LinodeProvisionTest {
     }
 
     @Test
+    void repairsDetachedVolumesAndLostRecordsAndWarnsAboutDrift() throws Exception {
+        try (SimFixture f = new SimFixture(dir)) {
+            Path config = f.config("demo", 2, "");
+            f.birdbath(config).up(List.of(), null, false);
+            JsonNode volume = api(f, "GET", "/volumes", null).at("/data/0");
+            api(f, "POST", "/volumes/" + volume.get("id").asLong() + "/detach", "{}");
+            long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
+            JsonNode record = api(f, "GET", "/domains/" + domain + "/records", null).at("/data/1");
+            api(f, "DELETE", "/domains/" + domain + "/records/" + record.get("id").asLong(), null);
+
+            Birdbath b = f.birdbath(f.config("demo", 2, "linode:\n  type: g6-standard-4\n"));
+            Plan plan = b.plan();
+            assertThat(plan.render()).contains("~ volume  demo-1", "attach to demo-1")
+                    .contains("+ dns     " + record.get("name").asText() + ".example.com");
+            assertThat(f.output).anyMatch(l -> l.startsWith("warning: demo-1 has type g6-standard-2 (config:"
+                    + " g6-standard-4)"));
+            b.up(List.of(), null, false);
+            assertThat(api(f, "GET", "/volumes/" + volume.get("id").asLong(), null).get("linode_id").asLong())
+                    .isEqualTo(volume.get("linode_id").asLong());
+            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2");
+            assertThat(b.plan().isEmpty()).isTrue();
+        }
+    }
+
+    @Test
     void unknownStagesAreRefused() throws IOException {
         try (SimFixture f = new SimFixture(dir)) {
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 1, "")).up(List.of("etcdd"), null, false))

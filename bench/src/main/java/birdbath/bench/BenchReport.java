@@ -1,0 +1,24 @@
+package birdbath.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** docs/benchmarks.md holds one section per benchmark between markers; a run replaces only its own. */
+final class BenchReport {
+
+    private BenchReport() { }
+
+    static void replaceSection(Path file, String name, String content) throws IOException {
+        String start = "<!-- bench:" + name + ":start -->";
+        String end = "<!-- bench:" + name + ":end -->";
+        String doc = Files.exists(file) ? Files.readString(file)
+                : "# Benchmarks\n\nWritten by the drivers under bench/; do not edit between the markers.\n";
+        String block = start + "\n" + content + end;
+        int s = doc.indexOf(start);
+        int e = doc.indexOf(end);
+        doc = s >= 0 && e > s ? doc.substring(0, s) + block + doc.substring(e + end.length())
+                : doc.stripTrailing() + "\n\n" + block + "\n";
+        Files.writeString(file, doc);
+    }
+}
