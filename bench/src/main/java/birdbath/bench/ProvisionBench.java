@@ -80,7 +80,9 @@ public final class ProvisionBench {
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores. The client runs with its real")
                 .append(" settings (instance creates paced to 20 per 15 s, status polled every 2 s); the simulator")
                 .append(" enforces Linode's rate limits, adds 5 ms per request and takes 2 s from create to running.")
-                .append(" Calls include 429 answers.\n\n");
+                .append(" Calls include 429 answers. `up`'s wall time is Linode's create limits: instances are paced")
+                .append(" to 20 per 16 s (15 s plus a 1 s margin), volumes to 100 per 61 s, so 200 nodes cannot take")
+                .append(" less than about 150 s + 61 s.\n\n");
         sb.append("| nodes | operation | wall time | API calls | mutating | calls/node |\n");
         sb.append("|---:|---|---:|---:|---:|---:|\n");
         for (Row r : rows) {
