@@ -8,7 +8,15 @@ import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
 import birdbath.provider.Providers;
+import birdbath.remote.Engine;
+import birdbath.remote.KnownHosts;
+import birdbath.remote.SshConnector;
+import birdbath.secrets.ClusterCredentials;
 import birdbath.secrets.SecretFiles;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.baseline.BaselineStage;
+import birdbath.stage.machineid.MachineIdStage;
 import birdbath.state.StateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +28,12 @@ import java.util.Map;
 /** What the commands do, as a library: the CLI parses and prints, tests call this directly. */
 public final class Birdbath {
 
-    /** The stages of `up`, in order. Later stages join this list as they are built. */
-    public static final List<String> STAGES = List.of("provision");
+    /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
+    private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage());
+
+    /** The stages of `up`, in order. */
+    public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
+            NODE_STAGES.stream().map(Stage::name)).toList();
 
     private final ClusterSpec spec;
     private final Map<String, String> env;
@@ -57,16 +69,126 @@ public final class Birdbath {
      */
     public List<Node> up(List<String> only, String from, boolean allowRemovals) {
         List<String> stages = selectStages(only, from);
-        List<Node> nodes = List.of();
-        for (String stage : stages) {
+        List<Node> nodes = null;
+        if (stages.contains("provision")) {
             long started = System.nanoTime();
-            if (stage.equals("provision")) {
-                nodes = provider().up(allowRemovals);
+            nodes = provider().up(allowRemovals);
+            done("provision", started);
+        }
+        if (stages.stream().anyMatch(s -> !s.equals("provision"))) {
+            if (nodes == null) {
+                nodes = nodes();
             }
-            out.info(String.format(java.util.Locale.ROOT, "%s: done in %.1f s", stage,
-                    (System.nanoTime() - started) / 1e9));
+            try (StageRun run = openRun(nodes)) {
+                for (Stage stage : NODE_STAGES) {
+                    if (stages.contains(stage.name())) {
+                        long started = System.nanoTime();
+                        out.info(stage.name() + ":");
+                        stage.converge(run.run());
+                        done(stage.name(), started);
+                    }
+                }
+            }
+            nodes = withLoginUser(nodes);
+            new StateFiles(spec).write(nodes);
         }
         return nodes;
+    }
+
+    private void done(String stage, long started) {
+        out.info(String.format(java.util.Locale.ROOT, "%s: done in %.1f s", stage, (System.nanoTime() - started) / 1e9));
+    }
+
+    /** An engine over the nodes, closed with the run. */
+    private record StageRun(birdbath.stage.StageRun run) implements AutoCloseable {
+        @Override
+        public void close() {
+            run.engine().close();
+        }
+    }
+
+    private StageRun openRun(List<Node> nodes) {
+        ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
+        credentials.publicKey();
+        SshConnector connector = new SshConnector(credentials.privateKeyFile(), new KnownHosts(spec.stateDir()),
+                Engine.CONNECT_DEADLINE);
+        Engine engine = new Engine(connector, List.of(credentials.loginUser(), "root"),
+                spec.stateDir().resolve("logs"), out, 16);
+        return new StageRun(new birdbath.stage.StageRun(spec, nodes, engine, connector, credentials, out));
+    }
+
+    private List<Node> withLoginUser(List<Node> nodes) {
+        String user = new ClusterCredentials(spec.stateDir()).loginUser();
+        return nodes.stream().map(n -> new Node(n.name(), n.index(), n.roles(), n.publicIp(), n.privateIp(), n.fqdn(),
+                n.storageDevice(), new Node.Ssh(n.ssh().host(), n.ssh().port(), user), n.providerId())).toList();
+    }
+
+    /** Every stage's promises on every node: one result per probe and node. */
+    public List<CheckResult> check(List<String> only) {
+        for (String s : only) {
+            requireStage(s);
+        }
+        List<Node> nodes = nodes();
+        List<CheckResult> results = new java.util.ArrayList<>();
+        try (StageRun run = openRun(nodes)) {
+            if (only.isEmpty() || only.contains("provision")) {
+                for (Node n : nodes) {
+                    try {
+                        run.run().engine().session(n).exec("true");
+                        results.add(CheckResult.ok("provision", n.name(), "reachable over SSH"));
+                    } catch (BirdbathException e) {
+                        results.add(CheckResult.failed("provision", n.name(), "reachable over SSH", e.getMessage()));
+                    }
+                }
+            }
+            for (Stage stage : NODE_STAGES) {
+                if (only.isEmpty() || only.contains(stage.name())) {
+                    results.addAll(stage.check(run.run()));
+                }
+            }
+        }
+        return results;
+    }
+
+    /** Runs one command on a node as root; returns its exit code, its output going to the given streams. */
+    public int ssh(String nodeName, String command, java.io.PrintStream stdout, java.io.PrintStream stderr) {
+        Node node = node(nodeName);
+        try (StageRun run = openRun(List.of(node))) {
+            var r = run.run().engine().session(node).exec(command, null, java.time.Duration.ofHours(1));
+            stdout.print(r.out());
+            stderr.print(r.err());
+            return r.exit();
+        }
+    }
+
+    /** The OpenSSH command line for an interactive shell on a node, with birdbath's key and pinned host key. */
+    public List<String> interactiveSsh(String nodeName) {
+        Node node = node(nodeName);
+        ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
+        return List.of("ssh", "-i", credentials.privateKeyFile().toString(), "-p", String.valueOf(node.ssh().port()),
+                "-o", "UserKnownHostsFile=" + spec.stateDir().resolve("known_hosts"), "-o", "HostKeyAlias=" + node.name(),
+                "-o", "StrictHostKeyChecking=yes", credentials.loginUser() + "@" + node.ssh().host());
+    }
+
+    private Node node(String name) {
+        return nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow(() ->
+                new BirdbathException("no node '" + name + "'; nodes: " + String.join(", ",
+                        nodes().stream().map(Node::name).toList())));
+    }
+
+    /** The files a stage would write on a node (all nodes when {@code nodeName} is null), without writing. */
+    public Map<String, Map<String, String>> render(String stageName, String nodeName) {
+        Stage stage = NODE_STAGES.stream().filter(s -> s.name().equals(stageName)).findFirst().orElseThrow(() ->
+                new BirdbathException("unknown stage '" + stageName + "'; stages with files: " + String.join(", ",
+                        NODE_STAGES.stream().map(Stage::name).toList())));
+        List<Node> nodes = nodes();
+        birdbath.stage.StageRun run = new birdbath.stage.StageRun(spec, nodes, null, null,
+                new ClusterCredentials(spec.stateDir()), out);
+        Map<String, Map<String, String>> files = new java.util.LinkedHashMap<>();
+        for (Node n : nodeName == null ? nodes : List.of(node(nodeName))) {
+            files.put(n.name(), stage.render(run, n));
+        }
+        return files;
     }
 
     static List<String> selectStages(List<String> only, String from) {

@@ -10,10 +10,11 @@ import java.util.Set;
  * A validated config with every default filled in: what the rest of birdbath works from.
  *
  * @param stateDir {@code .birdbath/} beside the config file
+ * @param localMirror the Debian mirror for the local provider's base image, or null for the host's
  */
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
-                          int etcdMembers, int controlPlane) {
+                          int etcdMembers, int controlPlane, String localMirror) {
 
     public enum ProviderKind { LINODE, LOCAL }
 

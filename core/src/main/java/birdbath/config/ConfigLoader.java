@@ -198,12 +198,17 @@ public final class ConfigLoader {
             int volumeSize = range("storage.volume_size_gb", storage.volumeSizeGb(), 20, 10, 10240);
             NetworkSpec network = network(net, nodes);
             LinodeSpec linodeSpec = linode(linode, path, provider);
+            String mirror = raw.local() == null ? null : raw.local().mirror();
+            if (mirror != null && !mirror.matches("^(https?|file)://\\S+$")) {
+                problem("local.mirror", "'" + mirror + "' is not a URL; expected a Debian mirror such as"
+                        + " http://deb.debian.org/debian");
+            }
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
-                    volumeSize, etcd, controlPlane);
+                    volumeSize, etcd, controlPlane, mirror);
         }
 
         private ProviderKind provider(String value) {

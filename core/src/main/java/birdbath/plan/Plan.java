@@ -31,7 +31,7 @@ public record Plan(List<Change> changes, double monthlyNow, double monthlyAfter)
             sb.append('\n');
         }
         if (changes.isEmpty()) {
-            sb.append("No changes: the cloud matches the config.\n");
+            sb.append("No changes: everything matches the config.\n");
         } else {
             sb.append(String.format(Locale.ROOT, "Plan: %d to add, %d to change, %d to destroy.%n",
                     count('+'), count('~'), count('-')));

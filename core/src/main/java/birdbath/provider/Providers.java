@@ -9,6 +9,7 @@ import birdbath.linode.LinodeApi;
 import birdbath.linode.LinodeCloud;
 import birdbath.provider.linode.ApiLog;
 import birdbath.provider.linode.LinodeProvider;
+import birdbath.provider.local.LocalProvider;
 import java.util.Map;
 
 /** The provider a config asks for, wired with its credentials. */
@@ -18,8 +19,7 @@ public final class Providers {
 
     public static Provider create(ClusterSpec spec, Map<String, String> env, Reporter out, ApiSettings settings) {
         if (spec.provider() == ClusterSpec.ProviderKind.LOCAL) {
-            throw new BirdbathException("provider 'local' is not available in this version yet; to try birdbath"
-                    + " without a Linode account, run `birdbath linode-sim` and point LINODE_API_URL at it");
+            return new LocalProvider(spec, env, out);
         }
         String envToken = env.get("LINODE_TOKEN");
         Secret token = envToken != null && !envToken.isBlank() ? new Secret(envToken.trim()) : spec.linode().token();

@@ -64,6 +64,20 @@ public final class ClusterCredentials {
         return new Secret(sb.toString());
     }
 
+    /** Who birdbath logs in as: root until the baseline stage has made and proven the admin user. */
+    public String loginUser() {
+        Path file = stateDir.resolve("ssh/login_user");
+        try {
+            return Files.exists(file) ? Files.readString(file).strip() : "root";
+        } catch (IOException e) {
+            throw new BirdbathException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public void loginUser(String user) {
+        SecretFiles.write(stateDir.resolve("ssh/login_user"), (user + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     /** birdbath's public key in OpenSSH form, generating the pair on first use. */
     public String publicKey() {
         Path priv = privateKeyFile();

@@ -23,7 +23,9 @@ import java.util.function.Predicate;
 public final class StateFiles {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String[] OUTPUTS = {"state.json", "inventory", "topology.json", "hosts"};
+    /** What `down` removes: the outputs, and what only held for the nodes that are gone (host keys, login user). */
+    private static final String[] OUTPUTS = {"state.json", "inventory", "topology.json", "hosts", "known_hosts",
+            "ssh/login_user"};
 
     private final ClusterSpec spec;
 

@@ -21,6 +21,7 @@ import birdbath.plan.Change;
 import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
+import birdbath.remote.KnownHosts;
 import birdbath.secrets.ClusterCredentials;
 import birdbath.state.StateFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -305,6 +306,8 @@ public final class LinodeProvider implements Provider {
         Secret rootPass = credentials.rootPassword(spec.linode().rootPass());
         List<String> keys = new ArrayList<>(spec.linode().sshKeys());
         keys.add(credentials.publicKey());
+        KnownHosts knownHosts = new KnownHosts(spec.stateDir());
+        missing.forEach(n -> knownHosts.forget(spec.nodeLabel(n))); // a new instance has new host keys
         Map<String, Runnable> tasks = new LinkedHashMap<>();
         for (int n : missing) {
             ObjectNode body = JSON.createObjectNode().put("label", spec.nodeLabel(n))
@@ -506,7 +509,7 @@ public final class LinodeProvider implements Provider {
                     ? (v != null ? v.filesystemPath() : "/dev/disk/by-id/scsi-0Linode_Volume_" + spec.nodeLabel(n))
                     : null;
             nodes.add(new Node(i.label(), n, spec.roles(n), i.publicIp(), privateIp, spec.fqdn(n), device,
-                    new Node.Ssh(i.publicIp(), 22, "root"), String.valueOf(i.id())));
+                    new Node.Ssh(i.publicIp(), 22, credentials.loginUser()), String.valueOf(i.id())));
         }
         return nodes;
     }

@@ -1,0 +1,152 @@
+package birdbath.provider.local;
+
+import birdbath.BirdbathException;
+import birdbath.Reporter;
+import birdbath.host.Host;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Debian 12 root filesystem every local node boots from (through its own overlay): built once with
+ * debootstrap, with every package the stages need so that nodes need no network, and cached under the user's
+ * cache directory, keyed by its package list. Concurrent builds wait for each other (a file lock).
+ */
+public final class BaseImage {
+
+    static final String SUITE = "bookworm";
+    static final List<String> PACKAGES = List.of(
+            "systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "iproute2", "iputils-ping", "procps",
+            "ca-certificates", "curl", "kmod", "nftables",
+            "strongswan-charon", "strongswan-swanctl", "libcharon-extra-plugins", "libstrongswan-standard-plugins",
+            "libstrongswan-extra-plugins", "etcd-server", "etcd-client", "glusterfs-server", "glusterfs-client",
+            "xfsprogs", "containerd");
+    /** Units the packages enable that the stages start themselves, once configured. */
+    private static final List<String> DISABLED = List.of("etcd.service", "glusterd.service", "containerd.service",
+            "strongswan-starter.service", "strongswan.service", "rpcbind.service", "rpcbind.socket");
+    /** Bumped when the build recipe changes, so old caches are not reused. */
+    private static final String RECIPE = "1";
+
+    private final Path cacheDir;
+
+    public BaseImage(Path cacheDir) {
+        this.cacheDir = cacheDir;
+    }
+
+    /** ~/.cache/birdbath/images (or $XDG_CACHE_HOME/birdbath/images). */
+    public static Path defaultCacheDir(java.util.Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("birdbath/images");
+    }
+
+    String id() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (RECIPE + SUITE + String.join(",", PACKAGES)).getBytes(StandardCharsets.UTF_8));
+            return "debian12-" + HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The image's root filesystem, building it first if it is not cached. */
+    public Path ensure(String mirror, Reporter out) {
+        Path dir = cacheDir.resolve(id());
+        Path rootfs = dir.resolve("rootfs");
+        Path complete = dir.resolve("complete");
+        if (Files.exists(complete)) {
+            return rootfs;
+        }
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+                if (Files.exists(complete)) {
+                    return rootfs;
+                }
+                build(dir, rootfs, mirror, out);
+                Files.writeString(complete, String.join("\n", PACKAGES) + "\n");
+                return rootfs;
+            }
+        } catch (IOException e) {
+            throw new BirdbathException("cannot build the local base image in " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private void build(Path dir, Path rootfs, String mirror, Reporter out) throws IOException {
+        Path tmp = dir.resolve("rootfs.partial");
+        Host.run(Duration.ofMinutes(2), "rm", "-rf", tmp.toString(), rootfs.toString());
+        out.info("local: building the Debian 12 base image once (debootstrap from " + mirror + ", about 2 minutes;"
+                + " cached in " + dir + ")");
+        long started = System.nanoTime();
+        Path log = dir.resolve("build.log");
+        List<String> cmd = new ArrayList<>(List.of("debootstrap", "--variant=minbase",
+                "--include=" + String.join(",", PACKAGES), SUITE, tmp.toString(), mirror));
+        Host.Result r = Host.run(Duration.ofMinutes(20), log, cmd);
+        if (!r.ok()) {
+            throw new BirdbathException("debootstrap failed (exit " + r.exit() + "); see " + log + ": "
+                    + Host.tail(r.err().isBlank() ? r.out() : r.err()));
+        }
+        // nodes boot "running", not "degraded": no rpc_pipefs in a container
+        Host.check(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "mask", "run-rpc_pipefs.mount");
+        for (String unit : DISABLED) {
+            Host.run(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "disable", unit);
+        }
+        Host.check(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "enable", "ssh.service");
+        Files.deleteIfExists(tmp.resolve("usr/sbin/policy-rc.d"));
+        Host.run(Duration.ofMinutes(1), "sh", "-c", "rm -rf '" + tmp + "'/var/cache/apt/archives/*.deb '" + tmp
+                + "'/etc/ssh/ssh_host_*");
+        Files.move(tmp, rootfs);
+        out.info(String.format(java.util.Locale.ROOT, "local: base image ready in %.0f s",
+                (System.nanoTime() - started) / 1e9));
+    }
+
+    /**
+     * The Debian mirror this machine's apt already uses (deb822 .sources or sources.list), else deb.debian.org.
+     */
+    public static String hostMirror() {
+        Pattern deb822 = Pattern.compile("(?m)^URIs:\\s*(\\S+)");
+        Pattern legacy = Pattern.compile("(?m)^deb\\s+(?:\\[[^]]*]\\s+)?(\\S+)\\s+" + SUITE + "\\s");
+        List<Path> files = new ArrayList<>();
+        Path dir = Path.of("/etc/apt/sources.list.d");
+        try {
+            if (Files.isDirectory(dir)) {
+                try (var s = Files.list(dir)) {
+                    s.filter(p -> p.toString().endsWith(".sources") || p.toString().endsWith(".list")).sorted()
+                            .forEach(files::add);
+                }
+            }
+            files.add(Path.of("/etc/apt/sources.list"));
+            for (Path f : files) {
+                if (!Files.isReadable(f)) {
+                    continue;
+                }
+                String text = Files.readString(f);
+                for (Matcher m : List.of(deb822.matcher(text), legacy.matcher(text))) {
+                    while (m.find()) {
+                        String uri = m.group(1);
+                        if (!uri.contains("security")) {
+                            return uri;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // fall through to the default mirror
+        }
+        return "http://deb.debian.org/debian";
+    }
+}

@@ -1,0 +1,207 @@
+package birdbath.provider.local;
+
+import birdbath.BirdbathException;
+import birdbath.Poll;
+import birdbath.host.Host;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One local node: a systemd-nspawn container booting systemd from a copy-on-write overlay of the base image,
+ * inside the node's network namespace. Its files live in {@code dir}: upper/, work/, merged/, containerd/ and
+ * console.log. The container runs in its own session, so it outlives the birdbath process that started it.
+ */
+final class NodeContainer {
+
+    private static final Duration T = Duration.ofSeconds(30);
+
+    private final String name;
+    private final Path dir;
+
+    NodeContainer(String name, Path dir) {
+        this.name = name;
+        this.dir = dir;
+    }
+
+    Path merged() {
+        return dir.resolve("merged");
+    }
+
+    boolean exists() {
+        return Files.isDirectory(dir.resolve("upper"));
+    }
+
+    boolean mounted() {
+        return Host.run(T, "mountpoint", "-q", merged().toString()).ok();
+    }
+
+    /** The overlay over the base image, mounted (the upper layer keeps the node's own changes across restarts). */
+    void mount(Path baseRootfs) throws IOException {
+        if (mounted()) {
+            return;
+        }
+        for (String d : List.of("upper", "work", "merged", "containerd")) {
+            Files.createDirectories(dir.resolve(d));
+        }
+        Host.check(T, "mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + baseRootfs + ",upperdir="
+                + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), merged().toString());
+    }
+
+    /** Once per node: its hostname, its own SSH host keys and the keys allowed to log in as root. */
+    void prepare(List<String> authorizedKeys) throws IOException {
+        Path marker = dir.resolve("prepared");
+        if (Files.exists(marker)) {
+            return;
+        }
+        Path root = merged();
+        Files.writeString(root.resolve("etc/hostname"), name + "\n");
+        Host.check(T, "ssh-keygen", "-A", "-f", root.toString());
+        Path ssh = root.resolve("root/.ssh");
+        Files.createDirectories(ssh);
+        Files.writeString(ssh.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
+        Host.check(T, "chmod", "700", ssh.toString());
+        Host.check(T, "chmod", "600", ssh.resolve("authorized_keys").toString());
+        Files.writeString(marker, "");
+    }
+
+    /** The nspawn process's pid if the container runs, else empty. */
+    Optional<Long> pid() {
+        Path pidFile = dir.resolve("nspawn.pid");
+        try {
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).strip());
+            Path cmdline = Path.of("/proc", String.valueOf(pid), "cmdline");
+            if (Files.exists(cmdline) && new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8)
+                    .contains("-M\0" + name + "\0")) {
+                return Optional.of(pid);
+            }
+            return Optional.empty();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    boolean running() {
+        return pid().isPresent();
+    }
+
+    /** Boots the container in the node's namespace; returns once systemd is up and sshd answers. */
+    void boot(String namespace, String address, String loopDevice) throws IOException {
+        if (!running()) {
+            // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
+            List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
+                    "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
+                    "systemd-nspawn", "-D", merged().toString(), "--register=no", "--keep-unit", "-b",
+                    "--network-namespace-path=/run/netns/" + namespace, "--console=pipe", "-M", name,
+                    "--capability=CAP_NET_ADMIN,CAP_IPC_LOCK", "--system-call-filter=@keyring",
+                    "--system-call-filter=bpf", "--bind=/dev/fuse",
+                    "--bind=" + dir.resolve("containerd") + ":/var/lib/containerd"));
+            if (loopDevice != null) {
+                cmd.add("--bind=" + loopDevice);
+            }
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                    dir.resolve("console.log").toFile())).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            Files.writeString(dir.resolve("nspawn.pid"), p.pid() + "\n");
+        }
+        long pid = pid().orElseThrow(() -> new BirdbathException(name + ": systemd-nspawn exited at once; see "
+                + dir.resolve("console.log") + ": " + Host.tail(readConsole())));
+        long[] leader = {0};
+        Poll.until(name + " to boot (see " + dir.resolve("console.log") + ")", Duration.ofSeconds(90),
+                Duration.ofMillis(100), () -> {
+                    if (!running()) {
+                        throw new BirdbathException(name + ": the container stopped while booting; see "
+                                + dir.resolve("console.log") + ": " + Host.tail(readConsole()));
+                    }
+                    if (leader[0] == 0) {
+                        leader[0] = leader(pid);
+                    }
+                    if (leader[0] == 0) {
+                        return false;
+                    }
+                    String state = Host.run(T, "nsenter", "-t", String.valueOf(leader[0]), "-a", "systemctl",
+                            "is-system-running").out().strip();
+                    return state.equals("running") || state.equals("degraded");
+                });
+        Poll.until("sshd on " + name + " (" + address + ":22)", Duration.ofSeconds(30), Duration.ofMillis(100),
+                () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(address, 22), 500);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    /** The container's init: the child of nspawn that lives in a new PID namespace (0 until it exists). */
+    private static long leader(long nspawnPid) {
+        try {
+            String ours = Files.readSymbolicLink(Path.of("/proc", String.valueOf(nspawnPid), "ns/pid")).toString();
+            Path children = Path.of("/proc", String.valueOf(nspawnPid), "task", String.valueOf(nspawnPid), "children");
+            for (String child : Files.readString(children).trim().split("\\s+")) {
+                if (child.isEmpty()) {
+                    continue;
+                }
+                Path ns = Path.of("/proc", child, "ns/pid");
+                if (Files.exists(ns) && !Files.readSymbolicLink(ns).toString().equals(ours)) {
+                    return Long.parseLong(child);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not there yet
+        }
+        return 0;
+    }
+
+    /** Powers the container off (SIGTERM: a clean shutdown), insisting if it takes too long. */
+    void stop() {
+        Optional<Long> pid = pid();
+        if (pid.isEmpty()) {
+            return;
+        }
+        String p = String.valueOf(pid.get());
+        // gone means gone from /proc: an exiting process loses its cmdline before it has released its mounts
+        java.util.function.BooleanSupplier gone = () -> !Files.exists(Path.of("/proc", p));
+        Host.run(T, "kill", "-TERM", p);
+        try {
+            Poll.until(name + " to power off", Duration.ofSeconds(30), Duration.ofMillis(100), gone);
+        } catch (BirdbathException first) {
+            Host.run(T, "kill", "-TERM", p);
+            try {
+                Poll.until(name + " to power off", Duration.ofSeconds(30), Duration.ofMillis(100), gone);
+            } catch (BirdbathException second) {
+                Host.run(T, "kill", "-KILL", p);
+                Poll.until(name + " to be killed", Duration.ofSeconds(10), Duration.ofMillis(100), gone);
+            }
+        }
+    }
+
+    /** Stops the container, unmounts the overlay and deletes the node's files. */
+    void remove() {
+        stop();
+        if (mounted()) {
+            Host.check(T, "umount", merged().toString());
+        }
+        Host.check(Duration.ofMinutes(2), "rm", "-rf", "--one-file-system", dir.toString());
+    }
+
+    private String readConsole() {
+        try {
+            return Files.readString(dir.resolve("console.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

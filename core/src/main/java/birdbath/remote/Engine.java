@@ -1,0 +1,125 @@
+package birdbath.remote;
+
+import birdbath.BirdbathException;
+import birdbath.Parallel;
+import birdbath.Reporter;
+import birdbath.provider.Node;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Runs steps over SSH on many nodes at once (bounded), one session per node kept for the whole run. Reports per
+ * node how many steps were ok and changed, logs every step to .birdbath/logs/NODE.log, and fails naming the
+ * node, the step, the command and its stderr tail. Every node runs to its end even when another fails.
+ */
+public final class Engine implements AutoCloseable {
+
+    /** What one stage did on one node. */
+    public record NodeReport(String node, int ok, int changed, double seconds) { }
+
+    private final SshConnector connector;
+    private final List<String> users;
+    private final Path logDir;
+    private final Reporter out;
+    private final int parallelism;
+    private final Map<String, SshConnection> sessions = new ConcurrentHashMap<>();
+
+    /** @param users login names to try in order (the admin once baseline has made one, then root) */
+    public Engine(SshConnector connector, List<String> users, Path logDir, Reporter out, int parallelism) {
+        this.connector = connector;
+        this.users = users;
+        this.logDir = logDir;
+        this.out = out;
+        this.parallelism = parallelism;
+    }
+
+    public SshConnection session(Node node) {
+        return sessions.computeIfAbsent(node.name(), n -> connector.connect(node, users));
+    }
+
+    /** Drops a node's session (after its sshd was reconfigured, or to log in as another user). */
+    public void reconnect(Node node) {
+        SshConnection old = sessions.remove(node.name());
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    /** Applies each node's steps in order; all nodes in parallel. */
+    public List<NodeReport> converge(String stage, List<Node> nodes, Function<Node, List<Step>> steps) {
+        Map<String, NodeReport> reports = new ConcurrentHashMap<>();
+        Map<String, Runnable> tasks = new LinkedHashMap<>();
+        for (Node node : nodes) {
+            tasks.put(node.name(), () -> {
+                long started = System.nanoTime();
+                int ok = 0;
+                int changed = 0;
+                Set<String> changedPaths = new HashSet<>();
+                for (Step step : steps.apply(node)) {
+                    try {
+                        Step.Outcome outcome = step.apply(session(node), changedPaths);
+                        log(node, stage + " " + step.describe() + ": " + outcome.name().toLowerCase(Locale.ROOT));
+                        if (outcome == Step.Outcome.OK) {
+                            ok++;
+                        } else {
+                            changed++;
+                        }
+                    } catch (BirdbathException e) {
+                        log(node, stage + " " + step.describe() + ": failed: " + e.getMessage());
+                        throw e;
+                    }
+                }
+                NodeReport r = new NodeReport(node.name(), ok, changed, (System.nanoTime() - started) / 1e9);
+                reports.put(node.name(), r);
+                out.info(String.format(Locale.ROOT, "  %-16s %-10s %s  ok=%d changed=%d (%.1f s)", node.name(),
+                        stage, changed == 0 ? "ok     " : "changed", ok, changed, r.seconds()));
+            });
+        }
+        Parallel.run(stage, tasks, parallelism);
+        return nodes.stream().map(n -> reports.get(n.name())).toList();
+    }
+
+    /** Runs a function against every node's session in parallel and collects the results by node name. */
+    public <T> Map<String, T> onEach(String what, List<Node> nodes, Function<SshConnection, T> fn) {
+        Map<String, T> results = new ConcurrentHashMap<>();
+        Map<String, Runnable> tasks = new LinkedHashMap<>();
+        for (Node node : nodes) {
+            tasks.put(node.name(), () -> results.put(node.name(), fn.apply(session(node))));
+        }
+        Parallel.run(what, tasks, parallelism);
+        return results;
+    }
+
+    private void log(Node node, String line) {
+        try {
+            Files.createDirectories(logDir);
+            Files.writeString(logDir.resolve(node.name() + ".log"), Instant.now() + " " + line + "\n",
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the log is a convenience; the run goes on
+        }
+    }
+
+    @Override
+    public void close() {
+        sessions.values().forEach(SshConnection::close);
+        sessions.clear();
+        connector.close();
+    }
+
+    /** Default bound on how long a node may take to accept SSH. */
+    public static final Duration CONNECT_DEADLINE = Duration.ofSeconds(30);
+}

@@ -1,0 +1,80 @@
+package birdbath.remote;
+
+import birdbath.BirdbathException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+
+/** One SSH session to a node. Commands run as root: directly, or through `sudo -n` when logged in as the admin. */
+public final class SshConnection implements AutoCloseable {
+
+    /** How a remote command ended. */
+    public record Result(int exit, String out, String err) {
+        public boolean ok() {
+            return exit == 0;
+        }
+    }
+
+    private final String node;
+    private final String user;
+    private final ClientSession session;
+
+    SshConnection(String node, String user, ClientSession session) {
+        this.node = node;
+        this.user = user;
+        this.session = session;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public Result exec(String command) {
+        return exec(command, null, Duration.ofMinutes(5));
+    }
+
+    /** Runs {@code sh -c command} as root, with {@code stdin} as its input, bounded in time. */
+    public Result exec(String command, byte[] stdin, Duration timeout) {
+        String quoted = "'" + command.replace("'", "'\\''") + "'";
+        String full = user.equals("root") ? "sh -c " + quoted : "sudo -n sh -c " + quoted;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ChannelExec ch = session.createExecChannel(full)) {
+            ch.setIn(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
+            ch.setOut(out);
+            ch.setErr(err);
+            ch.open().verify(Duration.ofSeconds(30));
+            Set<ClientChannelEvent> events = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            if (!events.contains(ClientChannelEvent.CLOSED)) {
+                throw new BirdbathException(node + ": `" + command + "` did not finish in " + timeout.toSeconds()
+                        + " s");
+            }
+            Integer status = ch.getExitStatus();
+            return new Result(status == null ? -1 : status, out.toString(StandardCharsets.UTF_8),
+                    err.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new BirdbathException(node + ": lost the SSH connection during `" + command + "`: "
+                    + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (IOException e) {
+            // closing: nothing left to do
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package birdbath.remote;
+
+import birdbath.BirdbathException;
+import birdbath.provider.Node;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+
+/**
+ * Opens SSH sessions to nodes with birdbath's key, checking host keys against {@link KnownHosts}. Refused or
+ * timed-out connections are retried with backoff (a node may still be booting); a wrong host key never is.
+ */
+public final class SshConnector implements AutoCloseable {
+
+    private final SshClient client;
+    private final KnownHosts knownHosts;
+    private final Duration connectDeadline;
+    /** "host:port" of a connection in progress -> the node it should be. */
+    private final Map<String, String> expected = new ConcurrentHashMap<>();
+    private final Map<String, BirdbathException> refusals = new ConcurrentHashMap<>();
+
+    public SshConnector(Path privateKey, KnownHosts knownHosts, Duration connectDeadline) {
+        this.knownHosts = knownHosts;
+        this.connectDeadline = connectDeadline;
+        client = SshClient.setUpDefaultClient();
+        client.setKeyIdentityProvider(new FileKeyPairProvider(privateKey));
+        client.setServerKeyVerifier((session, remote, key) -> {
+            String where = address(remote);
+            String node = expected.getOrDefault(where, where);
+            try {
+                knownHosts.verify(node, where, key);
+                return true;
+            } catch (KnownHosts.HostKeyMismatch e) {
+                refusals.put(where, e);
+                return false;
+            }
+        });
+        client.start();
+    }
+
+    private static String address(SocketAddress remote) {
+        String s = remote.toString();
+        return s.startsWith("/") ? s.substring(1) : s;
+    }
+
+    public KnownHosts knownHosts() {
+        return knownHosts;
+    }
+
+    /** A session to the node as the first of {@code users} that may log in. */
+    public SshConnection connect(Node node, List<String> users) {
+        String where = node.ssh().host() + ":" + node.ssh().port();
+        List<String> tried = new ArrayList<>();
+        for (String user : new LinkedHashSet<>(users)) {
+            ClientSession session = open(node, where, user);
+            try {
+                session.auth().verify(Duration.ofSeconds(20));
+                return new SshConnection(node.name(), user, session);
+            } catch (IOException e) {
+                closeQuietly(session);
+                BirdbathException refused = refusals.remove(where);
+                if (refused != null) {
+                    throw refused;
+                }
+                tried.add(user);
+            }
+        }
+        throw new BirdbathException(node.name() + ": SSH login refused for " + String.join(", ", tried) + " at "
+                + where + " with birdbath's key (" + "`.birdbath/ssh/id_ecdsa`)");
+    }
+
+    private ClientSession open(Node node, String where, String user) {
+        long deadline = System.nanoTime() + connectDeadline.toNanos();
+        long backoff = 100;
+        expected.put(where, node.name());
+        while (true) {
+            try {
+                ClientSession session = client.connect(user, node.ssh().host(), node.ssh().port())
+                        .verify(Duration.ofSeconds(10)).getSession();
+                return session;
+            } catch (IOException e) {
+                BirdbathException refused = refusals.remove(where);
+                if (refused != null) {
+                    throw refused;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new BirdbathException(node.name() + ": cannot connect to " + where + " over SSH ("
+                            + e.getMessage() + ") after " + connectDeadline.toSeconds() + " s");
+                }
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new BirdbathException("interrupted while connecting to " + node.name());
+                }
+                backoff = Math.min(2000, backoff * 2);
+            }
+        }
+    }
+
+    private static void closeQuietly(ClientSession session) {
+        try {
+            session.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.stop();
+            client.close();
+        } catch (IOException e) {
+            // nothing left to do
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package birdbath.remote;
+
+import birdbath.BirdbathException;
+import birdbath.host.Host;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One idempotent thing to make true on a node. Each first checks, and acts only when the check fails:
+ * running a step twice changes nothing the second time.
+ */
+public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.EnsureUnit, Step.RunUnless {
+
+    enum Outcome { OK, CHANGED }
+
+    /** A short name for progress and logs ("file /etc/hosts"). */
+    String describe();
+
+    Outcome apply(SshConnection c, Set<String> changedPaths);
+
+    /** A file with exactly this content, mode and owner; written atomically, only when it differs. */
+    record PutFile(String path, byte[] content, String mode, String owner) implements Step {
+        public PutFile(String path, String content, String mode) {
+            this(path, content.getBytes(StandardCharsets.UTF_8), mode, "root:root");
+        }
+
+        public String describe() {
+            return "file " + path;
+        }
+
+        public Outcome apply(SshConnection c, Set<String> changedPaths) {
+            String want = sha256(content) + " " + Integer.parseInt(mode, 8) + " " + owner;
+            String q = quote(path);
+            SshConnection.Result have = c.exec("h=$(sha256sum < " + q + " 2>/dev/null | cut -d' ' -f1) && printf"
+                    + " '%s %d %s' \"$h\" $((0$(stat -c %a " + q + "))) $(stat -c %U:%G " + q + ")");
+            if (have.ok() && have.out().strip().equals(want)) {
+                return Outcome.OK;
+            }
+            String tmp = quote(path + ".birdbath-new");
+            must(c, this, "mkdir -p $(dirname " + q + ") && umask 077 && cat > " + tmp + " && chown " + owner + " "
+                    + tmp + " && chmod " + mode + " " + tmp + " && mv -f " + tmp + " " + q, content);
+            changedPaths.add(path);
+            return Outcome.CHANGED;
+        }
+    }
+
+    /** Debian packages installed (apt-get only when one is missing). */
+    record EnsurePackages(List<String> packages) implements Step {
+        public String describe() {
+            return "packages " + String.join(" ", packages);
+        }
+
+        public Outcome apply(SshConnection c, Set<String> changedPaths) {
+            SshConnection.Result have = c.exec("dpkg-query -W -f='${db:Status-Abbrev}\\n' "
+                    + String.join(" ", packages) + " 2>/dev/null");
+            long installed = have.out().lines().filter(l -> l.startsWith("ii")).count();
+            if (have.ok() && installed == packages.size()) {
+                return Outcome.OK;
+            }
+            must(c, this, "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q " + String.join(" ", packages)
+                    + " || (apt-get update -q && apt-get install -y -q " + String.join(" ", packages) + ")", null);
+            return Outcome.CHANGED;
+        }
+    }
+
+    /** A systemd unit enabled and running; restarted when one of {@code restartOn} changed in this run. */
+    record EnsureUnit(String unit, List<String> restartOn) implements Step {
+        public String describe() {
+            return "unit " + unit;
+        }
+
+        public Outcome apply(SshConnection c, Set<String> changedPaths) {
+            boolean enabled = c.exec("systemctl is-enabled " + unit).out().strip().equals("enabled");
+            boolean active = c.exec("systemctl is-active " + unit).out().strip().equals("active");
+            boolean restart = restartOn.stream().anyMatch(changedPaths::contains);
+            if (enabled && active && !restart) {
+                return Outcome.OK;
+            }
+            if (!enabled) {
+                must(c, this, "systemctl enable " + unit, null);
+            }
+            must(c, this, active ? "systemctl restart " + unit : "systemctl start " + unit, null);
+            return Outcome.CHANGED;
+        }
+    }
+
+    /**
+     * Runs {@code command} unless {@code unless} succeeds; with {@code onlyWhenChanged}, only when one of those
+     * paths changed in this run.
+     */
+    record RunUnless(String name, String command, String unless, List<String> onlyWhenChanged) implements Step {
+        public RunUnless(String name, String command, String unless) {
+            this(name, command, unless, List.of());
+        }
+
+        public String describe() {
+            return name;
+        }
+
+        public Outcome apply(SshConnection c, Set<String> changedPaths) {
+            if (!onlyWhenChanged.isEmpty() && onlyWhenChanged.stream().noneMatch(changedPaths::contains)) {
+                return Outcome.OK;
+            }
+            if (unless != null && c.exec(unless).ok()) {
+                return Outcome.OK;
+            }
+            must(c, this, command, null);
+            return Outcome.CHANGED;
+        }
+    }
+
+    /** Runs a command that has to work, or fails naming node, step, command and the tail of stderr. */
+    static SshConnection.Result must(SshConnection c, Step step, String command, byte[] stdin) {
+        SshConnection.Result r = c.exec(command, stdin, Duration.ofMinutes(10));
+        if (!r.ok()) {
+            throw new StepFailed(c.node() + ": " + step.describe() + ": `" + command + "` failed (exit " + r.exit()
+                    + "): " + Host.tail(r.err().isBlank() ? r.out() : r.err()));
+        }
+        return r;
+    }
+
+    static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A step that could not be made true. */
+    final class StepFailed extends BirdbathException {
+        StepFailed(String message) {
+            super(message);
+        }
+    }
+}

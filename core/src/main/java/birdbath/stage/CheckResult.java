@@ -1,0 +1,13 @@
+package birdbath.stage;
+
+/** One probe's verdict on one node: "baseline demo-2 ok" or "baseline demo-2 FAILED: root login accepted". */
+public record CheckResult(String stage, String node, String probe, boolean ok, String detail) {
+
+    public static CheckResult ok(String stage, String node, String probe) {
+        return new CheckResult(stage, node, probe, true, "");
+    }
+
+    public static CheckResult failed(String stage, String node, String probe, String why) {
+        return new CheckResult(stage, node, probe, false, why);
+    }
+}

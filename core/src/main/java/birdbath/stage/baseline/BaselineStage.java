@@ -1,0 +1,161 @@
+package birdbath.stage.baseline;
+
+import birdbath.BirdbathException;
+import birdbath.provider.Node;
+import birdbath.remote.SshConnection;
+import birdbath.remote.Step;
+import birdbath.remote.Step.EnsurePackages;
+import birdbath.remote.Step.PutFile;
+import birdbath.remote.Step.RunUnless;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
+import birdbath.stage.Template;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The baseline every node gets: hostname, /etc/hosts with every node's private address, base packages, an admin
+ * user with birdbath's and the user's keys and passwordless sudo, the sysctls later stages need, swap off, and
+ * sshd hardened (keys only, no root) once the admin login has been proven on every node, so birdbath never
+ * locks itself out.
+ */
+public final class BaselineStage implements Stage {
+
+    public static final String ADMIN = "birdbath";
+    static final String HOSTS = "/etc/hosts";
+    static final String SSHD = "/etc/ssh/sshd_config.d/50-birdbath.conf";
+    static final String SUDOERS = "/etc/sudoers.d/90-birdbath";
+    static final String SYSCTL = "/etc/sysctl.d/90-birdbath.conf";
+    static final List<String> PACKAGES = List.of("sudo", "openssh-server", "iproute2", "procps", "curl",
+            "ca-certificates", "nftables", "kmod");
+
+    @Override
+    public String name() {
+        return "baseline";
+    }
+
+    @Override
+    public Map<String, String> render(StageRun run, Node node) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("/etc/hostname", node.name() + "\n");
+        files.put(HOSTS, Template.render("baseline/hosts", Map.of("nodes", hostLines(run.nodes()))));
+        files.put(SUDOERS, Template.render("baseline/sudoers", Map.of("admin", ADMIN)));
+        files.put(SYSCTL, Template.render("baseline/sysctl.conf", Map.of()));
+        files.put("/home/" + ADMIN + "/.ssh/authorized_keys", authorizedKeys(run));
+        files.put(SSHD, Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN)));
+        return files;
+    }
+
+    private static String hostLines(List<Node> nodes) {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes) {
+            sb.append(n.privateIp()).append('\t').append(n.fqdn()).append(' ').append(n.name()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String authorizedKeys(StageRun run) {
+        List<String> keys = new ArrayList<>(run.spec().linode().sshKeys());
+        keys.add(run.credentials().publicKey());
+        return String.join("\n", keys) + "\n";
+    }
+
+    /** Everything but the sshd hardening, which waits for the admin login to be proven. */
+    private List<Step> steps(StageRun run, Node node) {
+        Map<String, String> f = render(run, node);
+        String home = "/home/" + ADMIN;
+        return List.of(
+                new EnsurePackages(PACKAGES),
+                new PutFile("/etc/hostname", f.get("/etc/hostname"), "644"),
+                new RunUnless("hostname " + node.name(), "hostname " + node.name(),
+                        "test \"$(hostname)\" = " + node.name()),
+                new PutFile(HOSTS, f.get(HOSTS), "644"),
+                new RunUnless("admin user " + ADMIN, "useradd --create-home --shell /bin/bash --groups sudo " + ADMIN,
+                        "id -u " + ADMIN),
+                new RunUnless("admin ~/.ssh", "install -d -m 700 -o " + ADMIN + " -g " + ADMIN + " " + home + "/.ssh",
+                        "test \"$(stat -c %U:%a " + home + "/.ssh)\" = " + ADMIN + ":700"),
+                new PutFile(home + "/.ssh/authorized_keys", f.get(home + "/.ssh/authorized_keys")
+                        .getBytes(StandardCharsets.UTF_8), "600", ADMIN + ":" + ADMIN),
+                new PutFile(SUDOERS, f.get(SUDOERS).getBytes(StandardCharsets.UTF_8), "440", "root:root"),
+                new PutFile(SYSCTL, f.get(SYSCTL), "644"),
+                // a container may set only its network keys (no fs.*, no bridge module): the rest is skipped there,
+                // and what the later stages need (forwarding) is verified
+                new RunUnless("apply sysctls", "sysctl -e -q -p " + SYSCTL + " 2>&1 | grep -v -e 'Read-only'"
+                        + " -e 'permission denied' -e 'cannot stat' >&2;"
+                        + " test \"$(sysctl -n net.ipv4.ip_forward)\" = 1", null, List.of(SYSCTL)),
+                new RunUnless("swap off", "swapoff -a && sed -ri '/\\sswap\\s/s/^#?/#/' /etc/fstab",
+                        "test -z \"$(swapon --noheadings --show)\""));
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        run.engine().converge(name(), run.nodes(), node -> steps(run, node));
+        // prove the admin login (a fresh session as the admin, sudo without a password) before closing root
+        for (Node node : run.nodes()) {
+            try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
+                SshConnection.Result sudo = admin.exec("true");
+                if (!sudo.ok()) {
+                    throw new BirdbathException(node.name() + ": the admin user " + ADMIN + " cannot sudo (" + sudo.err()
+                            .strip() + "); sshd is left as it was");
+                }
+            }
+        }
+        String hardening = Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN));
+        run.engine().converge(name(), run.nodes(), node -> List.of(
+                new PutFile(SSHD, hardening, "644"),
+                new RunUnless("reload sshd", "sshd -t && systemctl reload ssh", null, List.of(SSHD))));
+        run.credentials().loginUser(ADMIN);
+    }
+
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        List<CheckResult> results = new ArrayList<>();
+        for (Node node : run.nodes()) {
+            results.add(probe(node, "admin login with sudo", () -> {
+                try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
+                    SshConnection.Result r = admin.exec("true");
+                    return r.ok() ? null : "sudo refused: " + r.err().strip();
+                }
+            }));
+            results.add(probe(node, "root login refused", () -> {
+                try (SshConnection root = run.connector().connect(node, List.of("root"))) {
+                    return "root logged in with birdbath's key";
+                } catch (BirdbathException e) {
+                    return e.getMessage().contains("login refused") ? null : e.getMessage();
+                }
+            }));
+            results.add(probe(node, "password login refused", () -> {
+                SshConnection.Result r = run.engine().session(node).exec("sshd -T 2>/dev/null | grep -i"
+                        + " -e '^passwordauthentication ' -e '^kbdinteractiveauthentication ' -e '^permitrootlogin '");
+                String cfg = r.out().toLowerCase(java.util.Locale.ROOT);
+                return cfg.contains("passwordauthentication no") && cfg.contains("kbdinteractiveauthentication no")
+                        && cfg.contains("permitrootlogin no") ? null : "sshd allows: " + cfg.strip().replace('\n', ',');
+            }));
+            results.add(probe(node, "hostname and /etc/hosts", () -> {
+                SshConnection.Result r = run.engine().session(node).exec("hostname; getent hosts "
+                        + run.nodes().get(run.nodes().size() - 1).fqdn());
+                String[] lines = r.out().strip().split("\n");
+                if (!lines[0].equals(node.name())) {
+                    return "hostname is " + lines[0];
+                }
+                return lines.length > 1 ? null : "other nodes are not in /etc/hosts";
+            }));
+        }
+        return results;
+    }
+
+    private CheckResult probe(Node node, String probe, java.util.function.Supplier<String> why) {
+        String problem;
+        try {
+            problem = why.get();
+        } catch (BirdbathException e) {
+            problem = e.getMessage();
+        }
+        return problem == null ? CheckResult.ok(name(), node.name(), probe)
+                : CheckResult.failed(name(), node.name(), probe, problem);
+    }
+}
