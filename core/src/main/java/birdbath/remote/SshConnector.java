@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 
@@ -33,6 +34,8 @@ public final class SshConnector implements AutoCloseable {
         this.connectDeadline = connectDeadline;
         client = SshClient.setUpDefaultClient();
         client.setKeyIdentityProvider(new FileKeyPairProvider(privateKey));
+        // keys only: after a refused key, password or keyboard-interactive would only wait for answers never given
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
         client.setServerKeyVerifier((session, remote, key) -> {
             String where = address(remote);
             String node = expected.getOrDefault(where, where);

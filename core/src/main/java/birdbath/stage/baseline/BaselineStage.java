@@ -113,8 +113,18 @@ public final class BaselineStage implements Stage {
 
     @Override
     public List<CheckResult> check(StageRun run) {
-        List<CheckResult> results = new ArrayList<>();
+        Map<String, List<CheckResult>> byNode = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Runnable> tasks = new LinkedHashMap<>();
         for (Node node : run.nodes()) {
+            tasks.put(node.name(), () -> byNode.put(node.name(), check(run, node)));
+        }
+        birdbath.Parallel.run("check " + name(), tasks, 16);
+        return run.nodes().stream().flatMap(n -> byNode.get(n.name()).stream()).toList();
+    }
+
+    private List<CheckResult> check(StageRun run, Node node) {
+        List<CheckResult> results = new ArrayList<>();
+        {
             results.add(probe(node, "admin login with sudo", () -> {
                 try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
                     SshConnection.Result r = admin.exec("true");
@@ -129,14 +139,16 @@ public final class BaselineStage implements Stage {
                 }
             }));
             results.add(probe(node, "password login refused", () -> {
-                SshConnection.Result r = run.engine().session(node).exec("sshd -T 2>/dev/null | grep -i"
+                // -C names the connection, so sshd -T does not resolve names (10 s where DNS is unreachable)
+                SshConnection.Result r = run.engine().session(node).exec("sshd -T -C user=root,host=localhost,"
+                        + "addr=127.0.0.1 2>/dev/null | grep -i"
                         + " -e '^passwordauthentication ' -e '^kbdinteractiveauthentication ' -e '^permitrootlogin '");
                 String cfg = r.out().toLowerCase(java.util.Locale.ROOT);
                 return cfg.contains("passwordauthentication no") && cfg.contains("kbdinteractiveauthentication no")
                         && cfg.contains("permitrootlogin no") ? null : "sshd allows: " + cfg.strip().replace('\n', ',');
             }));
             results.add(probe(node, "hostname and /etc/hosts", () -> {
-                SshConnection.Result r = run.engine().session(node).exec("hostname; getent hosts "
+                SshConnection.Result r = run.engine().session(node).exec("hostname; getent ahostsv4 "
                         + run.nodes().get(run.nodes().size() - 1).fqdn());
                 String[] lines = r.out().strip().split("\n");
                 if (!lines[0].equals(node.name())) {

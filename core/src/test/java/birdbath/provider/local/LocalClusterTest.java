@@ -1,0 +1,190 @@
+package birdbath.provider.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import birdbath.Birdbath;
+import birdbath.BirdbathException;
+import birdbath.Reporter;
+import birdbath.host.Host;
+import birdbath.provider.Node;
+import birdbath.stage.CheckResult;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A real 3-node local cluster: systemd-nspawn nodes with systemd and sshd, SSH through MINA, the machine-id and
+ * baseline stages, check, and a down that leaves nothing. Needs root, systemd-nspawn and debootstrap (.ci/run
+ * installs them); the first run builds the base image (about a minute).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class LocalClusterTest {
+
+    private final String name = "t" + UUID.randomUUID().toString().substring(0, 6);
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private Path dir;
+    private Path config;
+
+    @BeforeAll
+    void upFreshCluster() throws Exception {
+        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        LocalProvider.preflight();
+        dir = Files.createTempDirectory("birdbath-local");
+        config = dir.resolve("birdbath.yaml");
+        Files.writeString(config, "provider: local\ncluster:\n  name: " + name + "\n  nodes: 3\n");
+    }
+
+    @AfterAll
+    void removeEverything() {
+        if (config != null) {
+            birdbath().down();
+        }
+    }
+
+    private Birdbath birdbath() {
+        Reporter collect = new Reporter() {
+            @Override
+            public void info(String line) {
+                output.add(line);
+            }
+
+            @Override
+            public void warn(String line) {
+                output.add("warning: " + line);
+            }
+        };
+        return new Birdbath(config, Map.of(), collect);
+    }
+
+    private String run(String node, String command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = birdbath().ssh(node, command, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertThat(exit).as(command).isZero();
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    @Test
+    @Order(1)
+    void freshClusterComesUpThroughBaselineAndChecksOk() {
+        List<Node> nodes = birdbath().up(List.of(), null, false);
+        assertThat(nodes).extracting(Node::name).containsExactly(name + "-1", name + "-2", name + "-3");
+        assertThat(nodes).allSatisfy(n -> {
+            assertThat(n.privateIp()).startsWith("198.1");
+            assertThat(n.ssh().user()).isEqualTo("birdbath");
+            assertThat(n.storageDevice()).startsWith("/dev/loop");
+        });
+        List<CheckResult> results = birdbath().check(List.of());
+        assertThat(results).hasSize(3 * (1 + 1 + 4));
+        assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+        assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void clonedMachineIdsBecameUniqueAndUniqueOnesAreLeftAlone() throws Exception {
+        String base = Files.readString(LocalProviderImage.rootfs().resolve("etc/machine-id")).strip();
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            ids.add(run(name + "-" + n, "cat /etc/machine-id"));
+        }
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat(ids.get(0)).as("the lowest-numbered holder keeps the cloned id").isEqualTo(base);
+        output.clear();
+        birdbath().up(List.of("machine-id"), null, false);
+        for (int n = 1; n <= 3; n++) {
+            assertThat(run(name + "-" + n, "cat /etc/machine-id")).isEqualTo(ids.get(n - 1));
+        }
+        assertThat(output).noneMatch(l -> l.contains("changed"));
+    }
+
+    @Test
+    @Order(3)
+    void secondUpChangesNothing() {
+        output.clear();
+        birdbath().up(List.of(), null, false);
+        assertThat(output).anyMatch(l -> l.contains("provision: ok, nothing to change"));
+        assertThat(output).filteredOn(l -> l.contains("baseline   ")).isNotEmpty()
+                .allMatch(l -> l.contains("changed=0"));
+        assertThat(output).noneMatch(l -> l.matches(".*\\bchanged\\b(?!=).*"));
+    }
+
+    @Test
+    @Order(4)
+    void aStoppedNodeFailsTheRunByNameAndUpBringsItBack() throws Exception {
+        NodeContainer node2 = new NodeContainer(name + "-2", dir.resolve(".birdbath/local/nodes/" + name + "-2"));
+        node2.stop();
+        assertThatThrownBy(() -> birdbath().up(List.of("machine-id", "baseline"), null, false))
+                .isInstanceOf(BirdbathException.class).hasMessageContaining(name + "-2: cannot connect")
+                .hasMessageNotContaining(name + "-1:").hasMessageNotContaining(name + "-3:");
+        assertThat(birdbath().plan().render()).contains("~ node  " + name + "-2  start (stopped)");
+        birdbath().up(List.of(), null, false);
+        assertThat(birdbath().check(List.of())).allMatch(CheckResult::ok);
+    }
+
+    @Test
+    @Order(5)
+    void aChangedHostKeyIsRefused() {
+        run(name + "-3", "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A -q && systemctl restart ssh");
+        assertThatThrownBy(() -> birdbath().up(List.of("baseline"), null, false))
+                .hasMessageContaining("the SSH host key of " + name + "-3")
+                .hasMessageContaining("is not the one pinned");
+        List<CheckResult> results = birdbath().check(List.of("provision"));
+        assertThat(results).filteredOn(r -> r.node().equals(name + "-3")).singleElement()
+                .satisfies(r -> assertThat(r.detail()).contains("not the one pinned"));
+        // the user's way out: forget the pin, as the message says
+        new birdbath.remote.KnownHosts(dir.resolve(".birdbath")).forget(name + "-3");
+        assertThat(birdbath().check(List.of())).allMatch(CheckResult::ok);
+    }
+
+    @Test
+    @Order(6)
+    void downLeavesNothingBehind() {
+        String id = networkId();
+        birdbath().down();
+        assertThat(Host.check(Duration.ofSeconds(10), "ip", "netns", "list")).doesNotContain("bb" + id);
+        assertThat(Host.check(Duration.ofSeconds(10), "ip", "-o", "link")).doesNotContain("bb" + id);
+        assertThat(Host.check(Duration.ofSeconds(10), "cat", "/proc/mounts")).doesNotContain(dir.toString());
+        assertThat(Host.check(Duration.ofSeconds(10), "losetup", "-a")).doesNotContain(dir.toString());
+        assertThat(Host.check(Duration.ofSeconds(10), "ps", "-eo", "args")).doesNotContain("-M " + name + "-");
+        assertThat(dir.resolve(".birdbath/local")).doesNotExist();
+        config = null;
+    }
+
+    private String networkId() {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(dir.resolve(".birdbath/local/network.json").toFile()).get("id").asText();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The cached base image, to read what every clone starts with. */
+    static final class LocalProviderImage {
+        static Path rootfs() {
+            BaseImage image = new BaseImage(BaseImage.defaultCacheDir(System.getenv()));
+            return image.ensure(BaseImage.hostMirror(), Reporter.silent());
+        }
+    }
+}
