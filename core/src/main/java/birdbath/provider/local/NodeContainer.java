@@ -98,6 +98,7 @@ final class NodeContainer {
 
     /** Boots the container in the node's namespace; returns once systemd is up and sshd answers. */
     void boot(String namespace, String address, String loopDevice) throws IOException {
+        Process started = null;
         if (!running()) {
             // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
             List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
@@ -110,13 +111,21 @@ final class NodeContainer {
             if (loopDevice != null) {
                 cmd.add("--bind=" + loopDevice);
             }
-            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
+            started = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
                     dir.resolve("console.log").toFile())).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            Files.writeString(dir.resolve("nspawn.pid"), p.pid() + "\n");
+            Files.writeString(dir.resolve("nspawn.pid"), started.pid() + "\n");
         }
-        long pid = pid().orElseThrow(() -> new BirdbathException(name + ": systemd-nspawn exited at once; see "
-                + dir.resolve("console.log") + ": " + Host.tail(readConsole())));
+        // until setsid and env have exec'd, the pid's command line is not nspawn's yet
+        Process child = started;
+        Poll.until(name + "'s systemd-nspawn to start", Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+            if (child != null && !child.isAlive()) {
+                throw new BirdbathException(name + ": systemd-nspawn exited at once; see "
+                        + dir.resolve("console.log") + ": " + Host.tail(readConsole()));
+            }
+            return running();
+        });
+        long pid = pid().orElseThrow();
         long[] leader = {0};
         Poll.until(name + " to boot (see " + dir.resolve("console.log") + ")", Duration.ofSeconds(90),
                 Duration.ofMillis(100), () -> {
