@@ -9,6 +9,12 @@ public interface Reporter {
     /** Something the user should know that does not stop the run. */
     void warn(String line);
 
+    /** What a node is doing right now; a terminal shows one live line per node, other outputs nothing. */
+    default void progress(String node, String status) { }
+
+    /** The live lines are done (the stage ended); what follows is plain output again. */
+    default void progressDone() { }
+
     static Reporter silent() {
         return new Reporter() {
             @Override

@@ -43,13 +43,15 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() throws Exception {
-        for (String command : List.of("init", "plan", "up", "down", "nodes", "linode-sim", "generate-completion")) {
+        for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "linode-sim",
+                "generate-completion")) {
             CliProcess.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
         }
         CliProcess.Result top = birdbath("--help");
-        assertThat(top.out()).contains("init", "plan", "up", "down", "nodes", "linode-sim", "generate-completion");
+        assertThat(top.out()).contains("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "linode-sim",
+                "generate-completion");
         assertThat(birdbath("generate-completion").out()).contains("complete -F");
     }
 
@@ -64,11 +66,11 @@ class CliTest {
         assertThat(plan.exit()).as(plan.err()).isEqualTo(2);
         assertThat(plan.out()).contains("+ instance  fancy-birdbath-1").contains("Plan: 8 to add, 0 to change, 0 to destroy.")
                 .contains("Monthly cost: $52.00");
-        CliProcess.Result up = birdbath("up");
+        CliProcess.Result up = birdbath("up", "--only", "provision");
         assertThat(up.exit()).as(up.err()).isZero();
         assertThat(up.out()).contains("provision: changed");
         assertThat(birdbath("plan", "--exit-code").exit()).isZero();
-        CliProcess.Result again = birdbath("up");
+        CliProcess.Result again = birdbath("up", "--only", "provision");
         assertThat(again.out()).contains("provision: ok, nothing to change (2 nodes)");
 
         CliProcess.Result nodes = birdbath("nodes", "--json");

@@ -43,7 +43,7 @@ class KillAndRerunTest {
                     "cluster:\n  name: demo\n  nodes: 4\n  domain: example.com\n");
             // a full `up` of 4 nodes takes about 33 requests; kill somewhere in the first 25
             int killAfter = 1 + new Random(seed).nextInt(25);
-            Process up = CliProcess.start(dir, env, "up");
+            Process up = CliProcess.start(dir, env, "up", "--only", "provision");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (sim.stats().total() < killAfter && up.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(2);
@@ -51,7 +51,7 @@ class KillAndRerunTest {
             assertThat(up.isAlive()).as("up still running when killed after %d requests", killAfter).isTrue();
             up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-            CliProcess.Result rerun = CliProcess.run(dir, env, "up");
+            CliProcess.Result rerun = CliProcess.run(dir, env, "up", "--only", "provision");
             assertThat(rerun.exit()).as("killed after %d requests; rerun said:%n%s%s", killAfter, rerun.out(),
                     rerun.err()).isZero();
             assertThat(CliProcess.run(dir, env, "plan", "--exit-code").exit()).isZero();

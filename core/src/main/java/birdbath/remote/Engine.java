@@ -69,6 +69,7 @@ public final class Engine implements AutoCloseable {
                 int changed = 0;
                 Set<String> changedPaths = new HashSet<>();
                 for (Step step : steps.apply(node)) {
+                    out.progress(node.name(), stage + ": " + step.describe());
                     try {
                         Step.Outcome outcome = step.apply(session(node), changedPaths);
                         log(node, stage + " " + step.describe() + ": " + outcome.name().toLowerCase(Locale.ROOT));
@@ -83,12 +84,17 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 NodeReport r = new NodeReport(node.name(), ok, changed, (System.nanoTime() - started) / 1e9);
+                out.progress(node.name(), stage + ": done");
                 reports.put(node.name(), r);
                 out.info(String.format(Locale.ROOT, "  %-16s %-10s %s  ok=%d changed=%d (%.1f s)", node.name(),
                         stage, changed == 0 ? "ok     " : "changed", ok, changed, r.seconds()));
             });
         }
-        Parallel.run(stage, tasks, parallelism);
+        try {
+            Parallel.run(stage, tasks, parallelism);
+        } finally {
+            out.progressDone();
+        }
         return nodes.stream().map(n -> reports.get(n.name())).toList();
     }
 

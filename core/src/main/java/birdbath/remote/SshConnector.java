@@ -1,6 +1,7 @@
 package birdbath.remote;
 
 import birdbath.BirdbathException;
+import birdbath.config.Cidr;
 import birdbath.provider.Node;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -59,9 +60,19 @@ public final class SshConnector implements AutoCloseable {
         return knownHosts;
     }
 
+    /** The documentation ranges (RFC 5737): never a real host; linode-sim hands them out. */
+    private static final List<Cidr> DOCUMENTATION = List.of(Cidr.parse("192.0.2.0/24"),
+            Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"));
+
     /** A session to the node as the first of {@code users} that may log in. */
     public SshConnection connect(Node node, List<String> users) {
         String where = node.ssh().host() + ":" + node.ssh().port();
+        long ip = Cidr.toLong(node.ssh().host());
+        if (ip >= 0 && DOCUMENTATION.stream().anyMatch(c -> c.contains(ip))) {
+            throw new BirdbathException(node.name() + " has a documentation address (" + node.ssh().host()
+                    + "), as linode-sim gives out: there is no machine to log in to. Against the simulator, run"
+                    + " `up --only provision`.");
+        }
         List<String> tried = new ArrayList<>();
         for (String user : new LinkedHashSet<>(users)) {
             ClientSession session = open(node, where, user);

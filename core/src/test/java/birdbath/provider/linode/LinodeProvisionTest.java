@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LinodeProvisionTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Only the provision stage: the simulator's addresses are documentation ranges nobody may connect to. */
+    private static final List<String> PROVISION = List.of("provision");
 
     @TempDir
     Path dir;
@@ -63,14 +65,14 @@ class LinodeProvisionTest {
         try (SimFixture f = new SimFixture(dir)) {
             Birdbath b = f.birdbath(f.config("demo", 3, ""));
             assertThat(b.plan().count('+')).isEqualTo(11);
-            List<Node> nodes = b.up(List.of(), null, false);
+            List<Node> nodes = b.up(PROVISION, null, false);
             assertThat(nodes).extracting(Node::name).containsExactly("demo-1", "demo-2", "demo-3");
             assertThat(nodes).extracting(Node::privateIp).containsExactly("10.42.0.2", "10.42.0.3", "10.42.0.4");
             assertThat(f.sim.counts()).containsEntry("instances", 3).containsEntry("volumes", 3)
                     .containsEntry("records", 3).containsEntry("firewalls", 1).containsEntry("vpcs", 1);
 
             f.sim.stats().reset();
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             assertThat(f.sim.stats().mutating()).isEmpty();
             Plan plan = b.plan();
             assertThat(plan.isEmpty()).isTrue();
@@ -84,7 +86,7 @@ class LinodeProvisionTest {
     void writesStateInventoryTopologyAndHosts() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Path config = f.config("demo", 4, "storage:\n  nodes: 3\n");
-            f.birdbath(config).up(List.of(), null, false);
+            f.birdbath(config).up(PROVISION, null, false);
             Path state = config.getParent().resolve(".birdbath");
             JsonNode topology = JSON.readTree(state.resolve("topology.json").toFile());
             JsonNode nodes = topology.at("/clusters/0/nodes");
@@ -110,17 +112,17 @@ class LinodeProvisionTest {
     @Test
     void addsNodesAndRemovesTheHighestOnlyWithYes() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
-            f.birdbath(f.config("demo", 3, "")).up(List.of(), null, false);
-            f.birdbath(f.config("demo", 5, "")).up(List.of(), null, false);
+            f.birdbath(f.config("demo", 3, "")).up(PROVISION, null, false);
+            f.birdbath(f.config("demo", 5, "")).up(PROVISION, null, false);
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3",
                     "demo-4", "demo-5");
             Birdbath smaller = f.birdbath(f.config("demo", 2, ""));
             f.sim.stats().reset();
-            assertThatThrownBy(() -> smaller.up(List.of(), null, false)).isInstanceOf(BirdbathException.class)
+            assertThatThrownBy(() -> smaller.up(PROVISION, null, false)).isInstanceOf(BirdbathException.class)
                     .hasMessageContaining("would remove instance demo-3, instance demo-4, instance demo-5")
                     .hasMessageContaining("--yes");
             assertThat(f.sim.stats().mutating()).isEmpty();
-            smaller.up(List.of(), null, true);
+            smaller.up(PROVISION, null, true);
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("demo-1", "demo-2");
             assertThat(labels(f, "/volumes")).containsExactlyInAnyOrder("demo-1", "demo-2");
             assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2");
@@ -132,7 +134,7 @@ class LinodeProvisionTest {
     void downRemovesTheClusterAndNothingElse() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Path other = f.config("other", 2, "networking:\n  vpc_subnet: 10.43.0.0/24\n");
-            f.birdbath(other).up(List.of(), null, false);
+            f.birdbath(other).up(PROVISION, null, false);
             long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
             api(f, "POST", "/domains/" + domain + "/records", "{\"type\":\"A\",\"name\":\"www\",\"target\":\"203.0.113.250\"}");
             api(f, "POST", "/linode/instances", "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\",\"label\":\"bystander\"}");
@@ -141,7 +143,7 @@ class LinodeProvisionTest {
 
             Path demo = f.config("demo", 3, "");
             Birdbath b = f.birdbath(demo);
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             assertThat(b.downListing()).hasSize(3 + 3 + 3 + 2);
             b.down();
             assertThat(f.sim.counts()).isEqualTo(before);
@@ -159,7 +161,7 @@ class LinodeProvisionTest {
     void privateIpModeUsesLegacyAddressesAndOpensTheFirewallToMembersOnly() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Birdbath b = f.birdbath(f.config("demo", 3, "networking:\n  mode: private-ip\n  allowed_cidrs: [198.51.100.0/24]\n"));
-            List<Node> nodes = b.up(List.of(), null, false);
+            List<Node> nodes = b.up(PROVISION, null, false);
             assertThat(nodes).allSatisfy(n -> assertThat(n.privateIp()).startsWith("192.168.128."));
             JsonNode rules = api(f, "GET", "/networking/firewalls", null).at("/data/0/rules");
             assertThat(rules.get("inbound_policy").asText()).isEqualTo("DROP");
@@ -172,7 +174,7 @@ class LinodeProvisionTest {
             assertThat(ssh.at("/addresses/ipv4/0").asText()).isEqualTo("198.51.100.0/24");
             assertThat(labels(f, "/vpcs")).isEmpty();
             f.sim.stats().reset();
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             assertThat(f.sim.stats().mutating()).isEmpty();
         }
     }
@@ -184,7 +186,7 @@ class LinodeProvisionTest {
                 + " drop-after,method=POST,path=/volumes,nth=1; status:503,method=POST,path=/networking/firewalls,nth=1";
         try (SimFixture f = new SimFixture(dir, SimOptions.defaults().withFaults(faults))) {
             Birdbath b = f.birdbath(f.config("demo", 3, ""));
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             f.sim.faults("");
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
             assertThat(labels(f, "/volumes")).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
@@ -209,11 +211,11 @@ class LinodeProvisionTest {
         }
         try (SimFixture f = new SimFixture(dir)) {
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 3, "linode:\n  region: xx-nowhere\n"))
-                    .up(List.of(), null, false)).hasMessageContaining("linode.region: 'xx-nowhere' is not a Linode region");
+                    .up(PROVISION, null, false)).hasMessageContaining("linode.region: 'xx-nowhere' is not a Linode region");
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 3, "linode:\n  type: g6-huge-99\n")).plan())
                     .hasMessageContaining("linode.type: 'g6-huge-99' is not a Linode instance type");
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 3, "linode:\n  root_pass: aaaaaaaaaaaa\n"))
-                    .up(List.of(), null, false))
+                    .up(PROVISION, null, false))
                     .hasMessageContaining("POST /linode/instances failed (400): root_pass: Password does not meet"
                             + " strength requirement.")
                     .hasMessageNotContaining("aaaaaaaaaaaa");
@@ -230,9 +232,9 @@ class LinodeProvisionTest {
             StringBuilder seen = new StringBuilder();
             Birdbath b = f.birdbath(config);
             seen.append(b.plan().render());
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             try {
-                f.birdbath(f.config("demo", 2, "linode:\n  root_pass: aaaaaaaaaaaa\n")).up(List.of(), null, false);
+                f.birdbath(f.config("demo", 2, "linode:\n  root_pass: aaaaaaaaaaaa\n")).up(PROVISION, null, false);
             } catch (BirdbathException e) {
                 seen.append(e.getMessage());
             }
@@ -251,7 +253,7 @@ class LinodeProvisionTest {
     void repairsDetachedVolumesAndLostRecordsAndWarnsAboutDrift() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Path config = f.config("demo", 2, "");
-            f.birdbath(config).up(List.of(), null, false);
+            f.birdbath(config).up(PROVISION, null, false);
             JsonNode volume = api(f, "GET", "/volumes", null).at("/data/0");
             api(f, "POST", "/volumes/" + volume.get("id").asLong() + "/detach", "{}");
             long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
@@ -264,7 +266,7 @@ class LinodeProvisionTest {
                     .contains("+ dns     " + record.get("name").asText() + ".example.com");
             assertThat(f.output).anyMatch(l -> l.startsWith("warning: demo-1 has type g6-standard-2 (config:"
                     + " g6-standard-4)"));
-            b.up(List.of(), null, false);
+            b.up(PROVISION, null, false);
             assertThat(api(f, "GET", "/volumes/" + volume.get("id").asLong(), null).get("linode_id").asLong())
                     .isEqualTo(volume.get("linode_id").asLong());
             assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2");
@@ -273,10 +275,20 @@ class LinodeProvisionTest {
     }
 
     @Test
+    void stagesAfterProvisionRefuseTheSimulatorsDocumentationAddresses() throws IOException {
+        try (SimFixture f = new SimFixture(dir)) {
+            Birdbath b = f.birdbath(f.config("demo", 1, ""));
+            assertThatThrownBy(() -> b.up(List.of(), null, false))
+                    .hasMessageContaining("demo-1 has a documentation address (203.0.113.")
+                    .hasMessageContaining("run `up --only provision`");
+        }
+    }
+
+    @Test
     void unknownStagesAreRefused() throws IOException {
         try (SimFixture f = new SimFixture(dir)) {
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 1, "")).up(List.of("etcdd"), null, false))
-                    .hasMessage("unknown stage 'etcdd'; stages in this version: provision");
+                    .hasMessage("unknown stage 'etcdd'; stages in this version: provision, machine-id, baseline");
         }
     }
 }

@@ -130,6 +130,43 @@ class LocalClusterTest {
     }
 
     @Test
+    @Order(3)
+    void engineStepsAreIdempotentAndRestartAUnitWhenItsConfigChanges() {
+        Birdbath b = birdbath();
+        List<Node> nodes = b.nodes();
+        var credentials = new birdbath.secrets.ClusterCredentials(dir.resolve(".birdbath"));
+        try (var connector = new birdbath.remote.SshConnector(credentials.privateKeyFile(),
+                new birdbath.remote.KnownHosts(dir.resolve(".birdbath")), Duration.ofSeconds(30));
+             var engine = new birdbath.remote.Engine(connector, List.of(credentials.loginUser()),
+                     dir.resolve(".birdbath/logs"), Reporter.silent(), 4)) {
+            String[] config = {"one"};
+            java.util.function.Function<Node, List<birdbath.remote.Step>> steps = n -> List.of(
+                    new birdbath.remote.Step.PutFile("/etc/birdbath-test.conf", config[0] + "\n", "600"),
+                    new birdbath.remote.Step.PutFile("/etc/systemd/system/birdbath-test.service",
+                            "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n", "644"),
+                    new birdbath.remote.Step.RunUnless("daemon-reload", "systemctl daemon-reload", null,
+                            List.of("/etc/systemd/system/birdbath-test.service")),
+                    new birdbath.remote.Step.EnsureUnit("birdbath-test.service", List.of("/etc/birdbath-test.conf")));
+            assertThat(engine.converge("test", nodes, steps)).allSatisfy(r -> assertThat(r.changed()).isEqualTo(4));
+            String pid = run(name + "-1", "systemctl show -p MainPID --value birdbath-test");
+            assertThat(run(name + "-1", "stat -c %a /etc/birdbath-test.conf")).isEqualTo("600");
+            assertThat(engine.converge("test", nodes, steps)).allSatisfy(r -> {
+                assertThat(r.changed()).isZero();
+                assertThat(r.ok()).isEqualTo(4);
+            });
+            assertThat(run(name + "-1", "systemctl show -p MainPID --value birdbath-test")).isEqualTo(pid);
+            config[0] = "two";
+            assertThat(engine.converge("test", nodes, steps)).allSatisfy(r -> assertThat(r.changed()).isEqualTo(2));
+            assertThat(run(name + "-1", "systemctl show -p MainPID --value birdbath-test")).isNotEqualTo(pid);
+            assertThatThrownBy(() -> engine.converge("test", nodes, n -> List.of(new birdbath.remote.Step.RunUnless(
+                    "a failing step", "echo doomed >&2; exit 3", null))))
+                    .hasMessageContaining(name + "-2: a failing step: `echo doomed >&2; exit 3` failed (exit 3): doomed");
+        }
+        assertThat(dir.resolve(".birdbath/logs/" + name + "-1.log")).content()
+                .contains("test file /etc/birdbath-test.conf: changed", "test unit birdbath-test.service: ok");
+    }
+
+    @Test
     @Order(4)
     void aStoppedNodeFailsTheRunByNameAndUpBringsItBack() throws Exception {
         NodeContainer node2 = new NodeContainer(name + "-2", dir.resolve(".birdbath/local/nodes/" + name + "-2"));
