@@ -15,6 +15,21 @@ public interface Reporter {
     /** The live lines are done (the stage ended); what follows is plain output again. */
     default void progressDone() { }
 
+    /** Every line, warnings marked "warning: ", to one consumer (tests and benchmarks read them). */
+    static Reporter into(java.util.function.Consumer<String> lines) {
+        return new Reporter() {
+            @Override
+            public void info(String line) {
+                lines.accept(line);
+            }
+
+            @Override
+            public void warn(String line) {
+                lines.accept("warning: " + line);
+            }
+        };
+    }
+
     static Reporter silent() {
         return new Reporter() {
             @Override

@@ -9,6 +9,19 @@ final class BenchReport {
 
     private BenchReport() { }
 
+    /** Arguments of every driver: [OUTPUT.md] [NODES...]. */
+    static Path output(String[] args) {
+        return Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
+    }
+
+    static java.util.List<Integer> sizes(String[] args, java.util.List<Integer> defaults) {
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            sizes.add(Integer.parseInt(args[i]));
+        }
+        return sizes.isEmpty() ? defaults : sizes;
+    }
+
     static void replaceSection(Path file, String name, String content) throws IOException {
         String start = "<!-- bench:" + name + ":start -->";
         String end = "<!-- bench:" + name + ":end -->";

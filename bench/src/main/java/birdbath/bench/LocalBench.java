@@ -23,14 +23,8 @@ public final class LocalBench {
     record Row(int nodes, String what, double seconds, Map<String, Double> stages) { }
 
     public static void main(String[] args) throws Exception {
-        Path output = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
-        List<Integer> sizes = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            sizes.add(Integer.parseInt(args[i]));
-        }
-        if (sizes.isEmpty()) {
-            sizes = List.of(3, 10);
-        }
+        Path output = BenchReport.output(args);
+        List<Integer> sizes = BenchReport.sizes(args, List.of(3, 10));
         List<Row> rows = new ArrayList<>();
         for (int n : sizes) {
             Path dir = Files.createTempDirectory("birdbath-bench-local");
@@ -61,20 +55,14 @@ public final class LocalBench {
 
     private static Row timed(Path config, int nodes, String what) {
         Map<String, Double> stages = new LinkedHashMap<>();
-        Reporter collect = new Reporter() {
-            @Override
-            public void info(String line) {
-                Matcher m = DONE.matcher(line);
-                if (m.matches()) {
-                    stages.put(m.group(1), Double.parseDouble(m.group(2)));
-                }
+        Reporter collect = Reporter.into(line -> {
+            Matcher m = DONE.matcher(line);
+            if (m.matches()) {
+                stages.put(m.group(1), Double.parseDouble(m.group(2)));
+            } else if (line.startsWith("warning: ")) {
+                System.err.println(line);
             }
-
-            @Override
-            public void warn(String line) {
-                System.err.println("warning: " + line);
-            }
-        };
+        });
         long start = System.nanoTime();
         new Birdbath(config, System.getenv(), collect).up(List.of(), null, false);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -25,14 +25,8 @@ public final class ProvisionBench {
     private static final List<String> PROVISION = List.of("provision");
 
     public static void main(String[] args) throws Exception {
-        Path output = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
-        List<Integer> sizes = new ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            sizes.add(Integer.parseInt(args[i]));
-        }
-        if (sizes.isEmpty()) {
-            sizes = List.of(3, 50, 200);
-        }
+        Path output = BenchReport.output(args);
+        List<Integer> sizes = BenchReport.sizes(args, List.of(3, 50, 200));
         List<Row> rows = new ArrayList<>();
         for (int n : sizes) {
             rows.addAll(measure(n));

@@ -61,13 +61,17 @@ public final class LocalProvider implements Provider {
 
     /** Root and the host tools, or one message saying what is missing and how to get it. */
     static void preflight() {
+        preflight(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip(), Host::has);
+    }
+
+    static void preflight(String uid, java.util.function.Predicate<String> installed) {
         List<String> problems = new ArrayList<>();
-        if (!"0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip())) {
+        if (!"0".equals(uid)) {
             problems.add("the local provider needs root (it creates network namespaces, loop devices and"
                     + " containers): run birdbath with sudo");
         }
         for (String[] tool : NEEDED) {
-            if (!Host.has(tool[0])) {
+            if (!installed.test(tool[0])) {
                 problems.add(tool[0] + " is missing: install it with `apt-get install " + tool[1] + "`");
             }
         }

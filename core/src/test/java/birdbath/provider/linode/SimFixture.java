@@ -53,17 +53,7 @@ final class SimFixture implements AutoCloseable {
     }
 
     Reporter reporter() {
-        return new Reporter() {
-            @Override
-            public void info(String line) {
-                output.add(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                output.add("warning: " + line);
-            }
-        };
+        return Reporter.into(output::add);
     }
 
     @Override

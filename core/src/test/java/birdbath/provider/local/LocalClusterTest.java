@@ -63,18 +63,7 @@ class LocalClusterTest {
     }
 
     private Birdbath birdbath() {
-        Reporter collect = new Reporter() {
-            @Override
-            public void info(String line) {
-                output.add(line);
-            }
-
-            @Override
-            public void warn(String line) {
-                output.add("warning: " + line);
-            }
-        };
-        return new Birdbath(config, Map.of(), collect);
+        return new Birdbath(config, Map.of(), Reporter.into(output::add));
     }
 
     private String run(String node, String command) {
