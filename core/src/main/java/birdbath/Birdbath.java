@@ -4,6 +4,7 @@ import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.ProviderKind;
 import birdbath.config.ConfigLoader;
 import birdbath.linode.ApiSettings;
+import birdbath.pki.Pki;
 import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
@@ -17,6 +18,7 @@ import birdbath.stage.CheckResult;
 import birdbath.stage.Stage;
 import birdbath.stage.baseline.BaselineStage;
 import birdbath.stage.machineid.MachineIdStage;
+import birdbath.stage.pki.PkiStage;
 import birdbath.state.StateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +31,8 @@ import java.util.Map;
 public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
-    private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage());
+    private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
+            new PkiStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
@@ -219,6 +222,11 @@ public final class Birdbath {
 
     public List<Node> nodes() {
         return new StateFiles(spec).read().nodes();
+    }
+
+    /** The cluster's certificate store (`birdbath pki ...`). */
+    public Pki pki() {
+        return new Pki(spec);
     }
 
     /** Writes a commented example config; refuses to overwrite an existing file unless {@code force}. */

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Create or converge the cluster. Safe to re-run: what is already right is left alone.",
-                "Stages, in order: provision, machine-id, baseline. Lowering cluster.nodes removes the highest-numbered nodes only"
+                "Stages, in order: provision, machine-id, baseline, pki. Lowering cluster.nodes removes the highest-numbered nodes only"
                         + " with --yes."})
 final class UpCommand implements Callable<Integer> {
 

@@ -1,0 +1,177 @@
+package birdbath.pki;
+
+import birdbath.BirdbathException;
+import birdbath.config.ClusterSpec;
+import birdbath.provider.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster's certificates in .birdbath/pki/: the CA (ca.crt, ca.key, and ca-bundle.crt, the chain nodes
+ * trust), a certificate per node (nodes/NAME.crt with its key) and the client certificates etcd-admin (for
+ * birdbath) and apiserver-etcd-client (for kube-apiserver). Re-running issues nothing new unless a certificate is
+ * missing, its SANs changed, it expires within 30 days, or it was signed by another CA.
+ */
+public final class Pki {
+
+    static final Duration RENEW_BEFORE = Duration.ofDays(30);
+
+    /** A certificate's state, as `pki list` shows it. */
+    public enum Status { OK, EXPIRING, WRONG_CA, SAN_MISMATCH, MISSING }
+
+    /** One certificate in `pki list`. */
+    public record Row(String name, String subject, List<String> sans, String issuer, Instant notAfter, long daysLeft,
+                      Status status) { }
+
+    private final ClusterSpec spec;
+    private final Path dir;
+
+    public Pki(ClusterSpec spec) {
+        this.spec = spec;
+        this.dir = spec.stateDir().resolve("pki");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean hasCa() {
+        return Files.exists(dir.resolve("ca.crt")) && Files.exists(dir.resolve("ca.key"));
+    }
+
+    public CertificateAuthority ca() {
+        if (!hasCa()) {
+            throw new BirdbathException("no cluster CA in " + dir + ": run `birdbath pki init` (or `pki import`)");
+        }
+        return CertificateAuthority.load(dir.resolve("ca.crt"), dir.resolve("ca.key"), dir.resolve("ca-bundle.crt"));
+    }
+
+    /** Creates birdbath's own CA; refuses to replace one that exists. */
+    public CertificateAuthority init() {
+        if (hasCa()) {
+            throw new BirdbathException(dir.resolve("ca.crt") + " already exists; the cluster has its CA (`pki list`"
+                    + " shows it). To use another, `pki import` it.");
+        }
+        return save(CertificateAuthority.create(spec.name()));
+    }
+
+    /** Uses the user's CA or intermediate from now on; certificates from the old CA are reissued next time. */
+    public CertificateAuthority importCa(Path cert, Path key, Path chain) {
+        return save(CertificateAuthority.load(cert, key, chain));
+    }
+
+    private CertificateAuthority save(CertificateAuthority ca) {
+        Pem.writePrivateKey(dir.resolve("ca.key"), ca.key());
+        Pem.writeCertificates(dir.resolve("ca.crt"), List.of(ca.certificate()));
+        Pem.writeCertificates(dir.resolve("ca-bundle.crt"), ca.chain());
+        return ca;
+    }
+
+    /** What each certificate of the cluster must say, by file name (nodes/NAME, clients/NAME). */
+    Map<String, CertRequest> wanted(List<Node> nodes) {
+        Map<String, CertRequest> out = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            List<String> ips = new ArrayList<>(List.of(n.privateIp()));
+            if (n.publicIp() != null && !n.publicIp().equals(n.privateIp())) {
+                ips.add(n.publicIp());
+            }
+            ips.add("127.0.0.1");
+            out.put("nodes/" + n.name(), new CertRequest(n.name(), "birdbath", List.of(n.name(), n.fqdn()), ips,
+                    true, true, CertRequest.TWO_YEARS));
+        }
+        out.put("clients/etcd-admin", new CertRequest("etcd-admin", "birdbath", List.of(), List.of(), false, true,
+                CertRequest.TWO_YEARS));
+        // kubeadm's name and group for this certificate
+        out.put("clients/apiserver-etcd-client", new CertRequest("kube-apiserver-etcd-client", "system:masters",
+                List.of(), List.of(), false, true, CertRequest.TWO_YEARS));
+        return out;
+    }
+
+    /**
+     * Issues what is missing or no longer right (creating the CA first if there is none); with {@code rotate},
+     * reissues every node certificate. Returns one line per certificate: "issued (why)" or "ok".
+     */
+    public Map<String, String> issue(List<Node> nodes, boolean rotate) {
+        CertificateAuthority ca = hasCa() ? ca() : init();
+        Map<String, String> actions = new LinkedHashMap<>();
+        for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
+            Status status = status(ca, e.getKey(), e.getValue());
+            boolean renew = status != Status.OK || (rotate && e.getKey().startsWith("nodes/"));
+            if (!renew) {
+                actions.put(e.getKey(), "ok");
+                continue;
+            }
+            CertificateAuthority.Issued issued = ca.issue(e.getValue());
+            List<X509Certificate> chain = new ArrayList<>(List.of(issued.certificate()));
+            // the intermediates, so that peers trusting only the root can build the path
+            chain.addAll(ca.chain().subList(0, Math.max(0, ca.chain().size() - 1)));
+            Pem.writePrivateKey(dir.resolve(e.getKey() + ".key"), issued.key());
+            Pem.writeCertificates(dir.resolve(e.getKey() + ".crt"), chain);
+            actions.put(e.getKey(), "issued (" + (status == Status.OK ? "rotated" : status.name().toLowerCase()
+                    .replace('_', '-')) + ")");
+        }
+        return actions;
+    }
+
+    private Status status(CertificateAuthority ca, String name, CertRequest want) {
+        Path crt = dir.resolve(name + ".crt");
+        if (!Files.exists(crt) || !Files.exists(dir.resolve(name + ".key"))) {
+            return Status.MISSING;
+        }
+        X509Certificate cert = Pem.readCertificates(crt).get(0);
+        if (!ca.issued(cert)) {
+            return Status.WRONG_CA;
+        }
+        if (!CertificateAuthority.sans(cert).equals(want.sans())) {
+            return Status.SAN_MISMATCH;
+        }
+        if (cert.getNotAfter().toInstant().isBefore(Instant.now().plus(RENEW_BEFORE))) {
+            return Status.EXPIRING;
+        }
+        return Status.OK;
+    }
+
+    /** Every certificate the cluster should have, with its state. */
+    public List<Row> list(List<Node> nodes) {
+        CertificateAuthority ca = ca();
+        List<Row> rows = new ArrayList<>();
+        rows.add(row("ca", ca.certificate(), Status.OK));
+        for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
+            Status status = status(ca, e.getKey(), e.getValue());
+            if (status == Status.MISSING) {
+                rows.add(new Row(e.getKey(), "", List.of(), "", null, 0, status));
+            } else {
+                rows.add(row(e.getKey(), Pem.readCertificates(dir.resolve(e.getKey() + ".crt")).get(0), status));
+            }
+        }
+        return rows;
+    }
+
+    private static Row row(String name, X509Certificate c, Status status) {
+        Instant notAfter = c.getNotAfter().toInstant();
+        return new Row(name, c.getSubjectX500Principal().getName(), CertificateAuthority.sans(c),
+                c.getIssuerX500Principal().getName(), notAfter, Duration.between(Instant.now(), notAfter).toDays(),
+                status);
+    }
+
+    /** The files a node gets: the CA bundle, its certificate (with intermediates) and its key. */
+    public Map<String, byte[]> nodeFiles(Node node) {
+        try {
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("ca.crt", Files.readAllBytes(dir.resolve("ca-bundle.crt")));
+            files.put("node.crt", Files.readAllBytes(dir.resolve("nodes/" + node.name() + ".crt")));
+            files.put("node.key", Files.readAllBytes(dir.resolve("nodes/" + node.name() + ".key")));
+            return files;
+        } catch (java.io.IOException e) {
+            throw new BirdbathException("cannot read the certificates of " + node.name() + " in " + dir + ": "
+                    + e.getMessage() + "; run `birdbath pki issue`");
+        }
+    }
+}
