@@ -118,7 +118,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key, 
     /** Whether a private key and a public key form a pair (signs and verifies a challenge). */
     static boolean matches(PrivateKey key, PublicKey pub) {
         try {
-            String alg = pub.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256with" + pub.getAlgorithm();
+            String alg = signatureAlgorithm(pub instanceof java.security.interfaces.ECKey);
             Signature s = Signature.getInstance(alg);
             s.initSign(key);
             byte[] challenge = "birdbath".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -198,11 +198,16 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key, 
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws GeneralSecurityException {
         try {
-            String alg = key.getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            String alg = signatureAlgorithm(key instanceof java.security.interfaces.ECKey);
             return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder(alg).build(key)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
+    }
+
+    /** By key type, not algorithm name: BouncyCastle's EC keys call themselves "ECDSA", the JDK's "EC". */
+    private static String signatureAlgorithm(boolean ec) {
+        return ec ? "SHA256withECDSA" : "SHA256withRSA";
     }
 
     /** The SANs of a certificate in {@link CertRequest#sans()} form. */

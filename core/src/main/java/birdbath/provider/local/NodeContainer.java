@@ -141,7 +141,9 @@ final class NodeContainer {
                     }
                     String state = Host.run(T, "nsenter", "-t", String.valueOf(leader[0]), "-a", "systemctl",
                             "is-system-running").out().strip();
-                    return state.equals("running") || state.equals("degraded");
+                    // until systemd-user-sessions has run, /run/nologin lets root in but refuses the admin user
+                    return (state.equals("running") || state.equals("degraded")) && Host.run(T, "nsenter", "-t",
+                            String.valueOf(leader[0]), "-a", "test", "!", "-e", "/run/nologin").ok();
                 });
         Poll.until("sshd on " + name + " (" + address + ":22)", Duration.ofSeconds(30), Duration.ofMillis(100),
                 () -> {

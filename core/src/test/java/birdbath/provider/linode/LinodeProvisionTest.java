@@ -262,7 +262,8 @@ class LinodeProvisionTest {
 
             Birdbath b = f.birdbath(f.config("demo", 2, "linode:\n  type: g6-standard-4\n"));
             Plan plan = b.plan();
-            assertThat(plan.render()).contains("~ volume  demo-1", "attach to demo-1")
+            String label = volume.get("label").asText();
+            assertThat(plan.render()).contains("~ volume  " + label, "attach to " + label)
                     .contains("+ dns     " + record.get("name").asText() + ".example.com");
             assertThat(f.output).anyMatch(l -> l.startsWith("warning: demo-1 has type g6-standard-2 (config:"
                     + " g6-standard-4)"));
@@ -288,7 +289,7 @@ class LinodeProvisionTest {
     void unknownStagesAreRefused() throws IOException {
         try (SimFixture f = new SimFixture(dir)) {
             assertThatThrownBy(() -> f.birdbath(f.config("demo", 1, "")).up(List.of("etcdd"), null, false))
-                    .hasMessage("unknown stage 'etcdd'; stages in this version: provision, machine-id, baseline");
+                    .hasMessage("unknown stage 'etcdd'; stages in this version: provision, machine-id, baseline, pki");
         }
     }
 }

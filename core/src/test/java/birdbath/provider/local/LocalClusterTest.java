@@ -57,8 +57,14 @@ class LocalClusterTest {
 
     @AfterAll
     void removeEverything() {
-        if (config != null) {
-            birdbath().down();
+        try {
+            if (config != null) {
+                birdbath().down();
+            }
+        } finally {
+            if (dir != null) {
+                Host.run(Duration.ofMinutes(1), "rm", "-rf", "--one-file-system", dir.toString());
+            }
         }
     }
 
@@ -84,7 +90,7 @@ class LocalClusterTest {
             assertThat(n.storageDevice()).startsWith("/dev/loop");
         });
         List<CheckResult> results = birdbath().check(List.of());
-        assertThat(results).hasSize(3 * (1 + 1 + 4));
+        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1)); // provision, machine-id, baseline, pki
         assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
     }
