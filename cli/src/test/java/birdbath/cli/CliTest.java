@@ -43,8 +43,8 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() throws Exception {
-        for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "linode-sim",
-                "generate-completion")) {
+        for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
+                "linode-sim", "generate-completion")) {
             CliProcess.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
@@ -85,6 +85,31 @@ class CliTest {
         for (String out : List.of(plan.out(), plan.err(), up.out(), up.err(), nodes.out(), refused.err())) {
             assertThat(out).doesNotContain(token).doesNotContain("Exception");
         }
+    }
+
+    @Test
+    void pkiCommandsIssueListAndNeverPrintKeys() throws Exception {
+        Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  nodes: 2\n  domain: example.com\n");
+        assertThat(birdbath("pki", "list").err()).contains("no nodes yet").contains("run `birdbath up` first");
+        assertThat(birdbath("up", "--only", "provision").exit()).isZero();
+        assertThat(birdbath("pki", "list").err()).contains("no cluster CA").contains("pki init");
+        CliProcess.Result init = birdbath("pki", "init");
+        assertThat(init.out()).contains("created CN=birdbath demo CA,O=birdbath");
+        assertThat(birdbath("pki", "init").err()).contains("already exists");
+        CliProcess.Result issue = birdbath("pki", "issue");
+        assertThat(issue.out()).contains("nodes/demo-1", "issued (missing)", "clients/apiserver-etcd-client");
+        assertThat(birdbath("pki", "issue").out()).doesNotContain("issued");
+        CliProcess.Result list = birdbath("pki", "list");
+        assertThat(list.out()).contains("nodes/demo-2", "ok", "SANs:    DNS:demo-2, DNS:demo-2.example.com, IP:10.42.0.3");
+        assertThat(birdbath("pki", "rotate").out()).contains("nodes/demo-1                   issued (rotated)");
+        CliProcess.Result render = birdbath("render", "pki", "--node", "demo-1");
+        assertThat(render.out()).contains("/etc/birdbath/pki/node.key", "not shown", "BEGIN CERTIFICATE");
+        for (CliProcess.Result r : List.of(init, issue, list, render)) {
+            assertThat(r.out() + r.err()).doesNotContain("PRIVATE KEY");
+        }
+        CliProcess.Result bad = birdbath("pki", "import", "--cert", "nope.crt", "--key", "nope.key");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err().strip()).isEqualTo("error: nope.crt: no such file");
     }
 
     @Test
