@@ -69,29 +69,28 @@ final class PkiCommand implements Runnable {
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
             description = "Issue what is missing, expiring within 30 days, from another CA or with changed SANs.")
-    static final class Issue implements Callable<Integer> {
+    static class Issue implements Callable<Integer> {
         @Mixin
         ConfigOption config;
+
+        boolean rotate() {
+            return false;
+        }
 
         @Override
         public Integer call() {
             Birdbath b = config.open();
-            print(b.pki().issue(b.nodes(), false));
+            print(b.pki().issue(b.nodes(), rotate()));
             return 0;
         }
     }
 
     @Command(name = "rotate", mixinStandardHelpOptions = true,
             description = "Reissue every node certificate (new keys); the next `up` deploys them.")
-    static final class Rotate implements Callable<Integer> {
-        @Mixin
-        ConfigOption config;
-
+    static final class Rotate extends Issue {
         @Override
-        public Integer call() {
-            Birdbath b = config.open();
-            print(b.pki().issue(b.nodes(), true));
-            return 0;
+        boolean rotate() {
+            return true;
         }
     }
 
