@@ -17,6 +17,7 @@ import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
 import birdbath.stage.Stage;
 import birdbath.stage.baseline.BaselineStage;
+import birdbath.stage.ipsec.IpsecStage;
 import birdbath.stage.machineid.MachineIdStage;
 import birdbath.stage.pki.PkiStage;
 import birdbath.state.StateFiles;
@@ -32,7 +33,7 @@ public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
     private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage());
+            new PkiStage(), new IpsecStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),

@@ -7,7 +7,7 @@ import java.util.List;
  * give a {@link ClusterSpec}. Field names are snake_case in the file.
  */
 public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Networking networking, Storage storage,
-                             Etcd etcd, Kubernetes kubernetes, Local local) {
+                             Etcd etcd, Kubernetes kubernetes, Local local, Ipsec ipsec) {
 
     /** The cluster itself; {@code name} may come from the original's {@code linode.group}. */
     public record Cluster(String name, Integer nodes, String domain) { }
@@ -23,6 +23,9 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
     public record Etcd(Integer members) { }
 
     public record Kubernetes(Integer controlPlane) { }
+
+    /** IPsec between the nodes: {@code kernel} (transport mode, kernel ESP) or {@code userspace} (libipsec). */
+    public record Ipsec(String dataplane) { }
 
     /** The local provider: the Debian mirror its base image is built from (default: the host's apt mirror). */
     public record Local(String mirror) { }

@@ -14,13 +14,16 @@ import java.util.Set;
  */
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
-                          int etcdMembers, int controlPlane, String localMirror) {
+                          int etcdMembers, int controlPlane, String localMirror, Dataplane ipsecDataplane) {
 
     public enum ProviderKind { LINODE, LOCAL }
 
     public enum NetworkMode { VPC, PRIVATE_IP }
 
     public enum Role { CONTROL_PLANE, WORKER, ETCD, STORAGE }
+
+    /** kernel: transport mode with kernel ESP; userspace: libipsec tunnels, for kernels without ESP. */
+    public enum Dataplane { KERNEL, USERSPACE }
 
     /** What the Linode provider needs. The token may be absent here and come from LINODE_TOKEN at use. */
     public record LinodeSpec(String region, String type, String image, String apiUrl, Secret token,

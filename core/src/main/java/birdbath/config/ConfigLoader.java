@@ -203,12 +203,22 @@ public final class ConfigLoader {
                 problem("local.mirror", "'" + mirror + "' is not a URL; expected a Debian mirror such as"
                         + " http://deb.debian.org/debian");
             }
+            ClusterSpec.Dataplane dataplane = provider == ProviderKind.LOCAL ? ClusterSpec.Dataplane.USERSPACE
+                    : ClusterSpec.Dataplane.KERNEL;
+            if (raw.ipsec() != null && raw.ipsec().dataplane() != null) {
+                switch (raw.ipsec().dataplane()) {
+                    case "kernel" -> dataplane = ClusterSpec.Dataplane.KERNEL;
+                    case "userspace" -> dataplane = ClusterSpec.Dataplane.USERSPACE;
+                    default -> problem("ipsec.dataplane", "expected 'kernel' (kernel ESP, transport mode) or"
+                            + " 'userspace' (libipsec, for kernels without ESP), got '" + raw.ipsec().dataplane() + "'");
+                }
+            }
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
-                    volumeSize, etcd, controlPlane, mirror);
+                    volumeSize, etcd, controlPlane, mirror, dataplane);
         }
 
         private ProviderKind provider(String value) {

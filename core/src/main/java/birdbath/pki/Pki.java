@@ -161,6 +161,16 @@ public final class Pki {
                 status);
     }
 
+    /** The CA chain nodes trust: the signing CA first, its issuers up to the root after it. */
+    public List<X509Certificate> bundle() {
+        return Pem.readCertificates(dir.resolve("ca-bundle.crt"));
+    }
+
+    /** A node's own certificate (without the intermediates that follow it in its file). */
+    public X509Certificate nodeCertificate(Node node) {
+        return Pem.readCertificates(dir.resolve("nodes/" + node.name() + ".crt")).get(0);
+    }
+
     /** The files a node gets: the CA bundle, its certificate (with intermediates) and its key. */
     public Map<String, byte[]> nodeFiles(Node node) {
         try {

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             ''                                                                 | 1 | the file is empty         | cluster.name
             'cluster: [unclosed'                                               | 1 | not valid YAML            | ''
-            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: cluster, etcd, kubernetes, linode, local, networking, provider, storage
+            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: cluster, etcd, ipsec, kubernetes, linode, local, networking, provider, storage
             'cluster:\\n  name: demo\\n  nodez: 3'                             | 3 | unknown field 'cluster.nodez' | expected one of: domain, name, nodes
             'cluster:\\n  name: demo\\n  nodes: three\\n  domain: example.com' | 3 | cluster.nodes: expected a whole number | got 'three'
             'cluster:\\n  name: demo\\n  nodes: 2.5\\n  domain: example.com'   | 3 | cluster.nodes: expected a whole number | ''

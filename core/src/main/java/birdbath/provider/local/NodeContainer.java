@@ -129,7 +129,7 @@ final class NodeContainer {
         long[] leader = {0};
         Poll.until(name + " to boot (see " + dir.resolve("console.log") + ")", Duration.ofSeconds(90),
                 Duration.ofMillis(100), () -> {
-                    if (!running()) {
+                    if (!Files.exists(Path.of("/proc", String.valueOf(pid)))) {
                         throw new BirdbathException(name + ": the container stopped while booting; see "
                                 + dir.resolve("console.log") + ": " + Host.tail(readConsole()));
                     }

@@ -1,0 +1,183 @@
+package birdbath.stage.ipsec;
+
+import birdbath.config.ClusterSpec.Dataplane;
+import birdbath.pki.Pem;
+import birdbath.pki.Pki;
+import birdbath.provider.Node;
+import birdbath.remote.Step;
+import birdbath.remote.Step.EnsureUnit;
+import birdbath.remote.Step.PutFile;
+import birdbath.remote.Step.RunUnless;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
+import birdbath.stage.Template;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Certificate-based strongSwan (swanctl) between every pair of nodes' private addresses, identities being the
+ * addresses in the node certificates' SANs, peers accepted only with a certificate from the cluster CA. The
+ * keeper on every node initiates (the lower-numbered node of a pair first, the other if the SA stays missing;
+ * a new SA replaces a stale one from the same peer); an nftables guard drops
+ * plaintext between members. A config change reloads connections (swanctl --load-all) without restarting
+ * charon, so existing SAs stay up when a node joins.
+ */
+public final class IpsecStage implements Stage {
+
+    static final String SWANCTL = "/etc/swanctl/conf.d/birdbath.conf";
+    static final String STRONGSWAN = "/etc/strongswan.d/charon/zz-birdbath.conf";
+    static final String NODE_CERT = "/etc/swanctl/x509/birdbath-node.crt";
+    static final String NODE_KEY = "/etc/swanctl/private/birdbath-node.key";
+    static final String CA_PREFIX = "/etc/swanctl/x509ca/birdbath-ca-";
+    static final String KEEPER = "/etc/birdbath/ipsec-keeper.sh";
+    static final String GUARD = "/etc/birdbath/ipsec-guard.nft";
+    static final String UNITS = "/etc/systemd/system/";
+    static final List<String> UNIT_NAMES = List.of("birdbath-ipsec.service", "birdbath-ipsec-keeper.service",
+            "birdbath-ipsec-guard.service");
+
+    @Override
+    public String name() {
+        return "ipsec";
+    }
+
+    private static boolean userspace(StageRun run) {
+        return run.spec().ipsecDataplane() == Dataplane.USERSPACE;
+    }
+
+    private static List<Node> peers(StageRun run, Node node) {
+        return run.nodes().stream().filter(n -> !n.name().equals(node.name())).toList();
+    }
+
+    /** The text files of a node (certificates and the key come from the pki store). */
+    @Override
+    public Map<String, String> render(StageRun run, Node node) {
+        Pki pki = new Pki(run.spec());
+        int cas = pki.bundle().size();
+        List<String> cacerts = new ArrayList<>();
+        for (int i = 0; i < cas; i++) {
+            cacerts.add("birdbath-ca-" + i + ".crt");
+        }
+        String mode = userspace(run) ? "tunnel" : "transport";
+        StringBuilder blocks = new StringBuilder();
+        for (Node peer : peers(run, node)) {
+            // kernel ESP traps traffic and negotiates on demand; libipsec cannot, so its keeper initiates
+            String start = userspace(run) ? "none" : "trap";
+            blocks.append(Template.render("ipsec/peer.conf", Map.of("peer", peer.name(), "peer_ip", peer.privateIp(),
+                    "me", node.privateIp(), "cacerts", String.join(",", cacerts), "mode", mode,
+                    "start_action", start, "close_action", userspace(run) ? "none" : "trap")));
+        }
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(SWANCTL, Template.render("ipsec/swanctl.conf", Map.of("name", node.name(), "me", node.privateIp(),
+                "peers", blocks.toString())));
+        files.put(STRONGSWAN, Template.render(userspace(run) ? "ipsec/strongswan-userspace.conf"
+                : "ipsec/strongswan-kernel.conf", Map.of()));
+        files.put(KEEPER, Template.render("ipsec/ipsec-keeper.sh", Map.of("name", node.name(),
+                "lead", names(peers(run, node).stream().filter(p -> node.index() < p.index()).toList()),
+                "follow", names(peers(run, node).stream().filter(p -> node.index() > p.index()).toList()))));
+        List<String> members = peers(run, node).stream().map(Node::privateIp).toList();
+        files.put(GUARD, Template.render(userspace(run) ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
+                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members))));
+        for (String unit : UNIT_NAMES) {
+            files.put(UNITS + unit, Template.render("ipsec/" + unit, Map.of()));
+        }
+        return files;
+    }
+
+    private static String names(List<Node> nodes) {
+        return String.join(" ", nodes.stream().map(Node::name).toList());
+    }
+
+    private List<Step> steps(StageRun run, Node node) {
+        Pki pki = new Pki(run.spec());
+        Map<String, String> f = render(run, node);
+        List<Step> steps = new ArrayList<>();
+        List<X509Certificate> bundle = pki.bundle();
+        List<String> trust = new ArrayList<>();
+        for (int i = 0; i < bundle.size(); i++) {
+            steps.add(new PutFile(CA_PREFIX + i + ".crt", Pem.encode(bundle.get(i)), "644"));
+            trust.add(CA_PREFIX + i + ".crt");
+        }
+        steps.add(new PutFile(NODE_CERT, Pem.encode(pki.nodeCertificate(node)), "644"));
+        steps.add(new PutFile(NODE_KEY, pki.nodeFiles(node).get("node.key"), "600", "root:root"));
+        for (Map.Entry<String, String> e : f.entrySet()) {
+            steps.add(new PutFile(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8),
+                    e.getKey().equals(KEEPER) ? "755" : "644", "root:root"));
+        }
+        List<String> units = UNIT_NAMES.stream().map(u -> UNITS + u).toList();
+        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, units));
+        steps.add(new EnsureUnit("birdbath-ipsec-guard.service", List.of(GUARD, UNITS + "birdbath-ipsec-guard.service")));
+        steps.add(new EnsureUnit("birdbath-ipsec.service", List.of(STRONGSWAN, UNITS + "birdbath-ipsec.service")));
+        List<String> reloadOn = new ArrayList<>(List.of(SWANCTL, NODE_CERT, NODE_KEY));
+        reloadOn.addAll(trust);
+        steps.add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, reloadOn));
+        steps.add(new EnsureUnit("birdbath-ipsec-keeper.service", List.of(KEEPER,
+                UNITS + "birdbath-ipsec-keeper.service")));
+        return steps;
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        run.engine().converge(name(), run.nodes(), node -> steps(run, node));
+    }
+
+    private static final Pattern PROBE = Pattern.compile("(\\S+) (\\d+) (\\d+) (\\d+) (\\d+)");
+
+    /**
+     * Per pair: the CHILD SA is installed, and a ping to the peer is counted by it (its inbound packet counter
+     * rises). Waits a little for SAs that are still being negotiated.
+     */
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        Map<String, String> outputs = run.engine().onEach("check " + name(), run.nodes(), c -> {
+            Node node = run.nodes().stream().filter(n -> n.name().equals(c.node())).findFirst().orElseThrow();
+            StringBuilder script = new StringBuilder("count() { swanctl --list-sas --child \"$1\" 2>/dev/null | awk"
+                    + " '$1==\"in\" { for (i = 2; i <= NF; i++) if ($i ~ /^packets/) s += $(i-1) } END { print s+0 }'; }\n");
+            for (Node peer : peers(run, node)) {
+                String p = peer.name();
+                script.append("i=0; until swanctl --list-sas --child ").append(p).append(" 2>/dev/null | grep -q")
+                        .append(" INSTALLED || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.5; done\n")
+                        .append("installed=$(swanctl --list-sas --child ").append(p).append(" 2>/dev/null | grep -c")
+                        .append(" INSTALLED); before=$(count ").append(p).append("); ping -c 3 -i 0.2 -W 2 -q ")
+                        .append(peer.privateIp()).append(" >/dev/null 2>&1; rc=$?; after=$(count ").append(p)
+                        .append("); echo ").append(p).append(" $installed $before $after $rc\n");
+            }
+            return c.exec(script.toString()).out();
+        });
+        List<CheckResult> results = new ArrayList<>();
+        for (Node node : run.nodes()) {
+            Map<String, long[]> byPeer = new LinkedHashMap<>();
+            for (String line : outputs.getOrDefault(node.name(), "").split("\n")) {
+                Matcher m = PROBE.matcher(line.strip());
+                if (m.matches()) {
+                    byPeer.put(m.group(1), new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5))});
+                }
+            }
+            for (Node peer : peers(run, node)) {
+                String probe = "SA with " + peer.name();
+                long[] v = byPeer.get(peer.name());
+                if (v == null) {
+                    results.add(CheckResult.failed(name(), node.name(), probe, "no answer from the probe"));
+                } else if (v[0] == 0) {
+                    results.add(CheckResult.failed(name(), node.name(), probe, "no CHILD SA installed"));
+                } else if (v[3] != 0) {
+                    results.add(CheckResult.failed(name(), node.name(), probe, "ping " + peer.privateIp()
+                            + " got no answer through the tunnel"));
+                } else if (v[2] <= v[1]) {
+                    results.add(CheckResult.failed(name(), node.name(), probe, "ping answered, but not through the"
+                            + " SA (its packet counter stayed at " + v[1] + ")"));
+                } else {
+                    results.add(CheckResult.ok(name(), node.name(), probe));
+                }
+            }
+        }
+        return results;
+    }
+}
