@@ -9,6 +9,15 @@ final class BenchReport {
 
     private BenchReport() { }
 
+    /** Removes a driver's temporary directory and everything in it. */
+    static void removeDir(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Arguments of every driver: [OUTPUT.md] [NODES...]. */
     static Path output(String[] args) {
         return Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");

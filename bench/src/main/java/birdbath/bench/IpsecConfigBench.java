@@ -43,6 +43,7 @@ public final class IpsecConfigBench {
             int all = files.values().stream().mapToInt(f -> f.getBytes(StandardCharsets.UTF_8).length).sum();
             sb.append(String.format(Locale.ROOT, "| %d | %d B | %d B | %d B |%n", n, swanctl, all,
                     (swanctl - 100) / Math.max(1, n - 1)));
+            BenchReport.removeDir(dir);
         }
         System.out.print(sb);
         BenchReport.replaceSection(output, "ipsec-config", sb.toString());

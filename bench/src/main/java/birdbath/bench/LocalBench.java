@@ -36,6 +36,7 @@ public final class LocalBench {
                 rows.add(timed(config, n, "up, no-op re-run (again)"));
             } finally {
                 new Birdbath(config, System.getenv(), Reporter.silent()).down();
+                BenchReport.removeDir(dir);
             }
         }
         StringBuilder sb = new StringBuilder("## Local provider (`bench/run local`)\n\n");

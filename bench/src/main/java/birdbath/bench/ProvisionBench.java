@@ -55,6 +55,8 @@ public final class ProvisionBench {
             }));
             rows.add(timed(sim, nodes, "up (no-op)", () -> b.up(PROVISION, null, false)));
             rows.add(timed(sim, nodes, "down", b::down));
+        } finally {
+            BenchReport.removeDir(dir);
         }
         return rows;
     }
