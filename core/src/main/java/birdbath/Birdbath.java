@@ -16,6 +16,7 @@ import birdbath.secrets.ClusterCredentials;
 import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
 import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
 import birdbath.stage.baseline.BaselineStage;
 import birdbath.stage.ipsec.IpsecStage;
 import birdbath.stage.machineid.MachineIdStage;
@@ -83,7 +84,7 @@ public final class Birdbath {
             if (nodes == null) {
                 nodes = nodes();
             }
-            try (StageRun run = openRun(nodes)) {
+            try (OpenRun run = openRun(nodes)) {
                 for (Stage stage : NODE_STAGES) {
                     if (stages.contains(stage.name())) {
                         long started = System.nanoTime();
@@ -103,22 +104,22 @@ public final class Birdbath {
         out.info(String.format(java.util.Locale.ROOT, "%s: done in %.1f s", stage, (System.nanoTime() - started) / 1e9));
     }
 
-    /** An engine over the nodes, closed with the run. */
-    private record StageRun(birdbath.stage.StageRun run) implements AutoCloseable {
+    /** A stage run whose engine (and its SSH sessions) is closed when the run is. */
+    private record OpenRun(StageRun run) implements AutoCloseable {
         @Override
         public void close() {
             run.engine().close();
         }
     }
 
-    private StageRun openRun(List<Node> nodes) {
+    private OpenRun openRun(List<Node> nodes) {
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
         credentials.publicKey();
         SshConnector connector = new SshConnector(credentials.privateKeyFile(), new KnownHosts(spec.stateDir()),
                 Engine.CONNECT_DEADLINE);
         Engine engine = new Engine(connector, List.of(credentials.loginUser(), "root"),
                 spec.stateDir().resolve("logs"), out, 16);
-        return new StageRun(new birdbath.stage.StageRun(spec, nodes, engine, connector, credentials, out));
+        return new OpenRun(new StageRun(spec, nodes, engine, connector, credentials, out));
     }
 
     private List<Node> withLoginUser(List<Node> nodes) {
@@ -134,7 +135,7 @@ public final class Birdbath {
         }
         List<Node> nodes = nodes();
         List<CheckResult> results = new java.util.ArrayList<>();
-        try (StageRun run = openRun(nodes)) {
+        try (OpenRun run = openRun(nodes)) {
             if (only.isEmpty() || only.contains("provision")) {
                 for (Node n : nodes) {
                     try {
@@ -157,7 +158,7 @@ public final class Birdbath {
     /** Runs one command on a node as root; returns its exit code, its output going to the given streams. */
     public int ssh(String nodeName, String command, java.io.PrintStream stdout, java.io.PrintStream stderr) {
         Node node = node(nodeName);
-        try (StageRun run = openRun(List.of(node))) {
+        try (OpenRun run = openRun(List.of(node))) {
             var r = run.run().engine().session(node).exec(command, null, java.time.Duration.ofHours(1));
             stdout.print(r.out());
             stderr.print(r.err());
@@ -186,7 +187,7 @@ public final class Birdbath {
                 new BirdbathException("unknown stage '" + stageName + "'; stages with files: " + String.join(", ",
                         NODE_STAGES.stream().map(Stage::name).toList())));
         List<Node> nodes = nodes();
-        birdbath.stage.StageRun run = new birdbath.stage.StageRun(spec, nodes, null, null,
+        StageRun run = new StageRun(spec, nodes, null, null,
                 new ClusterCredentials(spec.stateDir()), out);
         Map<String, Map<String, String>> files = new java.util.LinkedHashMap<>();
         for (Node n : nodeName == null ? nodes : List.of(node(nodeName))) {

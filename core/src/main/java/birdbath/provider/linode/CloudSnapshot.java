@@ -35,10 +35,14 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         return spec.name() + "-vpc";
     }
 
-    static CloudSnapshot take(ClusterSpec spec, LinodeCloud cloud, boolean domainRequired) {
+    /**
+     * @param teardown for `down`: a missing domain is not an error, and a VPC is looked for whatever the
+     *                 configured network mode (the cluster may have been created with another)
+     */
+    static CloudSnapshot take(ClusterSpec spec, LinodeCloud cloud, boolean teardown) {
         Pattern node = Pattern.compile("^" + Pattern.quote(spec.name()) + "-([1-9][0-9]*)$");
         Optional<Domain> domain = cloud.domain(spec.domain());
-        if (domain.isEmpty() && domainRequired) {
+        if (domain.isEmpty() && !teardown) {
             throw new BirdbathException(spec.configFile() + ": cluster.domain: '" + spec.domain() + "' is not a domain"
                     + " in this Linode account; add it under Domains in Cloud Manager (Linode must host its DNS)"
                     + " or set cluster.domain to one that is");
@@ -50,7 +54,7 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         List<Volume> strayVolumes = new ArrayList<>();
         byNodeNumber(node, cloud.volumesTagged(spec.tag()), Volume::label, volumes, strayVolumes);
         Optional<Firewall> firewall = cloud.firewall(firewallLabel(spec));
-        Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || !domainRequired
+        Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || teardown
                 ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
         Map<Integer, DomainRecord> records = new TreeMap<>();
         if (domain.isPresent()) {

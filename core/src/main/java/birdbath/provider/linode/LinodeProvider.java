@@ -65,7 +65,7 @@ public final class LinodeProvider implements Provider {
 
     @Override
     public Plan plan() {
-        return planFor(CloudSnapshot.take(spec, cloud, true));
+        return planFor(CloudSnapshot.take(spec, cloud, false));
     }
 
     private Plan planFor(CloudSnapshot s) {
@@ -221,7 +221,7 @@ public final class LinodeProvider implements Provider {
 
     @Override
     public List<Node> up(boolean allowRemovals) {
-        CloudSnapshot s = CloudSnapshot.take(spec, cloud, true);
+        CloudSnapshot s = CloudSnapshot.take(spec, cloud, false);
         Plan plan = planFor(s);
         List<String> removals = plan.changes().stream()
                 .filter(c -> c instanceof Change.Delete && !c.kind().equals("dns"))
@@ -518,7 +518,7 @@ public final class LinodeProvider implements Provider {
 
     @Override
     public List<String> downListing() {
-        CloudSnapshot s = CloudSnapshot.take(spec, cloud, false);
+        CloudSnapshot s = CloudSnapshot.take(spec, cloud, true);
         List<String> lines = new ArrayList<>();
         s.records().forEach((n, r) -> lines.add("dns       " + r.name() + "." + spec.domain() + " A " + r.target()));
         s.instances().values().forEach(i -> lines.add("instance  " + i.label() + " (id " + i.id() + ")"));
@@ -534,7 +534,7 @@ public final class LinodeProvider implements Provider {
 
     @Override
     public void down() {
-        CloudSnapshot s = CloudSnapshot.take(spec, cloud, false);
+        CloudSnapshot s = CloudSnapshot.take(spec, cloud, true);
         if (s.domain().isEmpty()) {
             out.warn("cluster.domain '" + spec.domain() + "' is not in the account: no DNS records to remove");
         }
