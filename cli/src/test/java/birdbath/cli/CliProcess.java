@@ -1,5 +1,6 @@
 package birdbath.cli;
 
+import birdbath.host.Host;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs `birdbath` as the user does: its own JVM, its own environment, output captured to files. */
 final class CliProcess {
-
-    record Result(int exit, String out, String err) { }
 
     private CliProcess() { }
 
@@ -31,13 +30,13 @@ final class CliProcess {
         return pb.start();
     }
 
-    static Result run(Path workDir, Map<String, String> env, String... args) throws Exception {
+    static Host.Result run(Path workDir, Map<String, String> env, String... args) throws Exception {
         Process p = start(workDir, env, args);
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("birdbath " + String.join(" ", args) + " did not finish in 120 s");
         }
-        return new Result(p.exitValue(), Files.readString(workDir.resolve("out.txt"), StandardCharsets.UTF_8),
+        return new Host.Result(p.exitValue(), Files.readString(workDir.resolve("out.txt"), StandardCharsets.UTF_8),
                 Files.readString(workDir.resolve("err.txt"), StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,7 @@
 package birdbath.cli;
 
+import birdbath.host.Host;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import birdbath.sim.LinodeSim;
@@ -37,7 +39,7 @@ class CliTest {
         return Map.of("LINODE_API_URL", sim.baseUrl(), "LINODE_TOKEN", token);
     }
 
-    private CliProcess.Result birdbath(String... args) throws Exception {
+    private Host.Result birdbath(String... args) throws Exception {
         return CliProcess.run(dir, env(), args);
     }
 
@@ -45,11 +47,11 @@ class CliTest {
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
                 "linode-sim", "generate-completion")) {
-            CliProcess.Result r = birdbath(command, "--help");
+            Host.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
         }
-        CliProcess.Result top = birdbath("--help");
+        Host.Result top = birdbath("--help");
         assertThat(top.out()).contains("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "linode-sim",
                 "generate-completion");
         assertThat(birdbath("generate-completion").out()).contains("complete -F");
@@ -62,22 +64,22 @@ class CliTest {
         Files.writeString(dir.resolve("birdbath.yaml"), Files.readString(dir.resolve("birdbath.yaml"))
                 .replace("nodes: 3", "nodes: 2"));
 
-        CliProcess.Result plan = birdbath("plan", "--exit-code");
+        Host.Result plan = birdbath("plan", "--exit-code");
         assertThat(plan.exit()).as(plan.err()).isEqualTo(2);
         assertThat(plan.out()).contains("+ instance  fancy-birdbath-1").contains("Plan: 8 to add, 0 to change, 0 to destroy.")
                 .contains("Monthly cost: $52.00");
-        CliProcess.Result up = birdbath("up", "--only", "provision");
+        Host.Result up = birdbath("up", "--only", "provision");
         assertThat(up.exit()).as(up.err()).isZero();
         assertThat(up.out()).contains("provision: changed");
         assertThat(birdbath("plan", "--exit-code").exit()).isZero();
-        CliProcess.Result again = birdbath("up", "--only", "provision");
+        Host.Result again = birdbath("up", "--only", "provision");
         assertThat(again.out()).contains("provision: ok, nothing to change (2 nodes)");
 
-        CliProcess.Result nodes = birdbath("nodes", "--json");
+        Host.Result nodes = birdbath("nodes", "--json");
         assertThat(nodes.out()).contains("\"name\" : \"fancy-birdbath-1\"", "\"private_ip\" : \"10.42.0.2\"",
                 "\"roles\" : [ \"control-plane\", \"etcd\", \"storage\" ]", "\"user\" : \"root\"");
 
-        CliProcess.Result refused = birdbath("down");
+        Host.Result refused = birdbath("down");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("pass --yes");
         assertThat(birdbath("down", "--yes").exit()).isZero();
@@ -93,21 +95,21 @@ class CliTest {
         assertThat(birdbath("pki", "list").err()).contains("no nodes yet").contains("run `birdbath up` first");
         assertThat(birdbath("up", "--only", "provision").exit()).isZero();
         assertThat(birdbath("pki", "list").err()).contains("no cluster CA").contains("pki init");
-        CliProcess.Result init = birdbath("pki", "init");
+        Host.Result init = birdbath("pki", "init");
         assertThat(init.out()).contains("created CN=birdbath demo CA,O=birdbath");
         assertThat(birdbath("pki", "init").err()).contains("already exists");
-        CliProcess.Result issue = birdbath("pki", "issue");
+        Host.Result issue = birdbath("pki", "issue");
         assertThat(issue.out()).contains("nodes/demo-1", "issued (missing)", "clients/apiserver-etcd-client");
         assertThat(birdbath("pki", "issue").out()).doesNotContain("issued");
-        CliProcess.Result list = birdbath("pki", "list");
+        Host.Result list = birdbath("pki", "list");
         assertThat(list.out()).contains("nodes/demo-2", "ok", "SANs:    DNS:demo-2, DNS:demo-2.example.com, IP:10.42.0.3");
         assertThat(birdbath("pki", "rotate").out()).contains("nodes/demo-1                   issued (rotated)");
-        CliProcess.Result render = birdbath("render", "pki", "--node", "demo-1");
+        Host.Result render = birdbath("render", "pki", "--node", "demo-1");
         assertThat(render.out()).contains("/etc/birdbath/pki/node.key", "not shown", "BEGIN CERTIFICATE");
-        for (CliProcess.Result r : List.of(init, issue, list, render)) {
+        for (Host.Result r : List.of(init, issue, list, render)) {
             assertThat(r.out() + r.err()).doesNotContain("PRIVATE KEY");
         }
-        CliProcess.Result bad = birdbath("pki", "import", "--cert", "nope.crt", "--key", "nope.key");
+        Host.Result bad = birdbath("pki", "import", "--cert", "nope.crt", "--key", "nope.key");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err().strip()).isEqualTo("error: nope.crt: no such file");
     }
@@ -115,14 +117,14 @@ class CliTest {
     @Test
     void badConfigIsOneLineOnStderrAndExitOne() throws Exception {
         Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  nodes: many\n  domain: example.com\n");
-        CliProcess.Result r = birdbath("plan", "--exit-code");
+        Host.Result r = birdbath("plan", "--exit-code");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err().strip()).isEqualTo("error: birdbath.yaml:3: cluster.nodes: expected a whole number, got 'many'");
-        CliProcess.Result missing = birdbath("plan", "-c", "nope.yaml");
+        Host.Result missing = birdbath("plan", "-c", "nope.yaml");
         assertThat(missing.err().strip()).isEqualTo("error: nope.yaml: no such file; run `birdbath init` to write one,"
                 + " or pass -c FILE");
-        CliProcess.Result usage = birdbath("up", "--frobnicate");
+        Host.Result usage = birdbath("up", "--frobnicate");
         assertThat(usage.exit()).isEqualTo(1);
         assertThat(usage.err()).contains("Unknown option: '--frobnicate'");
     }
@@ -132,7 +134,7 @@ class CliTest {
         sim.close();
         sim = LinodeSim.start(SimOptions.defaults().withTokens(java.util.Set.of("another")));
         Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  domain: example.com\n");
-        CliProcess.Result r = birdbath("plan");
+        Host.Result r = birdbath("plan");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("(401): Invalid Token").doesNotContain(token);
         assertThat(Files.readString(dir.resolve(".birdbath/logs/linode-api.log"))).doesNotContain(token);

@@ -1,5 +1,7 @@
 package birdbath.cli;
 
+import birdbath.host.Host;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import birdbath.sim.LinodeSim;
@@ -51,7 +53,7 @@ class KillAndRerunTest {
             assertThat(up.isAlive()).as("up still running when killed after %d requests", killAfter).isTrue();
             up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
-            CliProcess.Result rerun = CliProcess.run(dir, env, "up", "--only", "provision");
+            Host.Result rerun = CliProcess.run(dir, env, "up", "--only", "provision");
             assertThat(rerun.exit()).as("killed after %d requests; rerun said:%n%s%s", killAfter, rerun.out(),
                     rerun.err()).isZero();
             assertThat(CliProcess.run(dir, env, "plan", "--exit-code").exit()).isZero();

@@ -1,6 +1,7 @@
 package birdbath.remote;
 
 import birdbath.BirdbathException;
+import birdbath.host.Host;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,13 +15,6 @@ import org.apache.sshd.client.session.ClientSession;
 
 /** One SSH session to a node. Commands run as root: directly, or through `sudo -n` when logged in as the admin. */
 public final class SshConnection implements AutoCloseable {
-
-    /** How a remote command ended. */
-    public record Result(int exit, String out, String err) {
-        public boolean ok() {
-            return exit == 0;
-        }
-    }
 
     private final String node;
     private final String user;
@@ -40,12 +34,12 @@ public final class SshConnection implements AutoCloseable {
         return user;
     }
 
-    public Result exec(String command) {
+    public Host.Result exec(String command) {
         return exec(command, null, Duration.ofMinutes(5));
     }
 
     /** Runs {@code sh -c command} as root, with {@code stdin} as its input, bounded in time. */
-    public Result exec(String command, byte[] stdin, Duration timeout) {
+    public Host.Result exec(String command, byte[] stdin, Duration timeout) {
         String quoted = "'" + command.replace("'", "'\\''") + "'";
         String full = user.equals("root") ? "sh -c " + quoted : "sudo -n sh -c " + quoted;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -61,7 +55,7 @@ public final class SshConnection implements AutoCloseable {
                         + " s");
             }
             Integer status = ch.getExitStatus();
-            return new Result(status == null ? -1 : status, out.toString(StandardCharsets.UTF_8),
+            return new Host.Result(status == null ? -1 : status, out.toString(StandardCharsets.UTF_8),
                     err.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new BirdbathException(node + ": lost the SSH connection during `" + command + "`: "

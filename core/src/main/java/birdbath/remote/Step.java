@@ -1,12 +1,10 @@
 package birdbath.remote;
 
 import birdbath.BirdbathException;
+import birdbath.Hashes;
 import birdbath.host.Host;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -34,9 +32,9 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            String want = sha256(content) + " " + Integer.parseInt(mode, 8) + " " + owner;
+            String want = Hashes.sha256Hex(content) + " " + Integer.parseInt(mode, 8) + " " + owner;
             String q = quote(path);
-            SshConnection.Result have = c.exec("h=$(sha256sum < " + q + " 2>/dev/null | cut -d' ' -f1) && printf"
+            Host.Result have = c.exec("h=$(sha256sum < " + q + " 2>/dev/null | cut -d' ' -f1) && printf"
                     + " '%s %d %s' \"$h\" $((0$(stat -c %a " + q + "))) $(stat -c %U:%G " + q + ")");
             if (have.ok() && have.out().strip().equals(want)) {
                 return Outcome.OK;
@@ -56,7 +54,7 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            SshConnection.Result have = c.exec("dpkg-query -W -f='${db:Status-Abbrev}\\n' "
+            Host.Result have = c.exec("dpkg-query -W -f='${db:Status-Abbrev}\\n' "
                     + String.join(" ", packages) + " 2>/dev/null");
             long installed = have.out().lines().filter(l -> l.startsWith("ii")).count();
             if (have.ok() && installed == packages.size()) {
@@ -115,8 +113,8 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
     }
 
     /** Runs a command that has to work, or fails naming node, step, command and the tail of stderr. */
-    static SshConnection.Result must(SshConnection c, Step step, String command, byte[] stdin) {
-        SshConnection.Result r = c.exec(command, stdin, Duration.ofMinutes(10));
+    static Host.Result must(SshConnection c, Step step, String command, byte[] stdin) {
+        Host.Result r = c.exec(command, stdin, Duration.ofMinutes(10));
         if (!r.ok()) {
             throw new StepFailed(c.node() + ": " + step.describe() + ": `" + command + "` failed (exit " + r.exit()
                     + "): " + Host.tail(r.err().isBlank() ? r.out() : r.err()));
@@ -126,14 +124,6 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
 
     static String quote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A step that could not be made true. */

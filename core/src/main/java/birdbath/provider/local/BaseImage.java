@@ -1,20 +1,17 @@
 package birdbath.provider.local;
 
 import birdbath.BirdbathException;
+import birdbath.Hashes;
 import birdbath.Reporter;
 import birdbath.host.Host;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,13 +50,7 @@ public final class BaseImage {
     }
 
     String id() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-                    (RECIPE + SUITE + String.join(",", PACKAGES)).getBytes(StandardCharsets.UTF_8));
-            return "debian12-" + HexFormat.of().formatHex(digest).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "debian12-" + Hashes.sha256Hex(RECIPE + SUITE + String.join(",", PACKAGES)).substring(0, 12);
     }
 
     /** The image's root filesystem, building it first if it is not cached. */

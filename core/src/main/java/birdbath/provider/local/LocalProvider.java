@@ -1,6 +1,7 @@
 package birdbath.provider.local;
 
 import birdbath.BirdbathException;
+import birdbath.Hashes;
 import birdbath.Parallel;
 import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
@@ -18,14 +19,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,13 +108,7 @@ public final class LocalProvider implements Provider {
 
     /** Six hex digits from the state directory's path and the cluster name: unique per cluster on a machine. */
     private String clusterId() {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest((spec.stateDir().toAbsolutePath() + "|"
-                    + spec.name()).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256Hex(spec.stateDir().toAbsolutePath() + "|" + spec.name()).substring(0, 6);
     }
 
     /** Node numbers that have files under .birdbath/local/nodes. */

@@ -1,6 +1,7 @@
 package birdbath.stage.baseline;
 
 import birdbath.BirdbathException;
+import birdbath.host.Host;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
 import birdbath.remote.Step;
@@ -97,7 +98,7 @@ public final class BaselineStage implements Stage {
         // prove the admin login (a fresh session as the admin, sudo without a password) before closing root
         for (Node node : run.nodes()) {
             try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
-                SshConnection.Result sudo = admin.exec("true");
+                Host.Result sudo = admin.exec("true");
                 if (!sudo.ok()) {
                     throw new BirdbathException(node.name() + ": the admin user " + ADMIN + " cannot sudo (" + sudo.err()
                             .strip() + "); sshd is left as it was");
@@ -127,7 +128,7 @@ public final class BaselineStage implements Stage {
         {
             results.add(probe(node, "admin login with sudo", () -> {
                 try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
-                    SshConnection.Result r = admin.exec("true");
+                    Host.Result r = admin.exec("true");
                     return r.ok() ? null : "sudo refused: " + r.err().strip();
                 }
             }));
@@ -140,7 +141,7 @@ public final class BaselineStage implements Stage {
             }));
             results.add(probe(node, "password login refused", () -> {
                 // -C names the connection, so sshd -T does not resolve names (10 s where DNS is unreachable)
-                SshConnection.Result r = run.engine().session(node).exec("sshd -T -C user=root,host=localhost,"
+                Host.Result r = run.engine().session(node).exec("sshd -T -C user=root,host=localhost,"
                         + "addr=127.0.0.1 2>/dev/null | grep -i"
                         + " -e '^passwordauthentication ' -e '^kbdinteractiveauthentication ' -e '^permitrootlogin '");
                 String cfg = r.out().toLowerCase(java.util.Locale.ROOT);
@@ -148,7 +149,7 @@ public final class BaselineStage implements Stage {
                         && cfg.contains("permitrootlogin no") ? null : "sshd allows: " + cfg.strip().replace('\n', ',');
             }));
             results.add(probe(node, "hostname and /etc/hosts", () -> {
-                SshConnection.Result r = run.engine().session(node).exec("hostname; getent ahostsv4 "
+                Host.Result r = run.engine().session(node).exec("hostname; getent ahostsv4 "
                         + run.nodes().get(run.nodes().size() - 1).fqdn());
                 String[] lines = r.out().strip().split("\n");
                 if (!lines[0].equals(node.name())) {

@@ -1,5 +1,6 @@
 package birdbath.stage.pki;
 
+import birdbath.Hashes;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
@@ -75,7 +76,7 @@ public final class PkiStage implements Stage {
             String have = remote.getOrDefault(n.name(), "");
             List<String> problems = new ArrayList<>();
             pki.nodeFiles(n).forEach((file, content) -> {
-                if (!have.contains(Step.sha256(content) + "  " + file)) {
+                if (!have.contains(Hashes.sha256Hex(content) + "  " + file)) {
                     problems.add(DIR + file + " differs");
                 }
             });
