@@ -338,8 +338,7 @@ public final class LinodeProvider implements Provider {
     private Map<Integer, Instance> waitForInstances() {
         Map<Integer, Instance> latest = new TreeMap<>();
         int[] lastReported = {-1};
-        Poll.until("instances " + spec.nodeLabel(1) + ".." + spec.nodeLabel(spec.nodes()) + " to be running",
-                cloud.api().settings().waitDeadline(), cloud.api().settings().pollInterval(), () -> {
+        await("instances " + spec.nodeLabel(1) + ".." + spec.nodeLabel(spec.nodes()) + " to be running", () -> {
                     latest.clear();
                     int running = 0;
                     for (Instance i : cloud.instancesTagged(spec.tag())) {
@@ -379,8 +378,7 @@ public final class LinodeProvider implements Provider {
                 tasks.put("volume " + spec.nodeLabel(n), () -> {
                     if (v.linodeId() != null) {
                         cloud.detachVolume(v.id());
-                        Poll.until("volume " + v.label() + " to detach", cloud.api().settings().waitDeadline(),
-                                cloud.api().settings().pollInterval(), () -> cloud.volume(v.id()).linodeId() == null);
+                        awaitDetached(v);
                     }
                     cloud.attachVolume(v.id(), i.id());
                     out.info("  ~ volume " + v.label() + " attached to " + i.label());
@@ -389,9 +387,8 @@ public final class LinodeProvider implements Provider {
         }
         Parallel.run("volumes", tasks, PARALLELISM);
         if (!tasks.isEmpty()) {
-            Poll.until("volumes to be active", cloud.api().settings().waitDeadline(),
-                    cloud.api().settings().pollInterval(), () -> cloud.volumesTagged(spec.tag()).stream()
-                            .filter(v -> v.status().equals("active")).count() >= spec.storageNodes());
+            await("volumes to be active", () -> cloud.volumesTagged(spec.tag()).stream()
+                    .filter(v -> v.status().equals("active")).count() >= spec.storageNodes());
         }
         return volumes;
     }
@@ -414,6 +411,15 @@ public final class LinodeProvider implements Provider {
         Parallel.run("remove volumes", volumeTasks, PARALLELISM);
     }
 
+    /** Waits, within the API settings' deadline, polling at their interval. */
+    private void await(String what, java.util.function.BooleanSupplier done) {
+        Poll.until(what, cloud.api().settings().waitDeadline(), cloud.api().settings().pollInterval(), done);
+    }
+
+    private void awaitDetached(Volume v) {
+        await("volume " + v.label() + " to detach", () -> cloud.volume(v.id()).linodeId() == null);
+    }
+
     /** Detaches (if still attached: a deleted instance releases its volume on its own, a little later), deletes. */
     private void deleteVolume(Volume v) {
         if (cloud.volume(v.id()).linodeId() != null) {
@@ -424,8 +430,7 @@ public final class LinodeProvider implements Provider {
                     throw e;
                 }
             }
-            Poll.until("volume " + v.label() + " to detach", cloud.api().settings().waitDeadline(),
-                    cloud.api().settings().pollInterval(), () -> cloud.volume(v.id()).linodeId() == null);
+            awaitDetached(v);
         }
         cloud.deleteVolume(v.id());
         out.info("  - volume " + v.label() + " deleted");
@@ -565,8 +570,7 @@ public final class LinodeProvider implements Provider {
         });
         s.vpc().ifPresent(v -> {
             // Linode frees the VPC's interfaces shortly after the instances are gone
-            Poll.until("VPC " + v.label() + " to be free of instances", cloud.api().settings().waitDeadline(),
-                    cloud.api().settings().pollInterval(), () -> {
+            await("VPC " + v.label() + " to be free of instances", () -> {
                         try {
                             cloud.deleteVpc(v.id());
                             return true;
