@@ -18,6 +18,9 @@ import birdbath.stage.CheckResult;
 import birdbath.stage.Stage;
 import birdbath.stage.StageRun;
 import birdbath.stage.baseline.BaselineStage;
+import birdbath.stage.etcd.EtcdCluster;
+import birdbath.stage.etcd.EtcdOperations;
+import birdbath.stage.etcd.EtcdStage;
 import birdbath.stage.ipsec.IpsecStage;
 import birdbath.stage.machineid.MachineIdStage;
 import birdbath.stage.pki.PkiStage;
@@ -34,7 +37,7 @@ public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
     private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage(), new IpsecStage());
+            new PkiStage(), new IpsecStage(), new EtcdStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
@@ -224,6 +227,34 @@ public final class Birdbath {
 
     public List<Node> nodes() {
         return new StateFiles(spec).read().nodes();
+    }
+
+    /** Runs {@code fn} with the etcd members reachable through birdbath's client certificate (tests, benchmarks). */
+    public <T> T withEtcd(java.util.function.Function<EtcdCluster, T> fn) {
+        try (OpenRun run = openRun(nodes())) {
+            return fn.apply(new EtcdCluster(run.run()));
+        }
+    }
+
+    /** `etcd status`: every member's health, role, database size and raft index. */
+    public List<EtcdOperations.MemberStatus> etcdStatus() {
+        try (OpenRun run = openRun(nodes())) {
+            return new EtcdOperations(run.run()).status();
+        }
+    }
+
+    /** `etcd snapshot FILE`: the bytes written. */
+    public long etcdSnapshot(Path file) {
+        try (OpenRun run = openRun(nodes())) {
+            return new EtcdOperations(run.run()).snapshot(file);
+        }
+    }
+
+    /** `etcd restore FILE`: where each member's previous data dir was kept. */
+    public Map<String, String> etcdRestore(Path file) {
+        try (OpenRun run = openRun(nodes())) {
+            return new EtcdOperations(run.run()).restore(file);
+        }
     }
 
     /** The cluster's certificate store (`birdbath pki ...`). */

@@ -20,7 +20,13 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
 
     public record Storage(Integer nodes, Integer volumeSizeGb) { }
 
-    public record Etcd(Integer members) { }
+    /**
+     * The dedicated etcd: {@code version} "distro" (the default) takes the distribution's package; a version
+     * X.Y.Z takes the package if it is at least that recent, else the release tarball, which must match
+     * {@code sha256}. {@code download_url} replaces the release URL (a mirror); {VERSION} is filled in.
+     */
+    public record Etcd(Integer members, String version, String sha256, String downloadUrl, Integer heartbeatIntervalMs,
+                       Integer electionTimeoutMs) { }
 
     public record Kubernetes(Integer controlPlane) { }
 

@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
-                          int etcdMembers, int controlPlane, String localMirror, Dataplane ipsecDataplane) {
+                          EtcdSpec etcd, int controlPlane, String localMirror, Dataplane ipsecDataplane) {
 
     public enum ProviderKind { LINODE, LOCAL }
 
@@ -28,6 +28,20 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
     /** What the Linode provider needs. The token may be absent here and come from LINODE_TOKEN at use. */
     public record LinodeSpec(String region, String type, String image, String apiUrl, Secret token,
                              Secret rootPass, List<String> sshKeys) { }
+
+    /**
+     * etcd: members on the first N nodes; {@code version} null for the distribution's package; the tarball's
+     * SHA-256 and URL (with {VERSION}) for when the package is older than {@code version}.
+     */
+    public record EtcdSpec(int members, String version, String sha256, String downloadUrl, int heartbeatIntervalMs,
+                           int electionTimeoutMs) {
+        public static final String RELEASE_URL =
+                "https://github.com/etcd-io/etcd/releases/download/v{VERSION}/etcd-v{VERSION}-linux-amd64.tar.gz";
+    }
+
+    public int etcdMembers() {
+        return etcd.members();
+    }
 
     public record NetworkSpec(NetworkMode mode, String vpcSubnet, List<String> allowedCidrs) { }
 
@@ -57,7 +71,7 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
         if (n > controlPlane || nodes == 1) {
             roles.add(Role.WORKER);
         }
-        if (n <= etcdMembers) {
+        if (n <= etcd.members()) {
             roles.add(Role.ETCD);
         }
         if (n <= storageNodes) {

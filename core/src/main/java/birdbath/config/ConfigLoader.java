@@ -1,6 +1,7 @@
 package birdbath.config;
 
 import birdbath.Secret;
+import birdbath.config.ClusterSpec.EtcdSpec;
 import birdbath.config.ClusterSpec.LinodeSpec;
 import birdbath.config.ClusterSpec.NetworkMode;
 import birdbath.config.ClusterSpec.NetworkSpec;
@@ -183,15 +184,7 @@ public final class ConfigLoader {
             String name = clusterName(cluster, linode);
             int nodes = range("cluster.nodes", cluster.nodes(), 3, 1, MAX_NODES);
             String domain = domain(cluster.domain(), provider);
-            int etcd = raw.etcd() == null || raw.etcd().members() == null ? Math.min(3, nodes) : raw.etcd().members();
-            if (raw.etcd() != null && raw.etcd().members() != null) {
-                if (etcd < 1 || etcd > 7 || etcd % 2 == 0) {
-                    problem("etcd.members", "expected an odd number from 1 to 7, got " + etcd);
-                } else if (etcd > nodes) {
-                    problem("etcd.members", etcd + " members need at least " + etcd + " nodes; cluster.nodes is "
-                            + nodes);
-                }
-            }
+            EtcdSpec etcd = etcd(raw.etcd(), nodes);
             int controlPlane = range("kubernetes.control_plane",
                     raw.kubernetes() == null ? null : raw.kubernetes().controlPlane(), 1, 1, nodes);
             int storageNodes = range("storage.nodes", storage.nodes(), nodes, 0, nodes);
@@ -219,6 +212,41 @@ public final class ConfigLoader {
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
                     volumeSize, etcd, controlPlane, mirror, dataplane);
+        }
+
+        private EtcdSpec etcd(BirdbathConfig.Etcd raw, int nodes) {
+            BirdbathConfig.Etcd e = orEmpty(raw, new BirdbathConfig.Etcd(null, null, null, null, null, null));
+            int members = e.members() == null ? Math.min(3, nodes) : e.members();
+            if (e.members() != null) {
+                if (members < 1 || members > 7 || members % 2 == 0) {
+                    problem("etcd.members", "expected an odd number from 1 to 7, got " + members);
+                } else if (members > nodes) {
+                    problem("etcd.members", members + " members need at least " + members
+                            + " nodes; cluster.nodes is " + nodes);
+                }
+            }
+            String version = e.version() == null || e.version().equals("distro") ? null : e.version();
+            if (version != null && !version.matches("^\\d+\\.\\d+\\.\\d+$")) {
+                problem("etcd.version", "expected 'distro' or a release such as 3.5.21, got '" + version + "'");
+                version = null;
+            }
+            if (e.sha256() != null && !e.sha256().matches("^[0-9a-f]{64}$")) {
+                problem("etcd.sha256", "expected the tarball's SHA-256 as 64 lowercase hex digits");
+            } else if (version != null && e.sha256() == null) {
+                problem("etcd.sha256", "etcd.version " + version + " needs the SHA-256 of its release tarball"
+                        + " (from the release's SHA256SUMS), used when the distribution's package is older");
+            }
+            String url = e.downloadUrl() == null ? EtcdSpec.RELEASE_URL : e.downloadUrl();
+            if (!url.matches("^https?://\\S+$")) {
+                problem("etcd.download_url", "'" + url + "' is not an http(s) URL");
+            }
+            int heartbeat = range("etcd.heartbeat_interval_ms", e.heartbeatIntervalMs(), 200, 10, 10000);
+            int election = range("etcd.election_timeout_ms", e.electionTimeoutMs(), 5000, 50, 50000);
+            if (election < 5 * heartbeat) {
+                problem("etcd.election_timeout_ms", "expected at least 5 x etcd.heartbeat_interval_ms ("
+                        + 5 * heartbeat + "), got " + election);
+            }
+            return new EtcdSpec(members, version, e.sha256(), url, heartbeat, election);
         }
 
         private ProviderKind provider(String value) {

@@ -166,6 +166,15 @@ public final class Pki {
         return Pem.readCertificates(dir.resolve("ca-bundle.crt"));
     }
 
+    /** TLS as birdbath's client {@code name} (clients/NAME.crt), trusting the cluster CA only. */
+    public javax.net.ssl.SSLContext clientTls(String name) {
+        Path crt = dir.resolve("clients/" + name + ".crt");
+        if (!Files.exists(crt)) {
+            throw new BirdbathException("no client certificate " + crt + "; run `birdbath pki issue`");
+        }
+        return TlsContexts.of(bundle(), crt, dir.resolve("clients/" + name + ".key"));
+    }
+
     /** A node's own certificate (without the intermediates that follow it in its file). */
     public X509Certificate nodeCertificate(Node node) {
         return Pem.readCertificates(dir.resolve("nodes/" + node.name() + ".crt")).get(0);

@@ -12,6 +12,8 @@ import java.util.Set;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.client.session.forward.ExplicitPortForwardingTracker;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 
 /** One SSH session to a node. Commands run as root: directly, or through `sudo -n` when logged in as the admin. */
 public final class SshConnection implements AutoCloseable {
@@ -59,6 +61,21 @@ public final class SshConnection implements AutoCloseable {
                     err.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new BirdbathException(node + ": lost the SSH connection during `" + command + "`: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Forwards a port on loopback here to {@code host:port} as the node sees it (so a service listening only on
+     * the node's localhost or private address is reachable); returns the local port. Closed with the session.
+     */
+    public int forward(String host, int port) {
+        try {
+            ExplicitPortForwardingTracker t = session.createLocalPortForwardingTracker(
+                    new SshdSocketAddress("127.0.0.1", 0), new SshdSocketAddress(host, port));
+            return t.getBoundAddress().getPort();
+        } catch (IOException e) {
+            throw new BirdbathException(node + ": cannot forward a local port to " + host + ":" + port + ": "
                     + e.getMessage());
         }
     }

@@ -61,6 +61,10 @@ class ConfigLoaderTest {
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  vpc_subnet: 192.168.130.0/24' | 5 | networking.vpc_subnet: '192.168.130.0/24' is not usable | outside 192.168.128.0/17
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  allowed_cidrs: [everyone]' | 5 | networking.allowed_cidrs[0]: 'everyone' is not an address range | CIDR
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  members: 2' | 5 | etcd.members: expected an odd number from 1 to 7 | got 2
+            'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: latest' | 5 | etcd.version: expected 'distro' or a release | got 'latest'
+            'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: 3.5.21' | 4 | etcd.sha256: etcd.version 3.5.21 needs the SHA-256 | SHA256SUMS
+            'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  sha256: abc' | 5 | etcd.sha256: expected the tarball's SHA-256 | 64 lowercase hex digits
+            'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  election_timeout_ms: 500' | 5 | etcd.election_timeout_ms: expected at least 5 x etcd.heartbeat_interval_ms | got 500
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  ssh_keys:\\n    - ./missing.pub' | 6 | linode.ssh_keys[0]: './missing.pub' is neither a public key nor a readable file | missing.pub
             'cluster: demo'                                                   | 1 | cluster: expected a section of 'key: value' lines | ''
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  group: other' | 5 | linode.group: 'other' differs from cluster.name 'demo' | keep one

@@ -57,7 +57,7 @@ public final class LocalProvider implements Provider {
     }
 
     /** Root and the host tools, or one message saying what is missing and how to get it. */
-    static void preflight() {
+    public static void preflight() {
         preflight(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip(), Host::has);
     }
 

@@ -90,8 +90,8 @@ class LocalClusterTest {
             assertThat(n.storageDevice()).startsWith("/dev/loop");
         });
         List<CheckResult> results = birdbath().check(List.of());
-        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer)
-        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2));
+        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer), etcd (5 per member, 1 for all)
+        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2) + 3 * 5 + 1);
         assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
     }

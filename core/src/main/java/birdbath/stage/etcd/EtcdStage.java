@@ -1,0 +1,183 @@
+package birdbath.stage.etcd;
+
+import birdbath.BirdbathException;
+import birdbath.config.ClusterSpec.EtcdSpec;
+import birdbath.pki.Pki;
+import birdbath.pki.TlsContexts;
+import birdbath.provider.Node;
+import birdbath.remote.Step;
+import birdbath.remote.Step.EnsurePackages;
+import birdbath.remote.Step.PutFile;
+import birdbath.remote.Step.RunUnless;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
+import birdbath.stage.Template;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A dedicated etcd on the first {@code etcd.members} nodes: https only, on the private address and localhost,
+ * client and peer certificates from the cluster CA required. Files go out first on every member; then
+ * {@link EtcdMembership} starts, joins, replaces or restarts members one at a time, so that the cluster keeps
+ * its quorum. A second run with nothing changed restarts nothing.
+ */
+public final class EtcdStage implements Stage {
+
+    static final String ENV = EtcdCluster.PKI_DIR + "/etcd.env";
+    static final String INITIAL_ENV = EtcdCluster.PKI_DIR + "/initial.env";
+    static final String UNIT_FILE = "/etc/systemd/system/" + EtcdCluster.UNIT;
+    static final String INSTALLER = "/etc/birdbath/install-etcd.sh";
+    /** Set when a member's config changed; the membership step restarts it and clears the mark. */
+    static final String RESTART_MARK = "/run/birdbath-etcd.restart";
+
+    @Override
+    public String name() {
+        return "etcd";
+    }
+
+    @Override
+    public Map<String, String> render(StageRun run, Node node) {
+        if (!new EtcdCluster(run).members().contains(node)) {
+            return Map.of();
+        }
+        EtcdSpec etcd = run.spec().etcd();
+        Map<String, String> files = new LinkedHashMap<>();
+        if (etcd.version() != null) {
+            files.put(INSTALLER, Template.render("etcd/install-etcd.sh", Map.of("version", etcd.version(),
+                    "sha256", etcd.sha256(), "url", etcd.downloadUrl().replace("{VERSION}", etcd.version()))));
+        }
+        files.put(ENV, Template.render("etcd/etcd.env", Map.of("name", node.name(), "ip", node.privateIp(),
+                "data_dir", EtcdCluster.DATA_DIR, "pki", EtcdCluster.PKI_DIR,
+                "heartbeat", String.valueOf(etcd.heartbeatIntervalMs()),
+                "election", String.valueOf(etcd.electionTimeoutMs()))));
+        files.put(UNIT_FILE, Template.render("etcd/" + EtcdCluster.UNIT, Map.of()));
+        return files;
+    }
+
+    private List<Step> steps(StageRun run, Node node) {
+        EtcdSpec etcd = run.spec().etcd();
+        List<Step> steps = new ArrayList<>();
+        // the package's own unit would start etcd on localhost:2379 with its defaults: never let it run
+        steps.add(new RunUnless("mask the packaged etcd.service", "systemctl mask --now etcd.service",
+                "[ \"$(systemctl is-enabled etcd.service 2>/dev/null)\" = masked ]"));
+        Map<String, String> files = render(run, node);
+        if (etcd.version() == null) {
+            steps.add(new EnsurePackages(List.of("etcd-server", "etcd-client")));
+        } else {
+            steps.add(new PutFile(INSTALLER, files.get(INSTALLER).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
+            steps.add(new RunUnless("etcd " + etcd.version() + " or newer", INSTALLER,
+                    "v=$(etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}') && dpkg --compare-versions"
+                            + " \"$v\" ge " + etcd.version()));
+        }
+        steps.add(new RunUnless("data dir " + EtcdCluster.DATA_DIR + " 0700",
+                "install -d -m 700 -o etcd -g etcd /var/lib/etcd " + EtcdCluster.DATA_DIR,
+                "[ \"$(stat -c %a:%U /var/lib/etcd/ " + EtcdCluster.DATA_DIR + " 2>/dev/null | tr '\\n' ' ')\" ="
+                        + " '700:etcd 700:etcd ' ]"));
+        Map<String, byte[]> pki = new Pki(run.spec()).nodeFiles(node);
+        List<String> restartOn = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : pki.entrySet()) {
+            String path = EtcdCluster.PKI_DIR + "/" + e.getKey();
+            steps.add(new PutFile(path, e.getValue(), e.getKey().endsWith(".key") ? "600" : "644", "etcd:etcd"));
+            restartOn.add(path);
+        }
+        steps.add(new PutFile(ENV, files.get(ENV).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
+        steps.add(new PutFile(UNIT_FILE, files.get(UNIT_FILE).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
+        restartOn.addAll(List.of(ENV, UNIT_FILE));
+        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(UNIT_FILE)));
+        steps.add(new RunUnless("mark etcd for a restart", "touch " + RESTART_MARK, null, restartOn));
+        steps.add(new RunUnless("enable " + EtcdCluster.UNIT, "systemctl enable --quiet " + EtcdCluster.UNIT,
+                "systemctl is-enabled --quiet " + EtcdCluster.UNIT));
+        return steps;
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        EtcdCluster cluster = new EtcdCluster(run);
+        if (cluster.members().isEmpty()) {
+            return;
+        }
+        run.engine().converge(name(), cluster.members(), node -> steps(run, node));
+        new EtcdMembership(cluster).reconcile();
+    }
+
+    /**
+     * Per member: healthy, listed under its name and peer URL, following the one leader, data dir 0700, and
+     * refusing a client without a certificate. On the first member also: exactly the expected members.
+     */
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        EtcdCluster cluster = new EtcdCluster(run);
+        List<CheckResult> results = new ArrayList<>();
+        if (cluster.members().isEmpty()) {
+            return results;
+        }
+        EtcdClient client = cluster.client();
+        List<EtcdClient.Member> listed;
+        try {
+            listed = cluster.list();
+        } catch (BirdbathException e) {
+            listed = null;
+        }
+        EtcdClient noCertificate = new EtcdClient(TlsContexts.of(new Pki(run.spec()).bundle(), null, null),
+                EtcdCluster.REQUEST_TIMEOUT);
+        Map<String, String> dataDirs = run.engine().onEach("check etcd", cluster.members(),
+                c -> c.exec("stat -c %a:%U " + EtcdCluster.DATA_DIR).out().strip());
+        Map<String, String> leaders = new LinkedHashMap<>();
+        for (Node node : cluster.members()) {
+            String n = node.name();
+            boolean healthy = client.healthy(cluster.endpoint(node));
+            results.add(healthy ? CheckResult.ok(name(), n, "healthy")
+                    : CheckResult.failed(name(), n, "healthy", "the member does not answer /health with true over"
+                    + " mutual TLS (journalctl -u " + EtcdCluster.UNIT + " on the node says why)"));
+            if (listed != null) {
+                boolean member = listed.stream().anyMatch(m -> m.name().equals(n)
+                        && m.peerUrls().equals(List.of(EtcdCluster.peerUrl(node))));
+                results.add(member ? CheckResult.ok(name(), n, "member")
+                        : CheckResult.failed(name(), n, "member", "not in the member list as " + n + " at "
+                        + EtcdCluster.peerUrl(node) + "; `birdbath up --only etcd` replaces it"));
+            }
+            try {
+                leaders.put(n, client.status(cluster.endpoint(node)).leader());
+            } catch (BirdbathException e) {
+                leaders.put(n, "");
+            }
+            String dir = dataDirs.getOrDefault(n, "");
+            results.add(dir.equals("700:etcd") ? CheckResult.ok(name(), n, "data dir 0700")
+                    : CheckResult.failed(name(), n, "data dir 0700", EtcdCluster.DATA_DIR + " is " + dir));
+            String refuses = "client cert required";
+            if (!healthy) {
+                results.add(CheckResult.failed(name(), n, refuses, "cannot tell: the member is not healthy"));
+            } else if (noCertificate.healthy(cluster.endpoint(node))) {
+                results.add(CheckResult.failed(name(), n, refuses, "answered a client that presented no certificate"));
+            } else {
+                results.add(CheckResult.ok(name(), n, refuses));
+            }
+        }
+        Set<String> leaderIds = leaders.values().stream().filter(l -> !l.isEmpty() && !l.equals("0"))
+                .collect(Collectors.toSet());
+        for (Node node : cluster.members()) {
+            String l = leaders.get(node.name());
+            results.add(leaderIds.size() == 1 && leaderIds.contains(l) ? CheckResult.ok(name(), node.name(), "one leader")
+                    : CheckResult.failed(name(), node.name(), "one leader", "members follow " + leaderIds.size()
+                    + " different leaders" + (l.isEmpty() ? "; this one gives no status" : "")));
+        }
+        String first = cluster.members().get(0).name();
+        if (listed == null) {
+            results.add(CheckResult.failed(name(), first, "expected members", "no member lists the cluster"));
+        } else {
+            List<String> want = cluster.members().stream().map(Node::name).sorted().toList();
+            List<String> have = listed.stream().map(m -> m.name().isEmpty() ? "(unstarted " + m.id() + ")" : m.name())
+                    .sorted().toList();
+            results.add(want.equals(have) ? CheckResult.ok(name(), first, "expected members")
+                    : CheckResult.failed(name(), first, "expected members", "expected " + want + ", the cluster lists "
+                    + have));
+        }
+        return results;
+    }
+}

@@ -1,0 +1,68 @@
+package birdbath.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import birdbath.Birdbath;
+import birdbath.Reporter;
+import birdbath.host.Host;
+import birdbath.provider.local.LocalProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A throw-away local cluster for one test class: a config in a temporary directory, output collected, and
+ * {@link #close()} removing nodes, network and directory even after a failure. Skips the test without root.
+ */
+public final class LocalTestCluster implements AutoCloseable {
+
+    public final String name;
+    public final Path dir;
+    public final Path config;
+    public final List<String> output = Collections.synchronizedList(new ArrayList<>());
+
+    public LocalTestCluster(String prefix, String extraYaml) throws Exception {
+        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        LocalProvider.preflight();
+        name = prefix + UUID.randomUUID().toString().substring(0, 6);
+        dir = Files.createTempDirectory("birdbath-" + prefix);
+        config = dir.resolve("birdbath.yaml");
+        Files.writeString(config, "provider: local\ncluster:\n  name: " + name + "\n  nodes: 3\n" + extraYaml);
+    }
+
+    public Birdbath birdbath() {
+        return new Birdbath(config, Map.of(), Reporter.into(output::add));
+    }
+
+    public String node(int n) {
+        return name + "-" + n;
+    }
+
+    /** A command's output on a node, as root; the command must succeed. */
+    public String run(String node, String command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = birdbath().ssh(node, command, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(command + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    @Override
+    public void close() {
+        try {
+            birdbath().down();
+        } finally {
+            Host.run(Duration.ofMinutes(1), "rm", "-rf", "--one-file-system", dir.toString());
+        }
+    }
+}
