@@ -46,7 +46,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
-                "linode-sim", "generate-completion")) {
+                "etcd", "linode-sim", "generate-completion")) {
             Host.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
@@ -93,6 +93,9 @@ class CliTest {
     void pkiCommandsIssueListAndNeverPrintKeys() throws Exception {
         Files.writeString(dir.resolve("birdbath.yaml"), "cluster:\n  name: demo\n  nodes: 2\n  domain: example.com\n");
         assertThat(birdbath("pki", "list").err()).contains("no nodes yet").contains("run `birdbath up` first");
+        Host.Result etcd = birdbath("etcd", "status");
+        assertThat(etcd.exit()).isEqualTo(1);
+        assertThat(etcd.err()).startsWith("error: ").contains("no nodes yet").doesNotContain("Exception");
         assertThat(birdbath("up", "--only", "provision").exit()).isZero();
         assertThat(birdbath("pki", "list").err()).contains("no cluster CA").contains("pki init");
         Host.Result init = birdbath("pki", "init");

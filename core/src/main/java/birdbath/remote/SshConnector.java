@@ -37,6 +37,8 @@ public final class SshConnector implements AutoCloseable {
         client.setKeyIdentityProvider(new FileKeyPairProvider(privateKey));
         // keys only: after a refused key, password or keyboard-interactive would only wait for answers never given
         client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        // small request/response traffic (etcd through a forwarded port) would otherwise wait out delayed ACKs
+        org.apache.sshd.core.CoreModuleProperties.TCP_NODELAY.set(client, true);
         client.setServerKeyVerifier((session, remote, key) -> {
             String where = address(remote);
             String node = expected.getOrDefault(where, where);
