@@ -216,7 +216,8 @@ public final class ConfigLoader {
 
         private EtcdSpec etcd(BirdbathConfig.Etcd raw, int nodes) {
             BirdbathConfig.Etcd e = orEmpty(raw, new BirdbathConfig.Etcd(null, null, null, null, null, null));
-            int members = e.members() == null ? Math.min(3, nodes) : e.members();
+            // an even count tolerates no more failures than one less, so a 2-node cluster gets 1 member
+            int members = e.members() == null ? (nodes >= 3 ? 3 : 1) : e.members();
             if (e.members() != null) {
                 if (members < 1 || members > 7 || members % 2 == 0) {
                     problem("etcd.members", "expected an odd number from 1 to 7, got " + members);

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /** A config file kept as a resource next to its stage, with {{name}} placeholders. */
 public final class Template {
 
-    private static final Pattern VAR = Pattern.compile("\\{\\{([a-z_]+)}}");
+    private static final Pattern VAR = Pattern.compile("\\{\\{([a-z][a-z0-9_]*)}}");
 
     private Template() { }
 

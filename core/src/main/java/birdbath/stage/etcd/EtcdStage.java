@@ -33,6 +33,7 @@ public final class EtcdStage implements Stage {
     static final String INITIAL_ENV = EtcdCluster.PKI_DIR + "/initial.env";
     static final String UNIT_FILE = "/etc/systemd/system/" + EtcdCluster.UNIT;
     static final String INSTALLER = "/etc/birdbath/install-etcd.sh";
+    static final String INSTALLED_MARKER = "/usr/local/lib/birdbath/etcd-installed";
     /** Set when a member's config changed; the membership step restarts it and clears the mark. */
     static final String RESTART_MARK = "/run/birdbath-etcd.restart";
 
@@ -71,9 +72,10 @@ public final class EtcdStage implements Stage {
             steps.add(new EnsurePackages(List.of("etcd-server", "etcd-client")));
         } else {
             steps.add(new PutFile(INSTALLER, files.get(INSTALLER).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
+            // done when this installer ran to its end for this version and tarball (its marker says so)
             steps.add(new RunUnless("etcd " + etcd.version() + " or newer", INSTALLER,
-                    "v=$(etcd --version 2>/dev/null | awk '/etcd Version/ {print $3}') && dpkg --compare-versions"
-                            + " \"$v\" ge " + etcd.version()));
+                    "grep -qx '" + etcd.version() + " \\(package\\|" + etcd.sha256() + "\\)' " + INSTALLED_MARKER,
+                    List.of()));
         }
         steps.add(new RunUnless("data dir " + EtcdCluster.DATA_DIR + " 0700",
                 "install -d -m 700 -o etcd -g etcd /var/lib/etcd " + EtcdCluster.DATA_DIR,

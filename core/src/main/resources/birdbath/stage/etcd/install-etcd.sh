@@ -3,10 +3,12 @@
 # enough, else the release tarball, refused unless its SHA-256 is {{sha256}}.
 set -eu
 want={{version}}
+marker=/usr/local/lib/birdbath/etcd-installed
 export DEBIAN_FRONTEND=noninteractive
 have=$(apt-cache policy etcd-server 2>/dev/null | awk '/Candidate:/ {print $2}' | sed 's/^[0-9]*://; s/[-+~].*//')
 if [ -n "$have" ] && [ "$have" != "(none)" ] && dpkg --compare-versions "$have" ge "$want"; then
     apt-get install -y -q etcd-server etcd-client
+    mkdir -p "${marker%/*}" && echo "{{version}} package" > "$marker"
     exit 0
 fi
 tmp=$(mktemp -d)
@@ -16,7 +18,8 @@ echo "{{sha256}}  $tmp/etcd.tar.gz" | sha256sum -c --quiet - || {
     echo "etcd $want: the tarball from {{url}} does not match etcd.sha256; not installed" >&2; exit 1; }
 tar -xzf "$tmp/etcd.tar.gz" -C "$tmp" --strip-components=1
 for b in etcd etcdctl etcdutl; do
-    [ -f "$tmp/$b" ] && install -m 755 "$tmp/$b" /usr/local/bin/$b
+    if [ -f "$tmp/$b" ]; then install -m 755 "$tmp/$b" /usr/local/bin/$b; fi
 done
 getent group etcd >/dev/null || groupadd --system etcd
 getent passwd etcd >/dev/null || useradd --system --gid etcd --home-dir /var/lib/etcd --shell /usr/sbin/nologin etcd
+mkdir -p "${marker%/*}" && echo "{{version}} {{sha256}}" > "$marker"
