@@ -22,6 +22,9 @@ import birdbath.stage.etcd.EtcdCluster;
 import birdbath.stage.etcd.EtcdOperations;
 import birdbath.stage.etcd.EtcdStage;
 import birdbath.stage.ipsec.IpsecStage;
+import birdbath.stage.storage.StorageLocate;
+import birdbath.stage.storage.StorageRepair;
+import birdbath.stage.storage.StorageStage;
 import birdbath.stage.machineid.MachineIdStage;
 import birdbath.stage.pki.PkiStage;
 import birdbath.state.StateFiles;
@@ -37,7 +40,7 @@ public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
     private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage(), new IpsecStage(), new EtcdStage());
+            new PkiStage(), new IpsecStage(), new EtcdStage(), new StorageStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
@@ -76,6 +79,11 @@ public final class Birdbath {
      * @return the nodes as provisioned
      */
     public List<Node> up(List<String> only, String from, boolean allowRemovals) {
+        return up(only, from, allowRemovals, false);
+    }
+
+    /** As {@link #up(List, String, boolean)}; {@code formatStorage} lets the storage stage wipe used devices. */
+    public List<Node> up(List<String> only, String from, boolean allowRemovals, boolean formatStorage) {
         List<String> stages = selectStages(only, from);
         List<Node> nodes = null;
         if (stages.contains("provision")) {
@@ -87,7 +95,7 @@ public final class Birdbath {
             if (nodes == null) {
                 nodes = nodes();
             }
-            try (OpenRun run = openRun(nodes)) {
+            try (OpenRun run = openRun(nodes, formatStorage)) {
                 for (Stage stage : NODE_STAGES) {
                     if (stages.contains(stage.name())) {
                         long started = System.nanoTime();
@@ -116,13 +124,17 @@ public final class Birdbath {
     }
 
     private OpenRun openRun(List<Node> nodes) {
+        return openRun(nodes, false);
+    }
+
+    private OpenRun openRun(List<Node> nodes, boolean formatStorage) {
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
         credentials.publicKey();
         SshConnector connector = new SshConnector(credentials.privateKeyFile(), new KnownHosts(spec.stateDir()),
                 Engine.CONNECT_DEADLINE);
         Engine engine = new Engine(connector, List.of(credentials.loginUser(), "root"),
                 spec.stateDir().resolve("logs"), out, 16);
-        return new OpenRun(new StageRun(spec, nodes, engine, connector, credentials, out));
+        return new OpenRun(new StageRun(spec, nodes, engine, connector, credentials, out, formatStorage));
     }
 
     private List<Node> withLoginUser(List<Node> nodes) {
@@ -191,7 +203,7 @@ public final class Birdbath {
                         NODE_STAGES.stream().map(Stage::name).toList())));
         List<Node> nodes = nodes();
         StageRun run = new StageRun(spec, nodes, null, null,
-                new ClusterCredentials(spec.stateDir()), out);
+                new ClusterCredentials(spec.stateDir()), out, false);
         Map<String, Map<String, String>> files = new java.util.LinkedHashMap<>();
         for (Node n : nodeName == null ? nodes : List.of(node(nodeName))) {
             files.put(n.name(), stage.render(run, n));
@@ -254,6 +266,20 @@ public final class Birdbath {
     public Map<String, String> etcdRestore(Path file) {
         try (OpenRun run = openRun(nodes())) {
             return new EtcdOperations(run.run()).restore(file);
+        }
+    }
+
+    /** `repair storage`: what was fixed, one line each (nothing when all worked). */
+    public List<String> repairStorage() {
+        try (OpenRun run = openRun(nodes())) {
+            return new StorageRepair(run.run()).repair();
+        }
+    }
+
+    /** `storage locate PATH`: the bricks holding a file of the volume. */
+    public List<StorageLocate.Copy> locateInStorage(String path) {
+        try (OpenRun run = openRun(nodes())) {
+            return StorageLocate.locate(run.run(), path);
         }
     }
 

@@ -36,8 +36,9 @@ public final class Parallel {
                     f.getValue().get();
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
-                    failures.add("  " + f.getKey() + ": " + (cause instanceof BirdbathException ? cause.getMessage()
-                            : cause.toString()));
+                    String message = cause instanceof BirdbathException ? cause.getMessage() : cause.toString();
+                    // messages from a node's steps name the node already
+                    failures.add("  " + (message.startsWith(f.getKey() + ": ") ? "" : f.getKey() + ": ") + message);
                 }
             }
             if (!failures.isEmpty()) {

@@ -32,14 +32,19 @@ final class CheckCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(results));
         } else {
-            for (CheckResult r : results) {
-                System.out.printf(Locale.ROOT, "%-12s %-16s %-26s %s%n", r.stage(), r.node(), r.probe(),
-                        r.ok() ? "ok" : "FAILED: " + r.detail());
-            }
-            long failed = results.stream().filter(r -> !r.ok()).count();
-            System.out.println(failed == 0 ? "check: all " + results.size() + " probes ok"
-                    : "check: " + failed + " of " + results.size() + " probes FAILED");
+            print(results);
         }
         return results.stream().allMatch(CheckResult::ok) ? 0 : 1;
+    }
+
+    /** One line per probe, then a summary line. */
+    static void print(List<CheckResult> results) {
+        for (CheckResult r : results) {
+            System.out.printf(Locale.ROOT, "%-12s %-16s %-26s %s%n", r.stage(), r.node(), r.probe(),
+                    r.ok() ? "ok" : "FAILED: " + r.detail());
+        }
+        long failed = results.stream().filter(r -> !r.ok()).count();
+        System.out.println(failed == 0 ? "check: all " + results.size() + " probes ok"
+                : "check: " + failed + " of " + results.size() + " probes FAILED");
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 @Command(name = "birdbath", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Stands up and runs a hardened, self-hosted Kubernetes cluster on Linode from one YAML file.",
         subcommands = {InitCommand.class, PlanCommand.class, UpCommand.class, DownCommand.class,
-                CheckCommand.class, NodesCommand.class, SshCommand.class, RenderCommand.class, PkiCommand.class, EtcdCommand.class,
+                CheckCommand.class, NodesCommand.class, SshCommand.class, RenderCommand.class, PkiCommand.class,
+                EtcdCommand.class, StorageCommand.class, RepairCommand.class,
                 LinodeSimCommand.class,
                 AutoComplete.GenerateCompletion.class},
         footer = {"", "Every command reads ./birdbath.yaml unless -c FILE says otherwise, and keeps its state in"

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Create or converge the cluster. Safe to re-run: what is already right is left alone.",
-                "Stages, in order: provision, machine-id, baseline, pki. Lowering cluster.nodes removes the highest-numbered nodes only"
+                "Stages, in order: provision, machine-id, baseline, pki, ipsec, etcd, storage. Lowering cluster.nodes removes the highest-numbered nodes only"
                         + " with --yes."})
 final class UpCommand implements Callable<Integer> {
 
@@ -24,9 +24,13 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Allow removing nodes and volumes beyond cluster.nodes/storage.nodes.")
     boolean yes;
 
+    @Option(names = "--format-storage", description = "Let the storage stage wipe and format a volume device that"
+            + " already carries a filesystem or data (without it, such a device stops the run and is left alone).")
+    boolean formatStorage;
+
     @Override
     public Integer call() {
-        config.open().up(only, from, yes);
+        config.open().up(only, from, yes, formatStorage);
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Birdbath;
 import birdbath.BirdbathException;
+import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.host.Host;
 import birdbath.provider.Node;
@@ -90,8 +91,9 @@ class LocalClusterTest {
             assertThat(n.storageDevice()).startsWith("/dev/loop");
         });
         List<CheckResult> results = birdbath().check(List.of());
-        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer), etcd (5 per member, 1 for all)
-        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2) + 3 * 5 + 1);
+        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer), etcd (5 per member, 1 for all),
+        // storage (peers, brick and mount per node; volume started and nothing to heal once)
+        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2) + 3 * 5 + 1 + 3 * 3 + 2);
         assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
     }
@@ -171,6 +173,10 @@ class LocalClusterTest {
                 .isInstanceOf(BirdbathException.class).hasMessageContaining(name + "-2: cannot connect")
                 .hasMessageNotContaining(name + "-1:").hasMessageNotContaining(name + "-3:");
         assertThat(birdbath().plan().render()).contains("~ node  " + name + "-2  start (stopped)");
+        // booted again, and nothing else: its units bring the brick, glusterd, etcd and the mounts back
+        birdbath().up(List.of("provision"), null, false);
+        Poll.until("storage and etcd to recover after the reboot", Duration.ofSeconds(90), Duration.ofSeconds(1),
+                () -> birdbath().check(List.of("etcd", "storage")).stream().allMatch(CheckResult::ok));
         birdbath().up(List.of(), null, false);
         assertThat(birdbath().check(List.of())).allMatch(CheckResult::ok);
     }

@@ -1,0 +1,254 @@
+package birdbath.stage.storage;
+
+import birdbath.BirdbathException;
+import birdbath.Poll;
+import birdbath.host.Host;
+import birdbath.provider.Node;
+import birdbath.remote.SshConnection;
+import birdbath.remote.Step;
+import birdbath.remote.Step.EnsurePackages;
+import birdbath.remote.Step.EnsureUnit;
+import birdbath.remote.Step.PutFile;
+import birdbath.remote.Step.RunUnless;
+import birdbath.secrets.SecretFiles;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
+import birdbath.stage.Template;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * GlusterFS on the nodes' block volumes: each storage node's device becomes an XFS brick (only if it carries
+ * nothing, unless `up --format-storage`), glusterd peers over the private addresses (so through IPsec), one
+ * replicated volume, FUSE-mounted on every node at {@value #MOUNT}. Kubernetes gets a ReadWriteMany
+ * StorageClass through local-path-provisioner's sharedFileSystemPath (manifests in .birdbath/manifests/).
+ */
+public final class StorageStage implements Stage {
+
+    public static final String MOUNT = "/mnt/birdbath";
+    static final String K8S_DIR = "k8s";
+    static final String MOUNT_UNIT = "mnt-birdbath.mount";
+    static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
+    static final String UNITS = "/etc/systemd/system/";
+    static final String PREPARE = "/etc/birdbath/prepare-brick.sh";
+    static final String PROVISIONER_IMAGE = "rancher/local-path-provisioner:v0.0.31";
+    static final String HELPER_IMAGE = "busybox:1.37";
+    static final Duration PEER_DEADLINE = Duration.ofSeconds(90);
+
+    @Override
+    public String name() {
+        return "storage";
+    }
+
+    @Override
+    public Map<String, String> render(StageRun run, Node node) {
+        GlusterLayout layout = GlusterLayout.of(run.nodes());
+        Map<String, String> files = new LinkedHashMap<>();
+        if (layout.servers().isEmpty()) {
+            return files;
+        }
+        if (layout.brickNodes().contains(node) || node.storageDevice() != null && layout.servers().contains(node)) {
+            files.put(PREPARE, Template.render("storage/prepare-brick.sh", Map.of()));
+            files.put(UNITS + BRICK_UNIT, Template.render("storage/brick.mount", Map.of("device",
+                    node.storageDevice(), "where", GlusterLayout.BRICK_MOUNT)));
+        }
+        List<Node> servers = layout.servers();
+        Node first = servers.get(0);
+        List<String> backups = servers.stream().filter(s -> s != first).map(Node::privateIp).toList();
+        files.put(UNITS + MOUNT_UNIT, Template.render("storage/volume.mount", Map.of("server", first.privateIp(),
+                "backups", backups.isEmpty() ? first.privateIp() : String.join(":", backups),
+                "volume", GlusterLayout.VOLUME, "where", MOUNT)));
+        return files;
+    }
+
+    /** The Kubernetes objects that give the cluster its `glusterfs` StorageClass. */
+    public static String manifests() {
+        return Template.render("storage/local-path-storage.yaml", Map.of("where", MOUNT, "k8s_dir", K8S_DIR,
+                "helper_image", HELPER_IMAGE, "provisioner_image", PROVISIONER_IMAGE,
+                "provisioner", "birdbath.dev/glusterfs"));
+    }
+
+    private List<Step> serverSteps(StageRun run, GlusterLayout layout, Node node) {
+        Map<String, String> files = render(run, node);
+        List<Step> steps = new ArrayList<>();
+        steps.add(new EnsurePackages(List.of("glusterfs-server", "xfsprogs")));
+        if (files.containsKey(PREPARE)) {
+            String device = node.storageDevice();
+            steps.add(new PutFile(PREPARE, files.get(PREPARE).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
+            steps.add(new RunUnless("brick filesystem on " + device, PREPARE + " " + device
+                    + (run.formatStorage() ? " wipe" : ""), "[ \"$(blkid -p -s LABEL -o value " + device
+                    + ")\" = bb-brick ] && [ \"$(blkid -p -s TYPE -o value " + device + ")\" = xfs ]"));
+            String unit = UNITS + BRICK_UNIT;
+            steps.add(new PutFile(unit, files.get(unit).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
+            steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(unit)));
+            steps.add(new EnsureUnit(BRICK_UNIT, List.of(unit)));
+            // only on the mounted brick, never on the root filesystem underneath
+            steps.add(new RunUnless("brick directory", "mountpoint -q " + GlusterLayout.BRICK_MOUNT + " && mkdir -p "
+                    + GlusterLayout.BRICK_DIR, "test -d " + GlusterLayout.BRICK_DIR));
+        }
+        if (node == layout.arbiter()) {
+            steps.add(new RunUnless("arbiter directory", "mkdir -p " + GlusterLayout.ARBITER_DIR,
+                    "test -d " + GlusterLayout.ARBITER_DIR));
+        }
+        steps.add(new EnsureUnit("glusterd.service", List.of()));
+        return steps;
+    }
+
+    private List<Step> mountSteps(StageRun run, Node node) {
+        String unit = UNITS + MOUNT_UNIT;
+        String text = render(run, node).get(unit);
+        return List.of(new EnsurePackages(List.of("glusterfs-client")),
+                new PutFile(unit, text.getBytes(StandardCharsets.UTF_8), "644", "root:root"),
+                new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(unit)),
+                new EnsureUnit(MOUNT_UNIT, List.of(unit)));
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        GlusterLayout layout = GlusterLayout.of(run.nodes());
+        if (layout.servers().isEmpty()) {
+            run.out().info("  no storage nodes (storage.nodes is 0): nothing to do");
+            return;
+        }
+        layout.warnings().forEach(w -> run.out().warn("storage: " + w));
+        run.engine().converge(name(), layout.servers(), node -> serverSteps(run, layout, node));
+        volume(run, layout);
+        run.engine().converge(name(), run.nodes(), node -> mountSteps(run, node));
+        Node first = layout.servers().get(0);
+        SshConnection c = run.engine().session(first);
+        must(c, "mountpoint -q " + MOUNT + " && mkdir -p " + MOUNT + "/" + K8S_DIR);
+        Path manifests = run.spec().stateDir().resolve("manifests/storage.yaml");
+        SecretFiles.write(manifests, manifests().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Peers probed, the volume created and started, from the first server; each only when missing. */
+    private void volume(StageRun run, GlusterLayout layout) {
+        List<Node> servers = layout.servers();
+        Node first = servers.get(0);
+        SshConnection c = run.engine().session(first);
+        String pool = must(c, "gluster --mode=script pool list");
+        for (Node peer : servers.subList(1, servers.size())) {
+            if (!pool.contains(peer.privateIp())) {
+                must(c, "gluster --mode=script peer probe " + peer.privateIp());
+                report(run, first.name(), "probed peer " + peer.name() + " (" + peer.privateIp() + ")");
+            }
+        }
+        if (servers.size() > 1) {
+            // so that the others know the first server by its address, not by the name it probed them from
+            Node second = servers.get(1);
+            if (!must(run.engine().session(second), "gluster --mode=script pool list").contains(first.privateIp())) {
+                must(run.engine().session(second), "gluster --mode=script peer probe " + first.privateIp());
+            }
+        }
+        Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
+                connectedPeers(c) >= servers.size() - 1);
+        Host.Result info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
+        if (!info.ok()) {
+            must(c, layout.createCommand());
+            report(run, first.name(), "created volume " + GlusterLayout.VOLUME + " (" + layout.type() + " on "
+                    + layout.servers().stream().map(Node::name).toList() + ")");
+            info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
+        }
+        if (!info.out().contains("Status: Started")) {
+            must(c, "gluster --mode=script volume start " + GlusterLayout.VOLUME);
+            report(run, first.name(), "started volume " + GlusterLayout.VOLUME);
+        }
+    }
+
+    static int connectedPeers(SshConnection c) {
+        String s = c.exec("gluster --mode=script peer status").out();
+        return (int) s.lines().filter(l -> l.contains("(Connected)")).count();
+    }
+
+    static String must(SshConnection c, String command) {
+        Host.Result r = c.exec(command, null, Duration.ofMinutes(5));
+        if (!r.ok()) {
+            throw new BirdbathException(c.node() + ": storage: `" + command + "` failed (exit " + r.exit() + "): "
+                    + Host.tail(r.err().isBlank() ? r.out() : r.err()));
+        }
+        return r.out();
+    }
+
+    private static void report(StageRun run, String node, String what) {
+        run.out().info(String.format(Locale.ROOT, "  %-16s %-10s %s", node, "storage", what));
+    }
+
+    /**
+     * Per server: peers connected, its bricks online; on the first server: volume started, nothing waiting for
+     * self-heal; per node: the mount takes a write and gives it back.
+     */
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        GlusterLayout layout = GlusterLayout.of(run.nodes());
+        List<CheckResult> results = new ArrayList<>();
+        if (layout.servers().isEmpty()) {
+            return results;
+        }
+        Map<String, String> peers = run.engine().onEach("check storage", layout.servers(),
+                c -> String.valueOf(connectedPeers(c)));
+        Node first = layout.servers().get(0);
+        SshConnection c = run.engine().session(first);
+        Map<String, Boolean> bricks = GlusterStatus.bricks(c.exec("gluster --mode=script volume status "
+                + GlusterLayout.VOLUME + " --xml").out());
+        String info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME).out();
+        for (Node s : layout.servers()) {
+            int connected = Integer.parseInt(peers.getOrDefault(s.name(), "0"));
+            results.add(connected == layout.servers().size() - 1 ? CheckResult.ok(name(), s.name(), "peers connected")
+                    : CheckResult.failed(name(), s.name(), "peers connected", connected + " of "
+                    + (layout.servers().size() - 1) + " peers connected"));
+        }
+        results.add(info.contains("Status: Started") ? CheckResult.ok(name(), first.name(), "volume started")
+                : CheckResult.failed(name(), first.name(), "volume started", "volume " + GlusterLayout.VOLUME
+                + (info.isBlank() ? " does not exist" : " is not started")));
+        for (String brick : layout.bricks()) {
+            Node owner = layout.servers().stream().filter(n -> brick.startsWith(n.privateIp() + ":")).findFirst()
+                    .orElseThrow();
+            String probe = "brick online";
+            Boolean online = bricks.get(brick);
+            results.add(Boolean.TRUE.equals(online) ? CheckResult.ok(name(), owner.name(), probe)
+                    : CheckResult.failed(name(), owner.name(), probe, brick + (online == null ? " is not listed"
+                    : " is offline") + "; `birdbath repair storage` starts it"));
+        }
+        if (layout.replicated()) {
+            long pending = GlusterStatus.pendingHeals(c.exec("gluster --mode=script volume heal "
+                    + GlusterLayout.VOLUME + " info").out());
+            results.add(pending == 0 ? CheckResult.ok(name(), first.name(), "nothing to heal")
+                    : CheckResult.failed(name(), first.name(), "nothing to heal", pending < 0
+                    ? "a brick cannot say what it has to heal (it is down)"
+                    : pending + " entries wait for self-heal; `birdbath repair storage` heals and waits"));
+        }
+        Map<String, String> mounts = run.engine().onEach("check storage mounts", run.nodes(), StorageStage::probeMount);
+        for (Node n : run.nodes()) {
+            String why = mounts.getOrDefault(n.name(), "no answer");
+            results.add(why.isEmpty() ? CheckResult.ok(name(), n.name(), "mount works")
+                    : CheckResult.failed(name(), n.name(), "mount works", why));
+        }
+        return results;
+    }
+
+    /** "" when a file written to the mount reads back the same; else what went wrong. */
+    static String probeMount(SshConnection c) {
+        String token = UUID.randomUUID().toString();
+        String f = MOUNT + "/.birdbath-probe-" + c.node();
+        // a dead FUSE client leaves the mount point answering "Transport endpoint is not connected"
+        Host.Result r = c.exec("mountpoint -q " + MOUNT + " || { e=$(stat " + MOUNT + " 2>&1 >/dev/null);"
+                + " echo \"not mounted${e:+ ($e)}\" >&2; exit 1; }; timeout 15 sh -c"
+                + " 'echo " + token + " > " + f + " && cat " + f + " && rm -f " + f + "'", null, Duration.ofSeconds(30));
+        if (r.ok() && r.out().strip().equals(token)) {
+            return "";
+        }
+        String err = Host.tail(r.err().isBlank() ? r.out() : r.err());
+        if (r.exit() == 124) {
+            err = "a write to " + MOUNT + " hung for 15 s";
+        }
+        return err.isBlank() ? "read back something else" : err;
+    }
+}

@@ -1,0 +1,142 @@
+package birdbath.stage.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import birdbath.Poll;
+import birdbath.provider.Node;
+import birdbath.stage.CheckResult;
+import birdbath.testing.LocalTestCluster;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Real GlusterFS 10 on a real 3-node local cluster (bricks on the nodes' loop devices, peers over the IPsec
+ * mesh): a used device is not formatted, replication across all bricks, the two failure modes of the original's
+ * runbooks and their repair, and a second `up` that changes nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class StorageClusterTest {
+
+    private LocalTestCluster cluster;
+
+    @BeforeAll
+    void cluster() throws Exception {
+        cluster = new LocalTestCluster("s", "");
+        cluster.birdbath().up(List.of("provision", "machine-id", "baseline", "pki", "ipsec"), null, false);
+    }
+
+    @AfterAll
+    void removeEverything() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private String device(int n) {
+        return cluster.birdbath().nodes().get(n - 1).storageDevice();
+    }
+
+    private List<CheckResult> failed() {
+        return cluster.birdbath().check(List.of("storage")).stream().filter(r -> !r.ok()).toList();
+    }
+
+    @Test
+    @Order(1)
+    void aDeviceThatCarriesAFilesystemIsNotFormattedWithoutTheFlag() {
+        cluster.run(cluster.node(3), "mkfs.ext4 -q " + device(3));
+        assertThatThrownBy(() -> cluster.birdbath().up(List.of("storage"), null, false))
+                .hasMessageContaining(cluster.node(3) + ": brick filesystem on " + device(3))
+                .hasMessageContaining("already carries").hasMessageContaining("TYPE=ext4")
+                .hasMessageContaining("--format-storage")
+                .hasMessageNotContaining(cluster.node(1) + ":");
+        assertThat(cluster.run(cluster.node(3), "blkid -p -s TYPE -o value " + device(3))).isEqualTo("ext4");
+
+        cluster.birdbath().up(List.of("storage"), null, false, true);
+        assertThat(cluster.run(cluster.node(3), "blkid -p -s TYPE -s LABEL -o value " + device(3)))
+                .isEqualTo("bb-brick\nxfs");
+        assertThat(failed()).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aFileWrittenOnNode1IsReadOnNode3AndLiesOnEveryBrick() {
+        cluster.run(cluster.node(1), "echo 'from node 1' > " + StorageStage.MOUNT + "/hello.txt");
+        assertThat(cluster.run(cluster.node(3), "cat " + StorageStage.MOUNT + "/hello.txt")).isEqualTo("from node 1");
+        for (int n = 1; n <= 3; n++) {
+            assertThat(cluster.run(cluster.node(n), "cat " + GlusterLayout.BRICK_DIR + "/hello.txt"))
+                    .isEqualTo("from node 1");
+        }
+        assertThat(cluster.birdbath().locateInStorage(StorageStage.MOUNT + "/hello.txt"))
+                .extracting(StorageLocate.Copy::node)
+                .containsExactly(cluster.node(1), cluster.node(2), cluster.node(3));
+        assertThat(cluster.birdbath().locateInStorage("no-such-file")).isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aSecondUpChangesNothing() {
+        cluster.output.clear();
+        cluster.birdbath().up(List.of(), null, false);
+        assertThat(cluster.output).filteredOn(l -> l.contains(" storage ")).hasSize(6)
+                .allMatch(l -> l.contains("changed=0"));
+    }
+
+    @Test
+    @Order(4)
+    void aDeadBrickIsReportedAndRepairStartsItAndHeals() {
+        cluster.run(cluster.node(2), "pkill -KILL -x glusterfsd");
+        Poll.until("the brick to be seen offline", Duration.ofSeconds(30), Duration.ofMillis(500), () ->
+                failed().stream().anyMatch(r -> r.node().equals(cluster.node(2)) && r.probe().equals("brick online")));
+        cluster.run(cluster.node(1), "echo 'while 2 was down' > " + StorageStage.MOUNT + "/during.txt");
+
+        List<String> fixed = cluster.birdbath().repairStorage();
+        assertThat(fixed).anyMatch(l -> l.contains("were offline: started them (volume start force)"))
+                .anyMatch(l -> l.startsWith("self-heal triggered and finished"));
+        assertThat(failed()).isEmpty();
+        assertThat(cluster.run(cluster.node(2), "cat " + GlusterLayout.BRICK_DIR + "/during.txt"))
+                .as("healed onto the brick that was down").isEqualTo("while 2 was down");
+        assertThat(cluster.run(cluster.node(2), "cat " + StorageStage.MOUNT + "/hello.txt")).isEqualTo("from node 1");
+        assertThat(cluster.birdbath().repairStorage()).as("nothing left to fix").isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aDeadFuseMountIsReportedAndRepairMountsItAgain() {
+        cluster.run(cluster.node(3), "pkill -KILL -f '[g]lusterfs.*" + StorageStage.MOUNT + "'");
+        Poll.until("the dead mount to be seen", Duration.ofSeconds(30), Duration.ofMillis(500), () ->
+                failed().stream().anyMatch(r -> r.node().equals(cluster.node(3)) && r.probe().equals("mount works")
+                        && r.detail().contains("Transport endpoint is not connected")));
+        List<String> fixed = cluster.birdbath().repairStorage();
+        assertThat(fixed).singleElement().asString().startsWith(cluster.node(3) + ": mount " + StorageStage.MOUNT
+                + " was broken");
+        assertThat(failed()).isEmpty();
+        assertThat(cluster.run(cluster.node(3), "cat " + StorageStage.MOUNT + "/during.txt"))
+                .isEqualTo("while 2 was down");
+    }
+
+    @Test
+    @Order(6)
+    void theStorageClassManifestsAreWritten() throws Exception {
+        String yaml = java.nio.file.Files.readString(cluster.dir.resolve(".birdbath/manifests/storage.yaml"));
+        assertThat(yaml).contains("kind: StorageClass", "name: glusterfs",
+                "\"sharedFileSystemPath\": \"" + StorageStage.MOUNT + "/k8s\"");
+        assertThat(cluster.run(cluster.node(2), "test -d " + StorageStage.MOUNT + "/k8s && echo yes")).isEqualTo("yes");
+        List<Object> docs = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readerFor(Object.class).readValues(yaml).forEachRemaining(docs::add);
+        assertThat(docs).hasSize(7);
+        assertThat(cluster.birdbath().nodes()).extracting(Node::name).hasSize(3);
+    }
+}
