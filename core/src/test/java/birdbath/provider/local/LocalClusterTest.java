@@ -178,7 +178,15 @@ class LocalClusterTest {
         Poll.until("storage and etcd to recover after the reboot", Duration.ofSeconds(90), Duration.ofSeconds(1),
                 () -> birdbath().check(List.of("etcd", "storage")).stream().allMatch(CheckResult::ok));
         birdbath().up(List.of(), null, false);
-        assertThat(birdbath().check(List.of())).allMatch(CheckResult::ok);
+        List<CheckResult> failed = birdbath().check(List.of()).stream().filter(r -> !r.ok()).toList();
+        if (!failed.isEmpty()) {
+            for (int n = 1; n <= 3; n++) {
+                System.err.println("DIAG " + n + "\n" + run(name + "-" + n, "swanctl --list-sas; nft list ruleset;"
+                        + " ip route show table 220; systemctl is-active birdbath-ipsec-guard birdbath-ipsec"
+                        + " birdbath-ipsec-keeper; journalctl -u birdbath-ipsec --no-pager | tail -40"));
+            }
+        }
+        assertThat(failed).isEmpty();
     }
 
     @Test
@@ -217,7 +225,7 @@ class LocalClusterTest {
             for (int p = 1; p <= nodes; p++) {
                 if (p != n) {
                     out.put(n + "->" + p, run(name + "-" + n, "swanctl --list-sas --child " + name + "-" + p
-                            + " | awk '$1==\"in\" {print $2}' | sort | tr -d ',\\n'"));
+                            + " | awk '$1==\"in\" {print $2}' | tr -d , | sort | paste -sd,"));
                 }
             }
         }
@@ -284,9 +292,10 @@ class LocalClusterTest {
         birdbath().up(List.of(), null, false);
         assertThat(birdbath().check(List.of())).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         Map<String, String> after = spis(4);
-        // no SA that was up before the join was torn down (an extra one may appear after the earlier restart of
-        // node 2: see issue 5's notes)
-        before.forEach((pair, spi) -> assertThat(after.get(pair)).as(pair).contains(spi));
+        // every pair keeps an SA that was up before the join (after the earlier restart of node 2 a pair may have
+        // held a duplicate CHILD SA, which charon may close meanwhile: see issue 5's notes)
+        before.forEach((pair, spis) -> assertThat(List.of(after.get(pair).split(","))).as(pair)
+                .containsAnyElementsOf(List.of(spis.split(","))));
 
         // node 4 now presents a certificate from another CA, and sends in the clear
         Path otherDir = Files.createDirectories(dir.resolve("other-ca"));
