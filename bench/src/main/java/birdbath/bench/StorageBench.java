@@ -44,6 +44,9 @@ public final class StorageBench {
                 brick[1]));
         sb.append(String.format(Locale.ROOT, "| ratio FUSE / brick | %.3f | %.3f |%n", fuse[0] / brick[0],
                 fuse[1] / brick[1]));
+        sb.append("\nA write goes to all three bricks, two of them through userspace IPsec tunnels (one TCP stream"
+                + " there does about 270 Mbit/s, see the IPsec section), which bounds the write rate here; reads are"
+                + " served by the node's own brick. Linode's kernel ESP data plane does not have this bound.\n");
         System.out.print(sb);
         BenchReport.replaceSection(output, "storage", sb.toString());
     }
