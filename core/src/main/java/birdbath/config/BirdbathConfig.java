@@ -28,7 +28,8 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
     public record Etcd(Integer members, String version, String sha256, String downloadUrl, Integer heartbeatIntervalMs,
                        Integer electionTimeoutMs) { }
 
-    public record Kubernetes(Integer controlPlane) { }
+    /** Kubernetes: the release (kubelet, kubeadm, kubectl from pkgs.k8s.io) and the pod and service ranges. */
+    public record Kubernetes(Integer controlPlane, String version, String podCidr, String serviceCidr) { }
 
     /** IPsec between the nodes: {@code kernel} (transport mode, kernel ESP) or {@code userspace} (libipsec). */
     public record Ipsec(String dataplane) { }

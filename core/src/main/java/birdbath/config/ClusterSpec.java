@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
-                          EtcdSpec etcd, int controlPlane, String localMirror, Dataplane ipsecDataplane) {
+                          EtcdSpec etcd, KubernetesSpec kubernetes, String localMirror, Dataplane ipsecDataplane) {
 
     public enum ProviderKind { LINODE, LOCAL }
 
@@ -37,6 +37,28 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
                            int electionTimeoutMs) {
         public static final String RELEASE_URL =
                 "https://github.com/etcd-io/etcd/releases/download/v{VERSION}/etcd-v{VERSION}-linux-amd64.tar.gz";
+    }
+
+    /**
+     * Kubernetes: control-plane nodes (the first N), the release X.Y.Z (packages from the vX.Y repository), and
+     * the pod and service ranges (neither overlaps the nodes' private network).
+     */
+    public record KubernetesSpec(int controlPlane, String version, String podCidr, String serviceCidr) {
+        public static final String DEFAULT_VERSION = "1.34.1";
+
+        /** "v1.34": the pkgs.k8s.io repository of this minor release. */
+        public String minor() {
+            return "v" + version.substring(0, version.lastIndexOf('.'));
+        }
+    }
+
+    public int controlPlane() {
+        return kubernetes.controlPlane();
+    }
+
+    /** The API server's name: an A record to the first control-plane node (kubeadm's controlPlaneEndpoint). */
+    public String apiName() {
+        return name + "-api." + domain;
     }
 
     public int etcdMembers() {
@@ -65,10 +87,10 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
      */
     public Set<Role> roles(int n) {
         Set<Role> roles = EnumSet.noneOf(Role.class);
-        if (n <= controlPlane) {
+        if (n <= kubernetes.controlPlane()) {
             roles.add(Role.CONTROL_PLANE);
         }
-        if (n > controlPlane || nodes == 1) {
+        if (n > kubernetes.controlPlane() || nodes == 1) {
             roles.add(Role.WORKER);
         }
         if (n <= etcd.members()) {

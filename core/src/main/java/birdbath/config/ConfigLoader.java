@@ -2,6 +2,7 @@ package birdbath.config;
 
 import birdbath.Secret;
 import birdbath.config.ClusterSpec.EtcdSpec;
+import birdbath.config.ClusterSpec.KubernetesSpec;
 import birdbath.config.ClusterSpec.LinodeSpec;
 import birdbath.config.ClusterSpec.NetworkMode;
 import birdbath.config.ClusterSpec.NetworkSpec;
@@ -185,11 +186,11 @@ public final class ConfigLoader {
             int nodes = range("cluster.nodes", cluster.nodes(), 3, 1, MAX_NODES);
             String domain = domain(cluster.domain(), provider);
             EtcdSpec etcd = etcd(raw.etcd(), nodes);
-            int controlPlane = range("kubernetes.control_plane",
-                    raw.kubernetes() == null ? null : raw.kubernetes().controlPlane(), 1, 1, nodes);
+
             int storageNodes = range("storage.nodes", storage.nodes(), nodes, 0, nodes);
             int volumeSize = range("storage.volume_size_gb", storage.volumeSizeGb(), 20, 10, 10240);
             NetworkSpec network = network(net, nodes);
+            KubernetesSpec kubernetes = kubernetes(raw.kubernetes(), nodes, network, provider);
             LinodeSpec linodeSpec = linode(linode, path, provider);
             String mirror = raw.local() == null ? null : raw.local().mirror();
             if (mirror != null && !mirror.matches("^(https?|file)://\\S+$")) {
@@ -211,7 +212,48 @@ public final class ConfigLoader {
             }
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
-                    volumeSize, etcd, controlPlane, mirror, dataplane);
+                    volumeSize, etcd, kubernetes, mirror, dataplane);
+        }
+
+        private KubernetesSpec kubernetes(BirdbathConfig.Kubernetes raw, int nodes, NetworkSpec network,
+                                          ProviderKind provider) {
+            BirdbathConfig.Kubernetes k = orEmpty(raw, new BirdbathConfig.Kubernetes(null, null, null, null));
+            int controlPlane = range("kubernetes.control_plane", k.controlPlane(), 1, 1, nodes);
+            String version = k.version() == null ? KubernetesSpec.DEFAULT_VERSION : k.version().replaceFirst("^v", "");
+            if (!version.matches("^1\\.\\d+\\.\\d+$")) {
+                problem("kubernetes.version", "expected a Kubernetes release such as " + KubernetesSpec.DEFAULT_VERSION
+                        + ", got '" + k.version() + "'");
+                version = KubernetesSpec.DEFAULT_VERSION;
+            }
+            String pods = k.podCidr() == null ? "10.244.0.0/16" : k.podCidr();
+            String services = k.serviceCidr() == null ? "10.96.0.0/12" : k.serviceCidr();
+            // the nodes' own addresses: the VPC subnet or Linode's legacy private range; 198.18.0.0/15 locally
+            String nodesRange = provider == ProviderKind.LOCAL ? "198.18.0.0/15"
+                    : network.mode() == NetworkMode.VPC ? network.vpcSubnet() : "192.168.128.0/17";
+            Cidr pod = cidrField("kubernetes.pod_cidr", pods, 8, 20);
+            Cidr svc = cidrField("kubernetes.service_cidr", services, 8, 24);
+            Cidr own = Cidr.parse(nodesRange);
+            if (pod != null && own != null && pod.overlaps(own)) {
+                problem("kubernetes.pod_cidr", pods + " overlaps the nodes' private network " + nodesRange);
+            }
+            if (svc != null && own != null && svc.overlaps(own)) {
+                problem("kubernetes.service_cidr", services + " overlaps the nodes' private network " + nodesRange);
+            }
+            if (pod != null && svc != null && pod.overlaps(svc)) {
+                problem("kubernetes.service_cidr", services + " overlaps kubernetes.pod_cidr " + pods);
+            }
+            return new KubernetesSpec(controlPlane, version, pods, services);
+        }
+
+        /** A private IPv4 range with a prefix from {@code min} to {@code max}, or null after a problem. */
+        private Cidr cidrField(String field, String value, int min, int max) {
+            Cidr c = Cidr.parse(value);
+            if (c == null || !c.isPrivate() || c.prefix() < min || c.prefix() > max) {
+                problem(field, "'" + value + "' is not usable; expected a private IPv4 range with a prefix from /"
+                        + min + " to /" + max);
+                return null;
+            }
+            return c;
         }
 
         private EtcdSpec etcd(BirdbathConfig.Etcd raw, int nodes) {

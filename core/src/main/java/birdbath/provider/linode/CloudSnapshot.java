@@ -26,6 +26,14 @@ import java.util.regex.Pattern;
 record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, List<Instance> strayInstances,
                      Map<Integer, Volume> volumes, List<Volume> strayVolumes, Optional<Firewall> firewall,
                      Optional<Vpc> vpc, Map<Integer, DomainRecord> records) {
+    // records: node number -> its A record; API_RECORD -> the API server's A record (to node 1)
+
+    /** The key of the API server's record ({@code <cluster>-api}) among the records by node number. */
+    static final int API_RECORD = 0;
+
+    static String apiLabel(ClusterSpec spec) {
+        return spec.name() + "-api";
+    }
 
     static String firewallLabel(ClusterSpec spec) {
         return spec.name() + "-fw";
@@ -62,6 +70,8 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
                 Matcher m = node.matcher(r.name());
                 if (r.type().equals("A") && m.matches()) {
                     records.put(Integer.parseInt(m.group(1)), r);
+                } else if (r.type().equals("A") && r.name().equals(apiLabel(spec))) {
+                    records.put(API_RECORD, r);
                 }
             }
         }

@@ -122,17 +122,18 @@ public final class LinodeProvider implements Provider {
                     + " GB and its data (needs --yes)"));
         }
         Optional<Domain> domain = s.domain();
-        for (int n = 1; n <= spec.nodes(); n++) {
+        for (int n = CloudSnapshot.API_RECORD; n <= spec.nodes(); n++) {
             DomainRecord r = s.records().get(n);
-            Instance i = s.instances().get(n);
+            // the API server's name points at the first control-plane node
+            Instance i = s.instances().get(n == CloudSnapshot.API_RECORD ? 1 : n);
             String target = i == null ? null : i.publicIp();
             if (r == null) {
-                changes.add(new Change.Create("dns", spec.fqdn(n), "A " + (target == null ? "(known after apply)"
+                changes.add(new Change.Create("dns", recordName(n), "A " + (target == null ? "(known after apply)"
                         : target)));
             } else if (target != null && !target.equals(r.target())) {
-                changes.add(new Change.Update("dns", spec.fqdn(n), "A " + r.target() + " -> " + target));
+                changes.add(new Change.Update("dns", recordName(n), "A " + r.target() + " -> " + target));
             } else if (target == null) {
-                changes.add(new Change.Update("dns", spec.fqdn(n), "A " + r.target() + " -> (known after apply)"));
+                changes.add(new Change.Update("dns", recordName(n), "A " + r.target() + " -> (known after apply)"));
             }
         }
         for (int n : s.records().keySet()) {
@@ -473,19 +474,24 @@ public final class LinodeProvider implements Provider {
     private void ensureDns(CloudSnapshot s, Map<Integer, Instance> running) {
         long domainId = s.domain().orElseThrow().id();
         Map<String, Runnable> tasks = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Instance> e : running.entrySet()) {
+        Map<Integer, Instance> targets = new TreeMap<>(running);
+        if (running.containsKey(1)) {
+            targets.put(CloudSnapshot.API_RECORD, running.get(1));
+        }
+        for (Map.Entry<Integer, Instance> e : targets.entrySet()) {
             int n = e.getKey();
             String target = e.getValue().publicIp();
             DomainRecord r = s.records().get(n);
+            String label = n == CloudSnapshot.API_RECORD ? CloudSnapshot.apiLabel(spec) : spec.nodeLabel(n);
             if (r == null) {
-                tasks.put(spec.fqdn(n), () -> {
-                    cloud.createARecord(domainId, spec.nodeLabel(n), target, DNS_TTL);
-                    out.info("  + dns " + spec.fqdn(n) + " A " + target);
+                tasks.put(recordName(n), () -> {
+                    cloud.createARecord(domainId, label, target, DNS_TTL);
+                    out.info("  + dns " + recordName(n) + " A " + target);
                 });
             } else if (!r.target().equals(target)) {
-                tasks.put(spec.fqdn(n), () -> {
+                tasks.put(recordName(n), () -> {
                     cloud.updateRecordTarget(domainId, r.id(), target, DNS_TTL);
-                    out.info("  ~ dns " + spec.fqdn(n) + " A " + target);
+                    out.info("  ~ dns " + recordName(n) + " A " + target);
                 });
             }
         }
@@ -498,6 +504,10 @@ public final class LinodeProvider implements Provider {
             }
         }
         Parallel.run("dns records", tasks, PARALLELISM);
+    }
+
+    private String recordName(int n) {
+        return n == CloudSnapshot.API_RECORD ? spec.apiName() : spec.fqdn(n);
     }
 
     private List<Node> nodes(Map<Integer, Instance> instances, Map<Integer, Volume> volumes) {

@@ -64,12 +64,12 @@ class LinodeProvisionTest {
     void secondUpMakesNoMutatingCallAndPlanIsEmpty() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Birdbath b = f.birdbath(f.config("demo", 3, ""));
-            assertThat(b.plan().count('+')).isEqualTo(11);
+            assertThat(b.plan().count('+')).isEqualTo(12);
             List<Node> nodes = b.up(PROVISION, null, false);
             assertThat(nodes).extracting(Node::name).containsExactly("demo-1", "demo-2", "demo-3");
             assertThat(nodes).extracting(Node::privateIp).containsExactly("10.42.0.2", "10.42.0.3", "10.42.0.4");
             assertThat(f.sim.counts()).containsEntry("instances", 3).containsEntry("volumes", 3)
-                    .containsEntry("records", 3).containsEntry("firewalls", 1).containsEntry("vpcs", 1);
+                    .containsEntry("records", 4).containsEntry("firewalls", 1).containsEntry("vpcs", 1);
 
             f.sim.stats().reset();
             b.up(PROVISION, null, false);
@@ -125,7 +125,7 @@ class LinodeProvisionTest {
             smaller.up(PROVISION, null, true);
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("demo-1", "demo-2");
             assertThat(labels(f, "/volumes")).containsExactlyInAnyOrder("demo-1", "demo-2");
-            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2");
+            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-api");
             assertThat(smaller.plan().isEmpty()).isTrue();
         }
     }
@@ -144,14 +144,14 @@ class LinodeProvisionTest {
             Path demo = f.config("demo", 3, "");
             Birdbath b = f.birdbath(demo);
             b.up(PROVISION, null, false);
-            assertThat(b.downListing()).hasSize(3 + 3 + 3 + 2);
+            assertThat(b.downListing()).hasSize(3 + 3 + 3 + 1 + 2);
             b.down();
             assertThat(f.sim.counts()).isEqualTo(before);
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("other-1", "other-2", "bystander");
             assertThat(labels(f, "/volumes")).containsExactlyInAnyOrder("other-1", "other-2", "demo-99");
             assertThat(labels(f, "/networking/firewalls")).containsExactly("other-fw");
             assertThat(labels(f, "/vpcs")).containsExactly("other-vpc");
-            assertThat(recordNames(f)).containsExactlyInAnyOrder("other-1", "other-2", "www");
+            assertThat(recordNames(f)).containsExactlyInAnyOrder("other-1", "other-2", "other-api", "www");
             assertThat(demo.getParent().resolve(".birdbath/state.json")).doesNotExist();
             assertThat(b.downListing()).isEmpty();
         }
@@ -190,7 +190,7 @@ class LinodeProvisionTest {
             f.sim.faults("");
             assertThat(labels(f, "/linode/instances")).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
             assertThat(labels(f, "/volumes")).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
-            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
+            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3", "demo-api");
             assertThat(labels(f, "/networking/firewalls")).containsExactly("demo-fw");
             long instancePosts = f.sim.stats().requests().stream()
                     .filter(r -> r.startsWith("POST /linode/instances ") && !r.endsWith(" 429")).count();
@@ -270,7 +270,7 @@ class LinodeProvisionTest {
             b.up(PROVISION, null, false);
             assertThat(api(f, "GET", "/volumes/" + volume.get("id").asLong(), null).get("linode_id").asLong())
                     .isEqualTo(volume.get("linode_id").asLong());
-            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2");
+            assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-api");
             assertThat(b.plan().isEmpty()).isTrue();
         }
     }
