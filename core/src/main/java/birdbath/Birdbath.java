@@ -22,6 +22,8 @@ import birdbath.stage.etcd.EtcdCluster;
 import birdbath.stage.etcd.EtcdOperations;
 import birdbath.stage.etcd.EtcdStage;
 import birdbath.stage.ipsec.IpsecStage;
+import birdbath.stage.kubernetes.KubernetesStage;
+import birdbath.stage.kubernetes.Kubeconfigs;
 import birdbath.stage.storage.StorageLocate;
 import birdbath.stage.storage.StorageRepair;
 import birdbath.stage.storage.StorageStage;
@@ -40,7 +42,7 @@ public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
     private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage(), new IpsecStage(), new EtcdStage(), new StorageStage());
+            new PkiStage(), new IpsecStage(), new EtcdStage(), new KubernetesStage(), new StorageStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
@@ -281,6 +283,36 @@ public final class Birdbath {
         try (OpenRun run = openRun(nodes())) {
             return StorageLocate.locate(run.run(), path);
         }
+    }
+
+    /**
+     * `kubeconfig [--merge]`: fetches the admin kubeconfig from the first control-plane node into
+     * .birdbath/kubeconfig; with {@code mergeInto}, also merges it into that file. Returns what was written.
+     */
+    public List<String> kubeconfig(Path mergeInto) {
+        if (spec.provider() == ProviderKind.LOCAL) {
+            throw new BirdbathException("the local provider runs no Kubernetes (its nodes cannot install it here),"
+                    + " so there is no kubeconfig");
+        }
+        List<Node> nodes = nodes();
+        Node first = nodes.stream().filter(n -> n.roles().contains(ClusterSpec.Role.CONTROL_PLANE)).findFirst()
+                .orElseThrow();
+        List<String> done = new java.util.ArrayList<>();
+        try (OpenRun run = openRun(List.of(first))) {
+            var r = run.run().engine().session(first).exec("cat /etc/kubernetes/admin.conf");
+            if (!r.ok()) {
+                throw new BirdbathException(first.name() + " has no /etc/kubernetes/admin.conf yet: run `birdbath up`"
+                        + " (the kubernetes stage) first");
+            }
+            String ours = Kubeconfigs.renamed(r.out(), spec.name());
+            Path file = KubernetesStage.kubeconfig(spec);
+            birdbath.secrets.SecretFiles.writeSecret(file, ours.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            done.add("wrote " + file + " (context " + spec.name() + ")");
+            if (mergeInto != null) {
+                done.add(Kubeconfigs.merge(mergeInto, ours) + " context " + spec.name() + " in " + mergeInto);
+            }
+        }
+        return done;
     }
 
     /** The cluster's certificate store (`birdbath pki ...`). */

@@ -65,6 +65,9 @@ class ConfigLoaderTest {
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: 3.5.21' | 4 | etcd.sha256: etcd.version 3.5.21 needs the SHA-256 | SHA256SUMS
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  sha256: abc' | 5 | etcd.sha256: expected the tarball's SHA-256 | 64 lowercase hex digits
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  election_timeout_ms: 500' | 5 | etcd.election_timeout_ms: expected at least 5 x etcd.heartbeat_interval_ms | got 500
+            'cluster:\\n  name: demo\\n  domain: example.com\\nkubernetes:\\n  version: latest' | 5 | kubernetes.version: expected a Kubernetes release | got 'latest'
+            'cluster:\\n  name: demo\\n  domain: example.com\\nkubernetes:\\n  pod_cidr: 10.42.0.0/16' | 5 | kubernetes.pod_cidr: 10.42.0.0/16 overlaps the nodes' private network 10.42.0.0/24 | ''
+            'cluster:\\n  name: demo\\n  domain: example.com\\nkubernetes:\\n  service_cidr: 10.244.0.0/20' | 5 | kubernetes.service_cidr: 10.244.0.0/20 overlaps kubernetes.pod_cidr | ''
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  ssh_keys:\\n    - ./missing.pub' | 6 | linode.ssh_keys[0]: './missing.pub' is neither a public key nor a readable file | missing.pub
             'cluster: demo'                                                   | 1 | cluster: expected a section of 'key: value' lines | ''
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  group: other' | 5 | linode.group: 'other' differs from cluster.name 'demo' | keep one

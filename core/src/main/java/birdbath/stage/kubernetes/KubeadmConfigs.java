@@ -1,0 +1,113 @@
+package birdbath.stage.kubernetes;
+
+import birdbath.config.Cidr;
+import birdbath.config.ClusterSpec;
+import birdbath.config.ClusterSpec.NetworkMode;
+import birdbath.config.ClusterSpec.ProviderKind;
+import birdbath.config.ClusterSpec.Role;
+import birdbath.provider.Node;
+import birdbath.stage.Template;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The kubeadm, kubelet and flannel files, rendered from the spec and the nodes alone (no node is asked). */
+public final class KubeadmConfigs {
+
+    static final String FLANNEL_VERSION = "v0.26.1";
+    static final String FLANNEL_IMAGE = "docker.io/flannel/flannel:" + FLANNEL_VERSION;
+    static final String CNI_PLUGIN_IMAGE = "docker.io/flannel/flannel-cni-plugin:v1.5.1-flannel2";
+    /** ESP in UDP with AES-GCM (UDP 8, ESP 8, IV 8, ICV 16, padding and trailer up to 5) rounded up, plus 20
+     *  for the outer IP header of the userspace data plane's tunnel mode: a margin that covers both. */
+    static final int IPSEC_OVERHEAD = 80;
+    static final int VXLAN_OVERHEAD = 50;
+    static final int POD_MTU = 1500 - VXLAN_OVERHEAD - IPSEC_OVERHEAD;
+
+    private KubeadmConfigs() { }
+
+    static List<Node> controlPlane(List<Node> nodes) {
+        return nodes.stream().filter(n -> n.roles().contains(Role.CONTROL_PLANE)).toList();
+    }
+
+    /** InitConfiguration, ClusterConfiguration and KubeletConfiguration for the first control-plane node. */
+    public static String init(ClusterSpec spec, List<Node> nodes) {
+        Node first = controlPlane(nodes).get(0);
+        String etcd = nodes.stream().filter(n -> n.roles().contains(Role.ETCD))
+                .map(n -> "      - https://" + n.privateIp() + ":2379").collect(Collectors.joining("\n"));
+        Set<String> sans = new LinkedHashSet<>();
+        sans.add(spec.apiName());
+        for (Node n : controlPlane(nodes)) {
+            sans.add(n.fqdn());
+            sans.add(n.name());
+            sans.add(n.privateIp());
+            if (n.publicIp() != null) {
+                sans.add(n.publicIp());
+            }
+        }
+        return Template.render("kubernetes/kubeadm-init.yaml", Map.of("name", first.name(), "ip", first.privateIp(),
+                "cluster", spec.name(), "version", spec.kubernetes().version(), "api_name", spec.apiName(),
+                "pod_cidr", spec.kubernetes().podCidr(), "service_cidr", spec.kubernetes().serviceCidr(),
+                "etcd_endpoints", etcd, "sans", sans.stream().map(s -> "    - \"" + s + "\"")
+                        .collect(Collectors.joining("\n"))));
+    }
+
+    /**
+     * JoinConfiguration for {@code node}; {@code certificateKey} non-null makes it join as a control-plane node.
+     */
+    public static String join(ClusterSpec spec, Node node, String token, String caHash, String certificateKey) {
+        String controlPlane = certificateKey == null ? "" : "controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: "
+                + node.privateIp() + "\n    bindPort: 6443\n  certificateKey: " + certificateKey + "\n";
+        return Template.render("kubernetes/kubeadm-join.yaml", Map.of("name", node.name(), "ip", node.privateIp(),
+                "api_name", spec.apiName(), "token", token, "ca_hash", caHash, "control_plane", controlPlane));
+    }
+
+    public static String kubelet(Node node) {
+        return Template.render("kubernetes/kubelet.default", Map.of("ip", node.privateIp()));
+    }
+
+    /** "1.34.1-1.1": the pkgs.k8s.io package version of a release. */
+    static String packageVersion(ClusterSpec spec) {
+        return spec.kubernetes().version() + "-1.1";
+    }
+
+    public static String prepare(ClusterSpec spec, Node node) {
+        return Template.render("kubernetes/prepare-node.sh", Map.of("name", node.name(), "minor",
+                spec.kubernetes().minor(), "package_version", packageVersion(spec), "version",
+                spec.kubernetes().version()));
+    }
+
+    /** The upgrade script: `kubeadm upgrade apply` on the first control-plane node, `upgrade node` elsewhere. */
+    public static String upgrade(ClusterSpec spec, Node node, boolean first) {
+        return Template.render("kubernetes/upgrade-node.sh", Map.of("name", node.name(), "minor",
+                spec.kubernetes().minor(), "package_version", packageVersion(spec), "version",
+                spec.kubernetes().version(), "how", first ? "apply -y v" + spec.kubernetes().version() : "node"));
+    }
+
+    public static String flannel(ClusterSpec spec) {
+        return Template.render("kubernetes/flannel.yaml", Map.of("flannel_version", FLANNEL_VERSION, "mtu",
+                String.valueOf(POD_MTU), "ipsec_overhead", String.valueOf(IPSEC_OVERHEAD), "pod_cidr",
+                spec.kubernetes().podCidr(), "cni_plugin_image", CNI_PLUGIN_IMAGE, "flannel_image", FLANNEL_IMAGE,
+                "iface_reach", ifaceReach(spec)));
+    }
+
+    /**
+     * An address of the private network that is no node's: the route to it leaves by the private interface on
+     * every node (a node's own address would route through lo on that node). Linode keeps a VPC subnet's first
+     * host address as its gateway.
+     */
+    static String ifaceReach(ClusterSpec spec) {
+        String range = spec.provider() == ProviderKind.LOCAL ? "198.18.0.0/15"
+                : spec.network().mode() == NetworkMode.VPC ? spec.network().vpcSubnet() : "192.168.128.0/17";
+        return Cidr.toIp(Cidr.parse(range).network() + 1);
+    }
+
+    /** Every shell script this stage renders, by name (for shellcheck). */
+    public static Map<String, String> scripts(ClusterSpec spec, List<Node> nodes) {
+        Node n = nodes.get(0);
+        return Map.of("prepare-node.sh", prepare(spec, n), "upgrade-node.sh (first)", upgrade(spec, n, true),
+                "upgrade-node.sh (other)", upgrade(spec, n, false));
+    }
+}

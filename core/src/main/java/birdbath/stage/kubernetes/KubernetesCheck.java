@@ -1,0 +1,80 @@
+package birdbath.stage.kubernetes;
+
+import birdbath.provider.Node;
+import birdbath.stage.CheckResult;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What the API server says: every node Ready, the control-plane pods of every control-plane node running, and
+ * the API server's own view of its etcd (/readyz/etcd).
+ */
+final class KubernetesCheck {
+
+    static final String STAGE = "kubernetes";
+    static final List<String> CONTROL_PLANE_PODS = List.of("kube-apiserver", "kube-controller-manager",
+            "kube-scheduler");
+
+    private KubernetesCheck() { }
+
+    static List<CheckResult> check(KubernetesClient client, List<Node> nodes) {
+        List<CheckResult> results = new ArrayList<>();
+        Map<String, io.fabric8.kubernetes.api.model.Node> registered;
+        Map<String, Pod> pods;
+        try {
+            registered = client.nodes().list().getItems().stream().collect(Collectors.toMap(
+                    n -> n.getMetadata().getName(), Function.identity()));
+            pods = client.pods().inNamespace("kube-system").list().getItems().stream().collect(Collectors.toMap(
+                    p -> p.getMetadata().getName(), Function.identity()));
+        } catch (KubernetesClientException e) {
+            String why = "the API server did not answer: " + e.getMessage();
+            nodes.forEach(n -> results.add(CheckResult.failed(STAGE, n.name(), "Ready", why)));
+            return results;
+        }
+        for (Node n : nodes) {
+            var k = registered.get(n.name());
+            if (k == null) {
+                results.add(CheckResult.failed(STAGE, n.name(), "Ready", "not registered with the API server"));
+                continue;
+            }
+            List<NodeCondition> conditions = k.getStatus() == null || k.getStatus().getConditions() == null
+                    ? List.of() : k.getStatus().getConditions();
+            NodeCondition ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst()
+                    .orElse(null);
+            results.add(ready != null && "True".equals(ready.getStatus()) ? CheckResult.ok(STAGE, n.name(), "Ready")
+                    : CheckResult.failed(STAGE, n.name(), "Ready", ready == null ? "no Ready condition yet"
+                    : "Ready is " + ready.getStatus() + (ready.getMessage() == null ? "" : ": " + ready.getMessage())));
+        }
+        for (Node n : KubeadmConfigs.controlPlane(nodes)) {
+            List<String> notRunning = new ArrayList<>();
+            for (String component : CONTROL_PLANE_PODS) {
+                Pod p = pods.get(component + "-" + n.name());
+                String phase = p == null || p.getStatus() == null ? "missing" : p.getStatus().getPhase();
+                if (!"Running".equals(phase)) {
+                    notRunning.add(component + " " + phase);
+                }
+            }
+            results.add(notRunning.isEmpty() ? CheckResult.ok(STAGE, n.name(), "control-plane pods running")
+                    : CheckResult.failed(STAGE, n.name(), "control-plane pods running", String.join(", ", notRunning)));
+        }
+        Node first = KubeadmConfigs.controlPlane(nodes).get(0);
+        String etcd;
+        try {
+            etcd = client.raw("/readyz/etcd");
+        } catch (KubernetesClientException e) {
+            etcd = null;
+        }
+        results.add("ok".equals(etcd == null ? null : etcd.strip())
+                ? CheckResult.ok(STAGE, first.name(), "API server reaches etcd")
+                : CheckResult.failed(STAGE, first.name(), "API server reaches etcd", "/readyz/etcd answered "
+                + (etcd == null ? "nothing" : "'" + etcd.strip() + "'")));
+        return results;
+    }
+}

@@ -1,0 +1,280 @@
+package birdbath.stage.kubernetes;
+
+import birdbath.BirdbathException;
+import birdbath.Hashes;
+import birdbath.config.ClusterSpec;
+import birdbath.config.ClusterSpec.ProviderKind;
+import birdbath.host.Host;
+import birdbath.pki.Pem;
+import birdbath.pki.Pki;
+import birdbath.provider.Node;
+import birdbath.remote.SshConnection;
+import birdbath.remote.Step;
+import birdbath.remote.Step.PutFile;
+import birdbath.remote.Step.RunUnless;
+import birdbath.secrets.SecretFiles;
+import birdbath.stage.CheckResult;
+import birdbath.stage.Stage;
+import birdbath.stage.StageRun;
+import birdbath.stage.etcd.EtcdCluster;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * kubeadm on the external etcd: every node prepared (containerd, pinned kubelet/kubeadm/kubectl, modules,
+ * sysctls, swap off), `kubeadm init` once on the first control-plane node, flannel, then every other node joined
+ * with a fresh token and the CA's public key hash; a higher kubernetes.version upgrades one node at a time.
+ * The local provider's nodes cannot get Kubernetes packages here, so there the stage says so and does nothing.
+ */
+public final class KubernetesStage implements Stage {
+
+    static final String PREPARE = "/etc/birdbath/prepare-kubernetes.sh";
+    static final String UPGRADE = "/etc/birdbath/upgrade-kubernetes.sh";
+    static final String VERSION_MARK = "/etc/birdbath/kubernetes-version";
+    static final String INIT = "/etc/birdbath/kubeadm-init.yaml";
+    static final String JOIN = "/etc/birdbath/kubeadm-join.yaml";
+    static final String FLANNEL = "/etc/birdbath/flannel.yaml";
+    static final String KUBELET_DEFAULT = "/etc/default/kubelet";
+    static final String ADMIN = "/etc/kubernetes/admin.conf";
+    static final String KUBECTL = "kubectl --kubeconfig " + ADMIN;
+    /** kubeadm refuses an external etcd older than this (its MinExternalEtcdVersion). */
+    static final String MIN_ETCD = "3.5.24";
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    /** .birdbath/kubeconfig: the cluster's admin kubeconfig, named after the cluster. */
+    public static Path kubeconfig(ClusterSpec spec) {
+        return spec.stateDir().resolve("kubeconfig");
+    }
+
+    @Override
+    public Map<String, String> render(StageRun run, Node node) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put(PREPARE, KubeadmConfigs.prepare(run.spec(), node));
+        files.put(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node));
+        List<Node> cp = KubeadmConfigs.controlPlane(run.nodes());
+        if (node.equals(cp.get(0))) {
+            files.put(INIT, KubeadmConfigs.init(run.spec(), run.nodes()));
+            files.put(FLANNEL, KubeadmConfigs.flannel(run.spec()));
+        } else {
+            // the real token and hash exist only during `up`, and never leave the node's 0600 file
+            files.put(JOIN, KubeadmConfigs.join(run.spec(), node, "<token: made at join time>",
+                    "<sha256 of the cluster CA's public key>", cp.contains(node) ? "<certificate key>" : null));
+        }
+        return files;
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        if (run.spec().provider() == ProviderKind.LOCAL) {
+            run.out().warn("kubernetes: the local provider's nodes cannot install Kubernetes packages (no package"
+                    + " repository or image registry is reachable from them), so this stage does nothing there;"
+                    + " it is proven by rendered configs and against a mock API server");
+            return;
+        }
+        requireRecentEtcd(run);
+        List<Node> nodes = run.nodes();
+        Node first = KubeadmConfigs.controlPlane(nodes).get(0);
+        run.engine().converge(name(), nodes, node -> prepareSteps(run, node));
+        run.engine().converge(name(), List.of(first), node -> initSteps(run, node));
+        SshConnection c = run.engine().session(first);
+        String admin = must(c, "cat " + ADMIN);
+        SecretFiles.writeSecret(kubeconfig(run.spec()), Kubeconfigs.renamed(admin, run.spec().name())
+                .getBytes(StandardCharsets.UTF_8));
+        List<Node> joiners = new ArrayList<>();
+        Map<String, String> joined = run.engine().onEach("kubernetes joined?", nodes,
+                s -> s.exec("test -f /etc/kubernetes/kubelet.conf && echo yes").out().strip());
+        for (Node n : nodes) {
+            if (!n.equals(first) && !"yes".equals(joined.get(n.name()))) {
+                joiners.add(n);
+            }
+        }
+        for (Node n : joiners) {
+            join(run, first, n);
+        }
+        upgrade(run, first);
+    }
+
+    private void requireRecentEtcd(StageRun run) {
+        EtcdCluster etcd = new EtcdCluster(run);
+        String version = etcd.client().status(etcd.endpoint(etcd.answering())).version();
+        if (compare(version, MIN_ETCD) < 0) {
+            throw new BirdbathException("kubernetes: kubeadm needs etcd " + MIN_ETCD + " or newer; the cluster runs "
+                    + version + ". Set etcd.version (and etcd.sha256, from the release's SHA256SUMS) in "
+                    + run.spec().configFile() + " and run `birdbath up --only etcd` first");
+        }
+    }
+
+    /** Compares dotted versions numerically ("3.4.23" < "3.5.24"). */
+    static int compare(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int d = Integer.compare(Integer.parseInt(x[i].replaceAll("\\D", "0")),
+                    Integer.parseInt(y[i].replaceAll("\\D", "0")));
+            if (d != 0) {
+                return d;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private List<Step> prepareSteps(StageRun run, Node node) {
+        Map<String, String> f = render(run, node);
+        return List.of(
+                new PutFile(PREPARE, f.get(PREPARE).getBytes(StandardCharsets.UTF_8), "755", "root:root"),
+                new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(), PREPARE,
+                        "test -f " + VERSION_MARK),
+                new PutFile(KUBELET_DEFAULT, f.get(KUBELET_DEFAULT), "644"));
+    }
+
+    private List<Step> initSteps(StageRun run, Node node) {
+        Pki pki = new Pki(run.spec());
+        Map<String, String> f = render(run, node);
+        List<Step> steps = new ArrayList<>();
+        steps.add(new PutFile("/etc/kubernetes/pki/etcd/ca.crt", pki.nodeFiles(node).get("ca.crt"), "644",
+                "root:root"));
+        for (String ext : List.of("crt", "key")) {
+            try {
+                steps.add(new PutFile("/etc/kubernetes/pki/apiserver-etcd-client." + ext, Files.readAllBytes(
+                        pki.dir().resolve("clients/apiserver-etcd-client." + ext)), ext.equals("key") ? "600" : "644",
+                        "root:root"));
+            } catch (IOException e) {
+                throw new BirdbathException("cannot read the apiserver-etcd-client certificate in " + pki.dir()
+                        + ": " + e.getMessage() + "; run `birdbath pki issue`");
+            }
+        }
+        steps.add(new PutFile(INIT, f.get(INIT), "644"));
+        steps.add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
+                "test -f " + ADMIN));
+        steps.add(new PutFile(FLANNEL, f.get(FLANNEL), "644"));
+        steps.add(new RunUnless("apply flannel " + KubeadmConfigs.FLANNEL_VERSION, KUBECTL + " apply -f " + FLANNEL,
+                null, List.of(FLANNEL)));
+        return steps;
+    }
+
+    /** One node at a time: a fresh 15-minute token, the CA hash, and for control-plane nodes the certificate key. */
+    private void join(StageRun run, Node first, Node node) {
+        SshConnection cp = run.engine().session(first);
+        String token = must(cp, "kubeadm token create --ttl 15m").strip();
+        String hash = caHash(must(cp, "cat /etc/kubernetes/pki/ca.crt"));
+        String key = null;
+        if (KubeadmConfigs.controlPlane(run.nodes()).contains(node)) {
+            List<String> lines = must(cp, "kubeadm init phase upload-certs --upload-certs --config " + INIT).strip()
+                    .lines().toList();
+            key = lines.get(lines.size() - 1).strip();
+        }
+        String config = KubeadmConfigs.join(run.spec(), node, token, hash, key);
+        SshConnection c = run.engine().session(node);
+        Host.Result r = c.exec("umask 077 && cat > " + JOIN + " && kubeadm join --config " + JOIN + "; rc=$?; rm -f "
+                + JOIN + "; exit $rc", config.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10));
+        if (!r.ok()) {
+            throw new BirdbathException(node.name() + ": kubernetes: kubeadm join failed (exit " + r.exit() + "): "
+                    + Host.tail(r.err().isBlank() ? r.out() : r.err()).replace(token, "<token>"));
+        }
+        report(run, node.name(), "joined" + (key == null ? "" : " as a control-plane node"));
+    }
+
+    /** "sha256:HEX" of the certificate's SubjectPublicKeyInfo, as kubeadm's --discovery-token-ca-cert-hash. */
+    static String caHash(String pem) {
+        try {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            return "sha256:" + Hashes.sha256Hex(cert.getPublicKey().getEncoded());
+        } catch (java.security.cert.CertificateException e) {
+            throw new BirdbathException("the cluster's /etc/kubernetes/pki/ca.crt cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Nodes whose installed release differs from kubernetes.version: the first control-plane node first
+     * (`kubeadm upgrade apply`), then the others (`kubeadm upgrade node`), each drained before and uncordoned
+     * after.
+     */
+    private void upgrade(StageRun run, Node first) {
+        String want = run.spec().kubernetes().version();
+        Map<String, String> have = run.engine().onEach("kubernetes versions", run.nodes(),
+                s -> s.exec("cat " + VERSION_MARK).out().strip());
+        List<Node> order = new ArrayList<>(KubeadmConfigs.controlPlane(run.nodes()));
+        run.nodes().stream().filter(n -> !order.contains(n)).forEach(order::add);
+        SshConnection cp = run.engine().session(first);
+        for (Node n : order) {
+            String installed = have.getOrDefault(n.name(), "");
+            if (installed.equals(want)) {
+                continue;
+            }
+            if (compare(installed, want) > 0) {
+                throw new BirdbathException(n.name() + ": runs Kubernetes " + installed + ", newer than"
+                        + " kubernetes.version " + want + "; kubeadm does not downgrade");
+            }
+            must(cp, KUBECTL + " drain " + n.name() + " --ignore-daemonsets --delete-emptydir-data --timeout=10m");
+            SshConnection c = run.engine().session(n);
+            must(c, "cat > " + UPGRADE + " && chmod 755 " + UPGRADE + " && " + UPGRADE,
+                    KubeadmConfigs.upgrade(run.spec(), n, n.equals(first)));
+            must(cp, KUBECTL + " uncordon " + n.name());
+            report(run, n.name(), "upgraded " + installed + " -> " + want);
+        }
+    }
+
+    private static String must(SshConnection c, String command) {
+        return must(c, command, null);
+    }
+
+    private static String must(SshConnection c, String command, String stdin) {
+        Host.Result r = c.exec(command, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8),
+                Duration.ofMinutes(15));
+        if (!r.ok()) {
+            throw new BirdbathException(c.node() + ": kubernetes: `" + command + "` failed (exit " + r.exit() + "): "
+                    + Host.tail(r.err().isBlank() ? r.out() : r.err()));
+        }
+        return r.out();
+    }
+
+    private static void report(StageRun run, String node, String what) {
+        run.out().info(String.format(Locale.ROOT, "  %-16s %-10s %s", node, "kubernetes", what));
+    }
+
+    /** Through fabric8 with .birdbath/kubeconfig; nothing to check on the local provider (nothing was set up). */
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        Path file = kubeconfig(run.spec());
+        if (run.spec().provider() == ProviderKind.LOCAL && !Files.exists(file)) {
+            return List.of();
+        }
+        if (!Files.exists(file)) {
+            return run.nodes().stream().map(n -> CheckResult.failed(name(), n.name(), "Ready", "no " + file
+                    + " yet: `birdbath up` has not set up Kubernetes")).toList();
+        }
+        try (KubernetesClient client = client(file)) {
+            return KubernetesCheck.check(client, run.nodes());
+        }
+    }
+
+    static KubernetesClient client(Path kubeconfig) {
+        try {
+            Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            config.setRequestTimeout(10_000);
+            config.setConnectionTimeout(10_000);
+            return new KubernetesClientBuilder().withConfig(config).build();
+        } catch (IOException e) {
+            throw new BirdbathException("cannot read " + kubeconfig + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package birdbath.stage.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import birdbath.config.ClusterSpec;
+import birdbath.config.ConfigLoader;
+import birdbath.provider.Node;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The kubeadm configuration of 1-, 3- and 5-node clusters: parsed back and checked field by field, and compared
+ * with a golden file (src/test/resources/golden/kubernetes/; rewrite with -Dbirdbath.golden.update=true and
+ * review the diff).
+ */
+class KubeadmConfigTest {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final String TOKEN = "abcdef.0123456789abcdef";
+    private static final String HASH = "sha256:" + "ab".repeat(32);
+    private static final String KEY = "c0ffee".repeat(10) + "c0ff";
+
+    @TempDir
+    Path dir;
+
+    private ClusterSpec spec(int nodes, int controlPlane) throws Exception {
+        Path file = dir.resolve("birdbath.yaml");
+        Files.writeString(file, "cluster:\n  name: demo\n  nodes: " + nodes + "\n  domain: example.com\n"
+                + "kubernetes:\n  control_plane: " + controlPlane + "\n");
+        return new ConfigLoader(Map.of()).load(file, w -> { });
+    }
+
+    private static List<Node> nodes(ClusterSpec spec) {
+        List<Node> out = new ArrayList<>();
+        for (int n = 1; n <= spec.nodes(); n++) {
+            out.add(new Node(spec.nodeLabel(n), n, spec.roles(n), "203.0.113." + (10 + n), "10.42.0." + (1 + n),
+                    spec.fqdn(n), "/dev/disk/by-id/scsi-0Linode_Volume_" + spec.nodeLabel(n),
+                    new Node.Ssh("203.0.113." + (10 + n), 22, "birdbath"), String.valueOf(1000 + n)));
+        }
+        return out;
+    }
+
+    private static List<JsonNode> docs(String yaml) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).forEachRemaining(out::add);
+        return out;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} nodes, {1} control-plane")
+    @CsvSource({"1, 1, 1", "3, 1, 3", "5, 3, 3"})
+    void renderedConfigsParseBackAndMatchTheGoldenFile(int count, int controlPlane, int etcdMembers)
+            throws Exception {
+        ClusterSpec spec = spec(count, controlPlane);
+        List<Node> nodes = nodes(spec);
+        String init = KubeadmConfigs.init(spec, nodes);
+        List<JsonNode> d = docs(init);
+        assertThat(d).extracting(n -> n.path("apiVersion").asText() + " " + n.path("kind").asText()).containsExactly(
+                "kubeadm.k8s.io/v1beta4 InitConfiguration", "kubeadm.k8s.io/v1beta4 ClusterConfiguration",
+                "kubelet.config.k8s.io/v1beta1 KubeletConfiguration");
+        JsonNode initCfg = d.get(0);
+        assertThat(initCfg.at("/nodeRegistration/name").asText()).isEqualTo("demo-1");
+        assertThat(initCfg.at("/localAPIEndpoint/advertiseAddress").asText()).isEqualTo("10.42.0.2");
+        assertThat(initCfg.at("/nodeRegistration/kubeletExtraArgs/0/name").asText()).isEqualTo("node-ip");
+        assertThat(initCfg.at("/nodeRegistration/kubeletExtraArgs/0/value").asText()).isEqualTo("10.42.0.2");
+        JsonNode cluster = d.get(1);
+        assertThat(cluster.path("controlPlaneEndpoint").asText()).isEqualTo("demo-api.example.com:6443");
+        assertThat(cluster.path("kubernetesVersion").asText()).isEqualTo("v" + spec.kubernetes().version());
+        assertThat(cluster.at("/networking/podSubnet").asText()).isEqualTo("10.244.0.0/16");
+        assertThat(cluster.at("/networking/serviceSubnet").asText()).isEqualTo("10.96.0.0/12");
+        List<String> etcd = texts(cluster.at("/etcd/external/endpoints"));
+        assertThat(etcd).hasSize(etcdMembers).allMatch(e -> e.matches("https://10\\.42\\.0\\.\\d+:2379"));
+        assertThat(cluster.at("/etcd/external/caFile").asText()).isEqualTo("/etc/kubernetes/pki/etcd/ca.crt");
+        assertThat(cluster.at("/etcd/external/certFile").asText())
+                .isEqualTo("/etc/kubernetes/pki/apiserver-etcd-client.crt");
+        assertThat(cluster.at("/etcd/external/keyFile").asText())
+                .isEqualTo("/etc/kubernetes/pki/apiserver-etcd-client.key");
+        List<String> sans = texts(cluster.at("/apiServer/certSANs"));
+        assertThat(sans).contains("demo-api.example.com");
+        for (Node n : nodes.subList(0, controlPlane)) {
+            assertThat(sans).contains(n.publicIp(), n.privateIp(), n.fqdn());
+        }
+        for (Node worker : nodes.subList(controlPlane, count)) {
+            assertThat(sans).as("a worker's address").doesNotContain(worker.privateIp(), worker.publicIp());
+        }
+        assertThat(d.get(2).path("cgroupDriver").asText()).isEqualTo("systemd");
+
+        StringBuilder golden = new StringBuilder(init);
+        for (Node n : nodes.subList(1, count)) {
+            boolean cp = n.index() <= controlPlane;
+            String join = KubeadmConfigs.join(spec, n, TOKEN, HASH, cp ? KEY : null);
+            JsonNode j = docs(join).get(0);
+            assertThat(j.path("apiVersion").asText() + " " + j.path("kind").asText())
+                    .isEqualTo("kubeadm.k8s.io/v1beta4 JoinConfiguration");
+            assertThat(j.at("/discovery/bootstrapToken/apiServerEndpoint").asText())
+                    .isEqualTo("demo-api.example.com:6443");
+            assertThat(texts(j.at("/discovery/bootstrapToken/caCertHashes"))).containsExactly(HASH);
+            assertThat(j.at("/discovery/bootstrapToken/unsafeSkipCAVerification").isMissingNode()).isTrue();
+            assertThat(j.at("/nodeRegistration/kubeletExtraArgs/0/value").asText()).isEqualTo(n.privateIp());
+            assertThat(j.at("/controlPlane/certificateKey").asText()).isEqualTo(cp ? KEY : "");
+            assertThat(j.at("/controlPlane/localAPIEndpoint/advertiseAddress").asText())
+                    .isEqualTo(cp ? n.privateIp() : "");
+            golden.append("---\n").append(join);
+        }
+        String flannel = KubeadmConfigs.flannel(spec);
+        List<JsonNode> f = docs(flannel);
+        JsonNode cm = f.stream().filter(x -> x.path("kind").asText().equals("ConfigMap")).findFirst().orElseThrow();
+        JsonNode cni = YAML.readTree(cm.at("/data/cni-conf.json").asText());
+        assertThat(cni.at("/plugins/0/delegate/mtu").asInt()).isEqualTo(1370);
+        assertThat(YAML.readTree(cm.at("/data/net-conf.json").asText()).path("Network").asText())
+                .isEqualTo("10.244.0.0/16");
+        JsonNode ds = f.stream().filter(x -> x.path("kind").asText().equals("DaemonSet")).findFirst().orElseThrow();
+        assertThat(texts(ds.at("/spec/template/spec/containers/0/args"))).contains("--iface-can-reach=10.42.0.1");
+        golden.append("---\n").append(flannel);
+
+        Path file = Path.of("src/test/resources/golden/kubernetes/nodes-" + count + ".yaml");
+        if (Boolean.getBoolean("birdbath.golden.update")) {
+            Files.writeString(file, golden.toString());
+        }
+        assertThat(golden.toString()).as("golden file " + file).isEqualTo(Files.readString(file));
+    }
+}
