@@ -46,7 +46,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
-                "etcd", "linode-sim", "generate-completion")) {
+                "etcd", "storage", "repair", "kubeconfig", "linode-sim", "generate-completion")) {
             Host.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
@@ -66,7 +66,7 @@ class CliTest {
 
         Host.Result plan = birdbath("plan", "--exit-code");
         assertThat(plan.exit()).as(plan.err()).isEqualTo(2);
-        assertThat(plan.out()).contains("+ instance  fancy-birdbath-1").contains("Plan: 8 to add, 0 to change, 0 to destroy.")
+        assertThat(plan.out()).contains("+ instance  fancy-birdbath-1").contains("Plan: 9 to add, 0 to change, 0 to destroy.")
                 .contains("Monthly cost: $52.00");
         Host.Result up = birdbath("up", "--only", "provision");
         assertThat(up.exit()).as(up.err()).isZero();

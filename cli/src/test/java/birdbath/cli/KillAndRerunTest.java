@@ -69,7 +69,7 @@ class KillAndRerunTest {
             }
             long domain = get(sim, "/domains").at("/data/0/id").asLong();
             assertThat(get(sim, "/domains/" + domain + "/records").path("data").findValuesAsText("name"))
-                    .containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3", "demo-4");
+                    .containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3", "demo-4", "demo-api");
             assertThat(sim.counts()).containsEntry("firewalls", 1).containsEntry("vpcs", 1);
         }
     }
