@@ -14,15 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "etcd", mixinStandardHelpOptions = true,
         description = {"The cluster's etcd, through birdbath's own client certificate (etcd-admin) over SSH."},
         subcommands = {EtcdCommand.Status.class, EtcdCommand.Snapshot.class, EtcdCommand.Restore.class})
-final class EtcdCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class EtcdCommand extends GroupCommand {
 
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Members, the leader, health, database size and raft index per member. Exit 1 unless all"

@@ -16,15 +16,7 @@ import picocli.CommandLine.Option;
                 "`up` runs the pki stage itself; these commands are for doing it by hand."},
         subcommands = {PkiCommand.Init.class, PkiCommand.Import.class, PkiCommand.Issue.class, PkiCommand.ListCerts.class,
                 PkiCommand.Rotate.class})
-final class PkiCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class PkiCommand extends GroupCommand {
 
     @Command(name = "init", mixinStandardHelpOptions = true,
             description = "Create the cluster CA (ECDSA P-256, 10 years, CA:TRUE pathlen 1).")

@@ -10,15 +10,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "repair", mixinStandardHelpOptions = true,
         description = "Fix the known failure modes, say what was fixed, then check again.",
         subcommands = {RepairCommand.Storage.class})
-final class RepairCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class RepairCommand extends GroupCommand {
 
     @Command(name = "storage", mixinStandardHelpOptions = true,
             description = {"GlusterFS: start glusterd and brick filesystems that are down, restart offline bricks",

@@ -10,15 +10,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "storage", mixinStandardHelpOptions = true,
         description = "The cluster's GlusterFS volume (mounted at /mnt/birdbath on every node).",
         subcommands = {StorageCommand.Locate.class})
-final class StorageCommand implements Runnable {
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class StorageCommand extends GroupCommand {
 
     @Command(name = "locate", mixinStandardHelpOptions = true,
             description = {"Which bricks, on which nodes, hold a file of the volume: to copy data straight out of a",

@@ -5,12 +5,12 @@ import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.stage.NodeCommands;
 import birdbath.stage.Template;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -156,6 +156,6 @@ final class EtcdMembership {
     }
 
     private void report(String node, String what) {
-        out.info(String.format(Locale.ROOT, "  %-16s %-10s %s", node, "etcd", what));
+        NodeCommands.report(out, node, "etcd", what);
     }
 }

@@ -4,6 +4,7 @@ import birdbath.BirdbathException;
 import birdbath.host.Host;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.stage.NodeCommands;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
 import java.io.IOException;
@@ -134,11 +135,6 @@ public final class EtcdOperations {
     }
 
     static String run(SshConnection c, String command, byte[] stdin) {
-        Host.Result r = c.exec(command, stdin, Duration.ofMinutes(10));
-        if (!r.ok()) {
-            throw new BirdbathException(c.node() + ": etcd: `" + command.lines().findFirst().orElse(command)
-                    + "` failed (exit " + r.exit() + "): " + Host.tail(r.err().isBlank() ? r.out() : r.err()));
-        }
-        return r.out();
+        return NodeCommands.must(c, "etcd", command, stdin, Duration.ofMinutes(10));
     }
 }

@@ -7,7 +7,6 @@ import birdbath.config.ClusterSpec.ProviderKind;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.provider.Node;
 import birdbath.stage.Template;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,6 @@ import birdbath.Hashes;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.ProviderKind;
 import birdbath.host.Host;
-import birdbath.pki.Pem;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
@@ -14,6 +13,7 @@ import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeCommands;
 import birdbath.stage.Stage;
 import birdbath.stage.StageRun;
 import birdbath.stage.etcd.EtcdCluster;
@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -238,17 +237,12 @@ public final class KubernetesStage implements Stage {
     }
 
     private static String must(SshConnection c, String command, String stdin) {
-        Host.Result r = c.exec(command, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8),
-                Duration.ofMinutes(15));
-        if (!r.ok()) {
-            throw new BirdbathException(c.node() + ": kubernetes: `" + command + "` failed (exit " + r.exit() + "): "
-                    + Host.tail(r.err().isBlank() ? r.out() : r.err()));
-        }
-        return r.out();
+        return NodeCommands.must(c, "kubernetes", command, stdin == null ? null
+                : stdin.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(15));
     }
 
     private static void report(StageRun run, String node, String what) {
-        run.out().info(String.format(Locale.ROOT, "  %-16s %-10s %s", node, "kubernetes", what));
+        NodeCommands.report(run.out(), node, "kubernetes", what);
     }
 
     /** Through fabric8 with .birdbath/kubeconfig; nothing to check on the local provider (nothing was set up). */

@@ -1,6 +1,5 @@
 package birdbath.stage.storage;
 
-import birdbath.BirdbathException;
 import birdbath.Poll;
 import birdbath.host.Host;
 import birdbath.provider.Node;
@@ -12,6 +11,7 @@ import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeCommands;
 import birdbath.stage.Stage;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -169,16 +168,11 @@ public final class StorageStage implements Stage {
     }
 
     static String must(SshConnection c, String command) {
-        Host.Result r = c.exec(command, null, Duration.ofMinutes(5));
-        if (!r.ok()) {
-            throw new BirdbathException(c.node() + ": storage: `" + command + "` failed (exit " + r.exit() + "): "
-                    + Host.tail(r.err().isBlank() ? r.out() : r.err()));
-        }
-        return r.out();
+        return NodeCommands.must(c, "storage", command, null, Duration.ofMinutes(5));
     }
 
     private static void report(StageRun run, String node, String what) {
-        run.out().info(String.format(Locale.ROOT, "  %-16s %-10s %s", node, "storage", what));
+        NodeCommands.report(run.out(), node, "storage", what);
     }
 
     /**
