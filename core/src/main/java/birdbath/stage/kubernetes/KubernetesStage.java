@@ -266,6 +266,9 @@ public final class KubernetesStage implements Stage {
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             config.setRequestTimeout(10_000);
             config.setConnectionTimeout(10_000);
+            // a check answers now: one retry, not fabric8's default backoff of several seconds
+            config.setRequestRetryBackoffLimit(1);
+            config.setRequestRetryBackoffInterval(200);
             return new KubernetesClientBuilder().withConfig(config).build();
         } catch (IOException e) {
             throw new BirdbathException("cannot read " + kubeconfig + ": " + e.getMessage());
