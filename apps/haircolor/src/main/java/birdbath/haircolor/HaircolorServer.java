@@ -1,0 +1,233 @@
+package birdbath.haircolor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The site: GET / (the answer), GET /history, PUT /api/color (authenticated), /healthz, /metrics. Every answer
+ * is logged as one line: time, method, path, status, bytes, milliseconds.
+ */
+public final class HaircolorServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_BODY = 4096;
+    private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none';"
+            + " form-action 'none'; frame-ancestors 'none'";
+
+    private final HttpServer http;
+    private final ExecutorService pool;
+    private final ColorStore store;
+    private final String adminToken;
+    private final Metrics metrics = new Metrics();
+
+    /** {@code adminToken} null: updates are disabled. */
+    public HaircolorServer(InetSocketAddress address, ColorStore store, String adminToken) throws IOException {
+        this.store = store;
+        this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+        this.http = HttpServer.create(address, 256);
+        this.pool = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
+        http.setExecutor(pool);
+        http.createContext("/", this::handle);
+    }
+
+    public HaircolorServer start() {
+        http.start();
+        return this;
+    }
+
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        http.stop(1);
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Answer(int status, String type, byte[] body, String etag) {
+        static Answer text(int status, String text) {
+            return new Answer(status, "text/plain; charset=utf-8", (text + "\n").getBytes(StandardCharsets.UTF_8),
+                    null);
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        long start = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        String route = switch (path) {
+            case "/", "/history", "/api/color", "/healthz", "/metrics" -> path;
+            default -> "other";
+        };
+        Answer a;
+        try {
+            a = answer(ex, route, method);
+        } catch (RuntimeException e) {
+            System.err.println(Instant.now() + " error " + method + " " + path + ": " + e);
+            a = Answer.text(500, "internal error");
+        }
+        int status = a.status();
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", a.type());
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("Content-Security-Policy", CSP);
+        h.set("Referrer-Policy", "no-referrer");
+        if (a.etag() != null) {
+            h.set("ETag", a.etag());
+            // revalidate every time: a changed colour shows at once, an unchanged one costs a 304
+            h.set("Cache-Control", "no-cache");
+            String match = ex.getRequestHeaders().getFirst("If-None-Match");
+            if (a.etag().equals(match)) {
+                status = 304;
+            }
+        } else {
+            h.set("Cache-Control", "no-store");
+        }
+        long length = 0;
+        if (status == 304 || method.equals("HEAD")) {
+            ex.sendResponseHeaders(status, -1);
+        } else {
+            length = a.body().length;
+            ex.sendResponseHeaders(status, length == 0 ? -1 : length);
+            if (length > 0) {
+                ex.getResponseBody().write(a.body());
+            }
+        }
+        ex.close();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        metrics.request(route, status, elapsed);
+        System.out.printf("%s %s %s %d %d %.1fms%n", Instant.now(), method, route.equals("other") ? "-" : path,
+                status, length, elapsed * 1000);
+    }
+
+    private Answer answer(HttpExchange ex, String route, String method) throws IOException {
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        switch (route) {
+            case "/":
+                if (!read) {
+                    return Answer.text(405, "GET only");
+                }
+                Entry current = store.current();
+                return new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
+                        etag(current.background().css()));
+            case "/history":
+                if (!read) {
+                    return Answer.text(405, "GET only");
+                }
+                var all = store.history();
+                String page = Pages.history(all);
+                return new Answer(200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), etag(page));
+            case "/api/color":
+                return method.equals("PUT") ? update(ex) : method.equals("GET") ? colorJson(store.current())
+                        : Answer.text(405, "GET or PUT");
+            case "/healthz":
+                store.current();
+                return Answer.text(200, "ok");
+            case "/metrics":
+                return new Answer(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.render().getBytes(StandardCharsets.UTF_8), null);
+            default:
+                return Answer.text(404, "not found");
+        }
+    }
+
+    private Answer update(HttpExchange ex) throws IOException {
+        if (adminToken == null) {
+            return Answer.text(403, "updates are disabled: HAIRCOLOR_ADMIN_TOKEN is not set");
+        }
+        if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"haircolor\"");
+            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"haircolor\", charset=\"UTF-8\"");
+            return Answer.text(401, "authentication required: a bearer token, or basic auth with the token as"
+                    + " password");
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            return Answer.text(413, "the body is larger than " + MAX_BODY + " bytes");
+        }
+        String wanted;
+        try {
+            JsonNode doc = JSON.readTree(body);
+            if (doc == null || !doc.path("background").isTextual()) {
+                return Answer.text(400, "expected JSON {\"background\": \"...\"}, where the background is "
+                        + Background.GRAMMAR);
+            }
+            wanted = doc.path("background").asText();
+        } catch (IOException e) {
+            return Answer.text(400, "the body is not JSON; expected {\"background\": \"...\"}");
+        }
+        Background bg;
+        try {
+            bg = Background.parse(wanted);
+        } catch (Background.Invalid e) {
+            return Answer.text(400, e.getMessage() + ". Allowed: " + Background.GRAMMAR);
+        }
+        synchronized (store) {
+            if (!store.current().background().equals(bg)) {
+                store.add(new Entry(LocalDate.now(ZoneOffset.UTC).toString(), bg));
+                metrics.colorChanged();
+            }
+        }
+        return colorJson(store.current());
+    }
+
+    private static Answer colorJson(Entry e) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("background", e.background().css())
+                .put("since", e.since()));
+        return new Answer(200, "application/json", body, null);
+    }
+
+    private boolean authorized(String header) {
+        if (header == null) {
+            return false;
+        }
+        String presented = null;
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = header.substring(7).strip();
+        } else if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(Base64.getDecoder().decode(header.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+                presented = pair.substring(pair.indexOf(':') + 1);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+        return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                adminToken.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String etag(String content) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
+            return "\"" + HexFormat.of().formatHex(d, 0, 12) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package birdbath.haircolor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every route over real HTTP on loopback, with a file store in a temporary directory. */
+class HaircolorServerTest {
+
+    static final String TOKEN = "s3cret-token";
+
+    @TempDir
+    Path data;
+
+    private HaircolorServer server;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = start(TOKEN);
+    }
+
+    private HaircolorServer start(String token) throws Exception {
+        return new HaircolorServer(new InetSocketAddress("127.0.0.1", 0), new FileColorStore(data), token).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> put(String json, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/color"))
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theAnswerIsThePagesBackgroundWithAnEtagThatFollowsTheColour() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Cache-Control")).contains("no-cache");
+        assertThat(page.body()).contains("<title>what color is christina&#39;s hair?</title>")
+                .contains("background: linear-gradient(#40368f, #0b4b3a, #25c569, #eaffa3);")
+                .contains("class=\"sr\">Since 2021-04 it is");
+        String etag = page.headers().firstValue("ETag").orElseThrow();
+        assertThat(get("/", "If-None-Match", etag).statusCode()).isEqualTo(304);
+
+        assertThat(put("{\"background\": \"#D51F6F\"}", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+        HttpResponse<String> after = get("/", "If-None-Match", etag);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(after.body()).contains("background: #d51f6f;");
+        assertThat(after.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(etag);
+    }
+
+    @Test
+    void historyListsEveryColourNewestFirstWithSwatches() throws Exception {
+        put("{\"background\": \"linear-gradient(to right, gold, navy)\"}", "Bearer " + TOKEN);
+        String body = get("/history").body();
+        assertThat(body).contains("style=\"background: linear-gradient(to right, gold, navy)\"");
+        assertThat(body.indexOf("gold, navy")).isLessThan(body.indexOf("#40368f")).isLessThan(body.indexOf("#d51f6f"));
+        assertThat(body.split("<li>")).hasSize(1 + 9);
+        assertThat(body).contains("<time>2017-06</time>");
+    }
+
+    @Test
+    void updatesNeedTheTokenAsBearerOrBasicPassword() throws Exception {
+        HttpResponse<String> none = put("{\"background\": \"red\"}", null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().allValues("WWW-Authenticate")).anyMatch(v -> v.startsWith("Bearer"))
+                .anyMatch(v -> v.startsWith("Basic"));
+        assertThat(put("{\"background\": \"red\"}", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(put("{\"background\": \"red\"}", "Basic " + Base64.getEncoder().encodeToString(
+                "admin:wrong".getBytes(StandardCharsets.UTF_8))).statusCode()).isEqualTo(401);
+        assertThat(put("{\"background\": \"red\"}", "Basic %%%").statusCode()).isEqualTo(401);
+        assertThat(get("/api/color").body()).contains("#40368f");
+        assertThat(put("{\"background\": \"red\"}", "Basic " + Base64.getEncoder().encodeToString(
+                ("admin:" + TOKEN).getBytes(StandardCharsets.UTF_8))).statusCode()).isEqualTo(200);
+        assertThat(get("/api/color").body()).contains("\"background\":\"red\"");
+    }
+
+    @Test
+    void withoutATokenUpdatesAreDisabled() throws Exception {
+        server.close();
+        server = start(null);
+        HttpResponse<String> r = put("{\"background\": \"red\"}", "Bearer anything");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("HAIRCOLOR_ADMIN_TOKEN is not set");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"background\": \"red; color: blue\"}", "{\"background\": \"red} body { background: url(x)\"}",
+            "{\"background\": \"url(https://evil.example/x.png)\"}", "{\"background\": \"expression(alert(1))\"}",
+            "{\"background\": \"red /* */\"}", "{\"background\": \"</style><script>alert(1)</script>\"}",
+            "{\"background\": \"linear-gradient(red, url(x))\"}", "{\"background\": \"#12\"}",
+            "{\"background\": 5}", "{\"colour\": \"red\"}", "not json", "[]", "{\"background\": \"\"}"})
+    void hostileInputIsA400ThatSaysWhatIsAllowedAndChangesNothing(String body) throws Exception {
+        String before = get("/").body();
+        HttpResponse<String> r = put(body, "Bearer " + TOKEN);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).containsAnyOf("Allowed:", "expected");
+        assertThat(get("/").body()).isEqualTo(before);
+        assertThat(get("/history").body().split("<li>")).hasSize(1 + 8);
+    }
+
+    @Test
+    void aRestartKeepsTheColourAndTheHistory() throws Exception {
+        put("{\"background\": \"radial-gradient(circle, #fff, #000)\"}", "Bearer " + TOKEN);
+        String history = get("/history").body();
+        server.close();
+        server = start(TOKEN);
+        assertThat(get("/").body()).contains("background: radial-gradient(circle, #fff, #000);");
+        assertThat(get("/history").body()).isEqualTo(history);
+    }
+
+    @Test
+    void healthMetricsAndUnknownPaths() throws Exception {
+        assertThat(get("/healthz").body()).isEqualTo("ok\n");
+        assertThat(get("/nope").statusCode()).isEqualTo(404);
+        get("/");
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("haircolor_http_requests_total{route=\"/\",status=\"200\"} 1")
+                .contains("haircolor_http_requests_total{route=\"other\",status=\"404\"} 1")
+                .contains("# TYPE haircolor_color_changes_total counter");
+    }
+}
