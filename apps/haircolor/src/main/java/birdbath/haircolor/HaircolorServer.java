@@ -25,6 +25,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HaircolorServer implements AutoCloseable {
 
+    static {
+        // headers and body go out in separate writes: without TCP_NODELAY each answer waits for a delayed ACK
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 4096;
     private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none';"
@@ -35,6 +42,9 @@ public final class HaircolorServer implements AutoCloseable {
     private final ColorStore store;
     private final String adminToken;
     private final Metrics metrics = new Metrics();
+    private final AccessLog log = new AccessLog();
+    /** The answer to GET /, rendered once per colour. */
+    private volatile Answer index;
 
     /** {@code adminToken} null: updates are disabled. */
     public HaircolorServer(InetSocketAddress address, ColorStore store, String adminToken) throws IOException {
@@ -44,6 +54,12 @@ public final class HaircolorServer implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
         http.setExecutor(pool);
         http.createContext("/", this::handle);
+        index = renderIndex(store.current());
+    }
+
+    private static Answer renderIndex(Entry current) {
+        return new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
+                etag(current.background().css()));
     }
 
     public HaircolorServer start() {
@@ -59,6 +75,7 @@ public final class HaircolorServer implements AutoCloseable {
     public void close() {
         http.stop(1);
         pool.shutdown();
+        log.close();
         try {
             pool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -118,8 +135,8 @@ public final class HaircolorServer implements AutoCloseable {
         ex.close();
         double elapsed = (System.nanoTime() - start) / 1e9;
         metrics.request(route, status, elapsed);
-        System.out.printf("%s %s %s %d %d %.1fms%n", Instant.now(), method, route.equals("other") ? "-" : path,
-                status, length, elapsed * 1000);
+        log.line(Instant.now() + " " + method + " " + (route.equals("other") ? "-" : path) + " " + status + " "
+                + length + " " + Math.round(elapsed * 1e6) / 1000.0 + "ms");
     }
 
     private Answer answer(HttpExchange ex, String route, String method) throws IOException {
@@ -129,9 +146,7 @@ public final class HaircolorServer implements AutoCloseable {
                 if (!read) {
                     return Answer.text(405, "GET only");
                 }
-                Entry current = store.current();
-                return new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
-                        etag(current.background().css()));
+                return index;
             case "/history":
                 if (!read) {
                     return Answer.text(405, "GET only");
@@ -190,6 +205,7 @@ public final class HaircolorServer implements AutoCloseable {
         synchronized (store) {
             if (!store.current().background().equals(bg)) {
                 store.add(new Entry(LocalDate.now(ZoneOffset.UTC).toString(), bg));
+                index = renderIndex(store.current());
                 metrics.colorChanged();
             }
         }
