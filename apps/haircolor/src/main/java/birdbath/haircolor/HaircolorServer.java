@@ -43,8 +43,10 @@ public final class HaircolorServer implements AutoCloseable {
     private final String adminToken;
     private final Metrics metrics = new Metrics();
     private final AccessLog log = new AccessLog();
-    /** The answer to GET /, rendered once per colour. */
+    /** The answer to GET /, rendered once per colour; looked up again at most once a second (other replicas). */
     private volatile Answer index;
+    private volatile String indexColor;
+    private volatile long indexChecked;
 
     /** {@code adminToken} null: updates are disabled. */
     public HaircolorServer(InetSocketAddress address, ColorStore store, String adminToken) throws IOException {
@@ -54,12 +56,24 @@ public final class HaircolorServer implements AutoCloseable {
         this.pool = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
         http.setExecutor(pool);
         http.createContext("/", this::handle);
-        index = renderIndex(store.current());
+        refreshIndex();
     }
 
-    private static Answer renderIndex(Entry current) {
-        return new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
-                etag(current.background().css()));
+    private synchronized void refreshIndex() {
+        Entry current = store.current();
+        if (!current.background().css().equals(indexColor) || index == null) {
+            index = new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
+                    etag(current.background().css()));
+            indexColor = current.background().css();
+        }
+        indexChecked = System.nanoTime();
+    }
+
+    private Answer index() {
+        if (System.nanoTime() - indexChecked > 1_000_000_000L) {
+            refreshIndex();
+        }
+        return index;
     }
 
     public HaircolorServer start() {
@@ -146,7 +160,7 @@ public final class HaircolorServer implements AutoCloseable {
                 if (!read) {
                     return Answer.text(405, "GET only");
                 }
-                return index;
+                return index();
             case "/history":
                 if (!read) {
                     return Answer.text(405, "GET only");
@@ -205,7 +219,7 @@ public final class HaircolorServer implements AutoCloseable {
         synchronized (store) {
             if (!store.current().background().equals(bg)) {
                 store.add(new Entry(LocalDate.now(ZoneOffset.UTC).toString(), bg));
-                index = renderIndex(store.current());
+                refreshIndex();
                 metrics.colorChanged();
             }
         }

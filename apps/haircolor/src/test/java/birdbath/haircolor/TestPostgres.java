@@ -1,0 +1,84 @@
+package birdbath.haircolor;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away PostgreSQL 15 (Debian's server binaries) in a temporary directory: initdb with a generated
+ * password, listening on 127.0.0.1 and a free port, its socket in the same directory; stopped and removed on
+ * close. Needs root (it runs the server as the postgres user).
+ */
+final class TestPostgres implements AutoCloseable {
+
+    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+
+    final Path dir;
+    final int port;
+    final String password = UUID.randomUUID().toString();
+
+    TestPostgres() throws Exception {
+        assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "needs Debian's postgresql (apt-get install postgresql)");
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run the server as postgres");
+        dir = Files.createTempDirectory("birdbath-pg");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path pw = dir.resolve("pwfile");
+        Files.writeString(pw, password + "\n");
+        run("chown", "-R", "postgres:postgres", dir.toString());
+        run("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+                "-A", "scram-sha-256", "--pwfile=" + pw, "-U", "postgres");
+        start();
+    }
+
+    void start() throws Exception {
+        run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-l", dir.resolve("log").toString(), "-w", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k "
+                        + dir, "start");
+    }
+
+    void stop() throws Exception {
+        run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-m", "fast", "-w", "stop");
+    }
+
+    String url() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } catch (IOException e) {
+            // already stopped
+        }
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(all::add);
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
+    }
+}
