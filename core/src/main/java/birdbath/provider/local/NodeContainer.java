@@ -125,7 +125,8 @@ final class NodeContainer {
             }
             return running();
         });
-        long pid = pid().orElseThrow();
+        long pid = pid().orElseThrow(() -> new BirdbathException(name + ": systemd-nspawn exited just after"
+                + " starting; see " + dir.resolve("console.log") + ": " + Host.tail(readConsole())));
         long[] leader = {0};
         Poll.until(name + " to boot (see " + dir.resolve("console.log") + ")", Duration.ofSeconds(90),
                 Duration.ofMillis(100), () -> {
