@@ -37,7 +37,7 @@ class HaircolorImageIT {
         Path tar = Path.of("target/haircolor-image.tar");
         assertThat(tar).exists();
         Path image = Files.createDirectories(dir.resolve("image"));
-        run("tar", "-xf", tar.toString(), "-C", image.toString());
+        Commands.run("tar", "-xf", tar.toString(), "-C", image.toString());
         JsonNode manifest = JSON.readTree(image.resolve("manifest.json").toFile()).get(0);
         assertThat(manifest.path("RepoTags").get(0).asText()).startsWith("birdbath/haircolor:");
         Path root = Files.createDirectories(dir.resolve("rootfs"));
@@ -45,7 +45,7 @@ class HaircolorImageIT {
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         for (JsonNode layer : manifest.path("Layers")) {
-            run("tar", "--warning=no-unknown-keyword", "-xzf", image.resolve(layer.asText()).toString(), "-C",
+            Commands.run("tar", "--warning=no-unknown-keyword", "-xzf", image.resolve(layer.asText()).toString(), "-C",
                     root.toString());
         }
         JsonNode config = JSON.readTree(image.resolve(manifest.path("Config").asText()).toFile()).path("config");
@@ -53,7 +53,7 @@ class HaircolorImageIT {
         Files.createDirectories(root.resolve("proc"));
         Files.createDirectories(root.resolve("dev"));
         Files.createDirectories(root.resolve("data"));
-        run("chown", "65532:65532", root.resolve("data").toString());
+        Commands.run("chown", "65532:65532", root.resolve("data").toString());
 
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -117,14 +117,6 @@ class HaircolorImageIT {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
         }
     }
 }

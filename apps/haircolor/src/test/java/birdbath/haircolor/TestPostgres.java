@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -37,33 +36,25 @@ final class TestPostgres implements AutoCloseable {
         }
         Path pw = dir.resolve("pwfile");
         Files.writeString(pw, password + "\n");
-        run("chown", "-R", "postgres:postgres", dir.toString());
-        run("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+        Commands.run("chown", "-R", "postgres:postgres", dir.toString());
+        Commands.run("runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
                 "-A", "scram-sha-256", "--pwfile=" + pw, "-U", "postgres");
         start();
     }
 
     void start() throws Exception {
-        run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+        Commands.run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("log").toString(), "-w", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k "
                         + dir, "start");
     }
 
     void stop() throws Exception {
-        run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+        Commands.run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-m", "fast", "-w", "stop");
     }
 
     String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
     }
 
     @Override
