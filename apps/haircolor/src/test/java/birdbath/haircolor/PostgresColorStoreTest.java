@@ -2,6 +2,7 @@ package birdbath.haircolor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.testkit.TestPostgres;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package birdbath.haircolor;
+package birdbath.testkit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -18,15 +18,15 @@ import java.util.stream.Stream;
  * password, listening on 127.0.0.1 and a free port, its socket in the same directory; stopped and removed on
  * close. Needs root (it runs the server as the postgres user).
  */
-final class TestPostgres implements AutoCloseable {
+public final class TestPostgres implements AutoCloseable {
 
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
-    final Path dir;
-    final int port;
-    final String password = UUID.randomUUID().toString();
+    public final Path dir;
+    public final int port;
+    public final String password = UUID.randomUUID().toString();
 
-    TestPostgres() throws Exception {
+    public TestPostgres() throws Exception {
         assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "needs Debian's postgresql (apt-get install postgresql)");
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run the server as postgres");
         dir = Files.createTempDirectory("birdbath-pg");
@@ -42,18 +42,18 @@ final class TestPostgres implements AutoCloseable {
         start();
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         Commands.run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("log").toString(), "-w", "-o", "-c listen_addresses=127.0.0.1 -p " + port + " -k "
                         + dir, "start");
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         Commands.run("runuser", "-u", "postgres", "--", BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-m", "fast", "-w", "stop");
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 

@@ -1,14 +1,14 @@
-package birdbath.haircolor;
+package birdbath.testkit;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /** Host commands the tests need (tar, chown, PostgreSQL's tools): run to the end, failing with their output. */
-final class Commands {
+public final class Commands {
 
     private Commands() { }
 
-    static void run(String... command) throws Exception {
+    public static void run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
