@@ -1,0 +1,134 @@
+package birdbath.owntracks2db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import birdbath.testkit.TestMosquitto;
+import birdbath.testkit.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The whole path with a real Mosquitto 2 and a real PostgreSQL 15: QoS 1 in, exactly one row per fix out. */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class IngestTest {
+
+    private static final String[] USERS = {"alice", "bob", "carol", "dave", "erin"};
+    private static final String[] DEVICES = {"phone", "watch"};
+
+    private TestPostgres pg;
+    private TestMosquitto broker;
+
+    @BeforeEach
+    void start() throws Exception {
+        pg = new TestPostgres();
+        broker = new TestMosquitto();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (broker != null) {
+                broker.close();
+            }
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    private Settings settings() throws Exception {
+        return Settings.load(Map.ofEntries(Map.entry("OWNTRACKS2DB_MQTT_HOST", "127.0.0.1"),
+                Map.entry("OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.port)),
+                Map.entry("OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER),
+                Map.entry("OWNTRACKS2DB_MQTT_PASSWORD", broker.password),
+                Map.entry("OWNTRACKS2DB_DB_HOST", "127.0.0.1"), Map.entry("OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port)),
+                Map.entry("OWNTRACKS2DB_DB_USERNAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_PASSWORD", pg.password),
+                Map.entry("OWNTRACKS2DB_DB_NAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_SSLMODE", "disable"),
+                Map.entry("OWNTRACKS2DB_BATCH_SIZE", "200"), Map.entry("OWNTRACKS2DB_BATCH_MAX_DELAY_MS", "50")), null);
+    }
+
+    private MqttClient publisher() throws Exception {
+        MqttClient c = new MqttClient(broker.uri(), "publisher", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(TestMosquitto.USER);
+        o.setPassword(broker.password.toCharArray());
+        o.setMaxInflight(1000);
+        c.connect(o);
+        return c;
+    }
+
+    /** Fix i of every user and device: all of them in second 1700000000 + i. */
+    private static void publish(MqttClient c, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            for (String u : USERS) {
+                for (String d : DEVICES) {
+                    MqttMessage m = new MqttMessage(("{\"_type\":\"location\",\"lat\":52." + i + ",\"lon\":4." + i
+                            + ",\"tst\":" + (1700000000 + i) + ",\"p\":101.5,\"acc\":" + (i % 50) + "}")
+                            .getBytes(StandardCharsets.UTF_8));
+                    m.setQos(1);
+                    c.publish("owntracks/" + u + "/" + d, m);
+                }
+            }
+        }
+    }
+
+    private long rows() throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
+             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+
+    private void awaitRows(long n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (rows() < n) {
+            assertThat(System.nanoTime()).as("rows reach " + n + " (now " + rows() + ")").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void tenThousandMessagesAreTenThousandRows() throws Exception {
+        try (Ingest ingest = new Ingest(settings()).start(); MqttClient pub = publisher()) {
+            publish(pub, 0, 1000);
+            awaitRows(10_000);
+            pub.disconnect();
+            assertThat(ingest.metrics().received.get()).isGreaterThanOrEqualTo(10_000);
+            assertThat(ingest.metrics().persisted.get()).isEqualTo(10_000);
+        }
+        assertThat(rows()).isEqualTo(10_000);
+    }
+
+    @Test
+    void aDatabaseRestartDuringTheStreamLosesNothingAndDoublesNothing() throws Exception {
+        try (Ingest ingest = new Ingest(settings()).start(); MqttClient pub = publisher()) {
+            publish(pub, 0, 200);
+            pg.stop();
+            publish(pub, 200, 400);
+            // the writer retries the same batch; nothing is acknowledged while the database is away
+            assertThat(ingest.metrics().persisted.get()).isLessThan(4000);
+            pg.start();
+            publish(pub, 400, 500);
+            awaitRows(5000);
+            pub.disconnect();
+            assertThat(ingest.metrics().insertionErrors.get()).isPositive();
+        }
+        assertThat(rows()).isEqualTo(5000);
+    }
+}

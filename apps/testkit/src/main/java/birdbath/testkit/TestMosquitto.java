@@ -1,0 +1,77 @@
+package birdbath.testkit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A throw-away Mosquitto 2 (Debian's) on 127.0.0.1 and a free port: no anonymous clients, one user with a
+ * generated password, and no limit on the messages it queues for a persistent session that is away (Mosquitto's
+ * default of 1000 would drop the rest, which is not what a lossless ingest can be tested against).
+ */
+public final class TestMosquitto implements AutoCloseable {
+
+    public static final String USER = "owntracks";
+
+    public final Path dir;
+    public final int port;
+    public final String password = UUID.randomUUID().toString();
+    private Process process;
+
+    public TestMosquitto() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "needs Debian's mosquitto");
+        dir = Files.createTempDirectory("birdbath-mosquitto");
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Commands.run("mosquitto_passwd", "-c", "-b", dir.resolve("passwd").toString(), USER, password);
+        Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
+                "per_listener_settings false", "allow_anonymous false",
+                "password_file " + dir.resolve("passwd"), "persistence false", "user root",
+                "max_queued_messages 0", "max_inflight_messages 0", "listener " + port + " 127.0.0.1", "")));
+        start();
+    }
+
+    public void start() throws Exception {
+        process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("mosquitto.conf").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException e) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("mosquitto did not start: " + Files.readString(
+                            dir.resolve("mosquitto.log")), e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
