@@ -43,6 +43,12 @@ public final class Ingest implements AutoCloseable {
     private final BlockingQueue<Pending> queue;
     private final MqttClient mqtt;
     private final Thread writer;
+    private final java.util.concurrent.ExecutorService subscriber = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "owntracks2db-subscribe");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile long generation;
     private volatile boolean stopping;
     private volatile boolean dbHealthy;
@@ -75,11 +81,15 @@ public final class Ingest implements AutoCloseable {
             @Override
             public void connectComplete(boolean reconnect, String serverURI) {
                 generation++;
-                try {
-                    mqtt.subscribe(settings.mqttTopic(), 1);
-                } catch (MqttException e) {
-                    System.err.println("owntracks2db: cannot subscribe to " + settings.mqttTopic() + ": " + e);
-                }
+                // not on this callback thread: a persistent session's queued messages arrive before the SUBACK,
+                // and they are delivered on this very thread, so waiting here for the SUBACK would deadlock
+                subscriber.execute(() -> {
+                    try {
+                        mqtt.subscribe(settings.mqttTopic(), 1);
+                    } catch (MqttException e) {
+                        System.err.println("owntracks2db: cannot subscribe to " + settings.mqttTopic() + ": " + e);
+                    }
+                });
             }
 
             @Override
@@ -250,6 +260,7 @@ public final class Ingest implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        subscriber.shutdownNow();
         try {
             if (mqtt.isConnected()) {
                 mqtt.disconnect(5_000);
