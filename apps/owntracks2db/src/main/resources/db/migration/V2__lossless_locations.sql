@@ -17,7 +17,8 @@ ALTER TABLE locationupdates
     ADD COLUMN IF NOT EXISTS ssid text,
     ADD COLUMN IF NOT EXISTS bssid text,
     ADD COLUMN IF NOT EXISTS created_at timestamp,
-    ADD COLUMN IF NOT EXISTS received_at timestamptz DEFAULT now();
+    -- when the row was written (clock_timestamp: not the transaction's start, which now() would give)
+    ADD COLUMN IF NOT EXISTS received_at timestamptz DEFAULT clock_timestamp();
 
 -- messages of other _types (transition, waypoint, lwt, card, ...): kept, not silently dropped; a redelivered
 -- message is the same topic and payload, so its digest keeps it from being stored twice
