@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -20,9 +19,12 @@ final class BatchWriter {
     /** Rows the batch added (a redelivered message adds none). */
     record Written(int locations, int others, int rejected) { }
 
-    private static final String LOCATION = "INSERT INTO locationupdates (userid, device, tst, lat, lon, acc, alt, batt,"
+    /** All of a batch's locations in one statement: arrays unnested into rows (one round trip, one plan). */
+    private static final String LOCATIONS = "INSERT INTO locationupdates (userid, device, tst, lat, lon, acc, alt, batt,"
             + " cog, radius, vac, vel, p, t, tid, conn, bs, inregions, ssid, bssid, created_at, rawdata)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)"
+            + " SELECT * FROM unnest(?::text[], ?::text[], ?::timestamp[], ?::float8[], ?::float8[], ?::int[],"
+            + " ?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::int[], ?::float8[], ?::text[], ?::text[],"
+            + " ?::text[], ?::int[], ?::jsonb[], ?::text[], ?::text[], ?::timestamp[], ?::jsonb[])"
             + " ON CONFLICT (userid, device, tst) DO NOTHING";
     private static final String OTHER = "INSERT INTO other_messages (topic, userid, device, type, rawdata, digest)"
             + " VALUES (?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (topic, digest) DO NOTHING";
@@ -33,16 +35,14 @@ final class BatchWriter {
 
     /** Writes and commits {@code batch} on {@code c} (auto-commit off); rolls back and rethrows on failure. */
     static Written write(Connection c, List<Message> batch) throws SQLException {
-        try (PreparedStatement loc = c.prepareStatement(LOCATION); PreparedStatement other = c.prepareStatement(OTHER);
+        try (PreparedStatement loc = c.prepareStatement(LOCATIONS); PreparedStatement other = c.prepareStatement(OTHER);
              PreparedStatement rej = c.prepareStatement(REJECTED)) {
-            int locations = 0;
+            List<Message.Location> locations = new java.util.ArrayList<>();
             int others = 0;
             int rejected = 0;
             for (Message m : batch) {
                 if (m instanceof Message.Location l) {
-                    bindLocation(loc, l);
-                    loc.addBatch();
-                    locations++;
+                    locations.add(l);
                 } else if (m instanceof Message.Other o) {
                     other.setString(1, o.topic());
                     other.setString(2, o.userid());
@@ -61,7 +61,7 @@ final class BatchWriter {
                     rejected++;
                 }
             }
-            Written w = new Written(locations == 0 ? 0 : added(loc.executeBatch()),
+            Written w = new Written(locations.isEmpty() ? 0 : bindLocations(c, loc, locations).executeUpdate(),
                     others == 0 ? 0 : added(other.executeBatch()), rejected == 0 ? 0 : added(rej.executeBatch()));
             c.commit();
             return w;
@@ -83,42 +83,29 @@ final class BatchWriter {
         return n;
     }
 
-    private static void bindLocation(PreparedStatement s, Message.Location l) throws SQLException {
-        s.setString(1, l.userid());
-        s.setString(2, l.device());
-        s.setTimestamp(3, Timestamp.valueOf(l.tst().atOffset(ZoneOffset.UTC).toLocalDateTime()));
-        s.setDouble(4, l.lat());
-        s.setDouble(5, l.lon());
-        integer(s, 6, l.acc());
-        integer(s, 7, l.alt());
-        integer(s, 8, l.batt());
-        integer(s, 9, l.cog());
-        integer(s, 10, l.radius());
-        integer(s, 11, l.vac());
-        integer(s, 12, l.vel());
-        if (l.p() == null) {
-            s.setNull(13, Types.DOUBLE);
-        } else {
-            s.setDouble(13, l.p());
+    private static PreparedStatement bindLocations(Connection c, PreparedStatement s, List<Message.Location> ls)
+            throws SQLException {
+        int n = ls.size();
+        Object[][] cols = new Object[22][n];
+        for (int i = 0; i < n; i++) {
+            Message.Location l = ls.get(i);
+            Object[] row = {l.userid(), l.device(), utc(l.tst()), l.lat(), l.lon(), l.acc(), l.alt(), l.batt(), l.cog(),
+                    l.radius(), l.vac(), l.vel(), l.p(), l.t(), l.tid(), l.conn(), l.bs(), l.inregions(), l.ssid(),
+                    l.bssid(), l.createdAt() == null ? null : utc(l.createdAt()), l.rawdata()};
+            for (int col = 0; col < row.length; col++) {
+                cols[col][i] = row[col];
+            }
         }
-        s.setString(14, l.t());
-        s.setString(15, l.tid());
-        s.setString(16, l.conn());
-        integer(s, 17, l.bs());
-        s.setString(18, l.inregions());
-        s.setString(19, l.ssid());
-        s.setString(20, l.bssid());
-        s.setTimestamp(21, l.createdAt() == null ? null
-                : Timestamp.valueOf(l.createdAt().atOffset(ZoneOffset.UTC).toLocalDateTime()));
-        s.setString(22, l.rawdata());
+        String[] types = {"text", "text", "timestamp", "float8", "float8", "int4", "int4", "int4", "int4", "int4",
+                "int4", "int4", "float8", "text", "text", "text", "int4", "text", "text", "text", "timestamp", "text"};
+        for (int col = 0; col < types.length; col++) {
+            s.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
+        }
+        return s;
     }
 
-    private static void integer(PreparedStatement s, int i, Integer v) throws SQLException {
-        if (v == null) {
-            s.setNull(i, Types.INTEGER);
-        } else {
-            s.setInt(i, v);
-        }
+    private static Timestamp utc(java.time.Instant t) {
+        return Timestamp.valueOf(t.atOffset(ZoneOffset.UTC).toLocalDateTime());
     }
 
     static byte[] digest(byte[] data) {
