@@ -22,20 +22,26 @@ public final class TestMosquitto implements AutoCloseable {
 
     public final Path dir;
     public final int port;
+    /** A TLS listener with a certificate for the name localhost (not the address) from {@link #caFile()}. */
+    public final int tlsPort;
     public final String password = UUID.randomUUID().toString();
     private Process process;
 
     public TestMosquitto() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "needs Debian's mosquitto");
         dir = Files.createTempDirectory("birdbath-mosquitto");
-        try (ServerSocket s = new ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();
+            tlsPort = t.getLocalPort();
         }
         Commands.run("mosquitto_passwd", "-c", "-b", dir.resolve("passwd").toString(), USER, password);
+        certificates(dir);
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
                 "per_listener_settings false", "allow_anonymous false",
                 "password_file " + dir.resolve("passwd"), "persistence false", "user root",
-                "max_queued_messages 0", "max_inflight_messages 0", "listener " + port + " 127.0.0.1", "")));
+                "max_queued_messages 0", "max_inflight_messages 0", "listener " + port + " 127.0.0.1",
+                "listener " + tlsPort + " 127.0.0.1", "cafile " + caFile(), "certfile " + dir.resolve("server.crt"),
+                "keyfile " + dir.resolve("server.key"), "")));
         start();
     }
 
@@ -54,6 +60,24 @@ public final class TestMosquitto implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** A test CA and a server certificate for the name localhost only, made with openssl. */
+    private static void certificates(Path dir) throws Exception {
+        String d = dir.toString();
+        Commands.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-days", "2", "-subj", "/CN=birdbath test CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt");
+        Commands.run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+                "/CN=localhost", "-keyout", d + "/server.key", "-out", d + "/server.csr");
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost\n");
+        Commands.run("openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.crt", "-CAkey",
+                d + "/ca.key", "-CAcreateserial", "-days", "2", "-extfile", d + "/san.ext", "-out", d + "/server.crt");
+        // mosquitto drops root and still has to read its key
+        Commands.run("chmod", "644", d + "/server.key");
+    }
+
+    public Path caFile() {
+        return dir.resolve("ca.crt");
     }
 
     public String uri() {

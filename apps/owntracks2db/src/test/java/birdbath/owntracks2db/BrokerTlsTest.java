@@ -1,0 +1,116 @@
+package birdbath.owntracks2db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import birdbath.testkit.TestMosquitto;
+import birdbath.testkit.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS to a real Mosquitto: the CA file is trusted, the broker's name is checked, another CA is refused. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class BrokerTlsTest {
+
+    private TestPostgres pg;
+    private TestMosquitto broker;
+
+    @BeforeAll
+    void start() throws Exception {
+        pg = new TestPostgres();
+        broker = new TestMosquitto();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (broker != null) {
+                broker.close();
+            }
+        } finally {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    private Settings tls(String host, Path ca) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("OWNTRACKS2DB_MQTT_HOST", host,
+                "OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.tlsPort), "OWNTRACKS2DB_MQTT_SSL", "true",
+                "OWNTRACKS2DB_MQTT_CA", ca.toString(), "OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER,
+                "OWNTRACKS2DB_MQTT_PASSWORD", broker.password, "OWNTRACKS2DB_DB_HOST", "127.0.0.1",
+                "OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port), "OWNTRACKS2DB_DB_USERNAME", "postgres",
+                "OWNTRACKS2DB_DB_PASSWORD", pg.password));
+        env.put("OWNTRACKS2DB_DB_NAME", "postgres");
+        env.put("OWNTRACKS2DB_DB_SSLMODE", "disable");
+        return Settings.load(env, null);
+    }
+
+    @Test
+    void overTlsWithTheCaFileMessagesArrive() throws Exception {
+        try (Ingest ingest = new Ingest(tls("localhost", broker.caFile())).start()) {
+            MqttClient pub = new MqttClient(broker.uri(), "tls-publisher", new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setUserName(TestMosquitto.USER);
+            o.setPassword(broker.password.toCharArray());
+            pub.connect(o);
+            MqttMessage m = new MqttMessage("{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":1700000000}"
+                    .getBytes(StandardCharsets.UTF_8));
+            m.setQos(1);
+            pub.publish("owntracks/tls/phone", m);
+            pub.disconnect();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rows() < 1) {
+                assertThat(System.nanoTime()).as("the message arrives over TLS").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
+    void aNameTheCertificateDoesNotCarryIsRefused() {
+        // the same listener by its address: the certificate names only localhost
+        assertThatThrownBy(() -> new Ingest(tls("127.0.0.1", broker.caFile())).start())
+                .hasStackTraceContaining("No subject alternative names matching IP address 127.0.0.1");
+    }
+
+    @Test
+    void aBrokerCertificateFromAnotherCaIsRefused(@TempDir Path dir) throws Exception {
+        Path other = dir.resolve("other-ca.crt");
+        birdbath.testkit.Commands.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=other", "-keyout",
+                dir.resolve("other.key").toString(), "-out", other.toString());
+        assertThat(Files.exists(other)).isTrue();
+        assertThatThrownBy(() -> new Ingest(tls("localhost", other)).start())
+                .hasStackTraceContaining("PKIX path building failed");
+    }
+
+    private long rows() throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
+             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
+            r.next();
+            return r.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return 0;
+        }
+    }
+}
