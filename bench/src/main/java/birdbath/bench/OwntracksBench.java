@@ -2,6 +2,7 @@ package birdbath.bench;
 
 import birdbath.owntracks2db.Ingest;
 import birdbath.owntracks2db.Settings;
+import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.io.StringReader;
@@ -12,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -40,9 +40,11 @@ public final class OwntracksBench {
         double lagP99;
         double brokerRate;
         double copyRate;
-        try (TestPostgres pg = new TestPostgres(); TestMosquitto broker = new TestMosquitto()) {
+        try (IngestServices services = new IngestServices()) {
+            TestPostgres pg = services.pg;
+            TestMosquitto broker = services.broker;
             brokerRate = brokerCeiling(broker, n);
-            try (Ingest ingest = new Ingest(settings(pg, broker)).start()) {
+            try (Ingest ingest = new Ingest(Settings.load(services.env(), null)).start()) {
                 long start = System.nanoTime();
                 publish(broker, n, "bench");
                 awaitRows(pg, n);
@@ -73,17 +75,6 @@ public final class OwntracksBench {
                 + " through the run).%n", ingestRate / ceiling, lagP50, lagP99));
         System.out.print(sb);
         BenchReport.replaceSection(output, "owntracks", sb.toString());
-    }
-
-    private static Settings settings(TestPostgres pg, TestMosquitto broker) throws Exception {
-        return Settings.load(Map.ofEntries(Map.entry("OWNTRACKS2DB_MQTT_HOST", "127.0.0.1"),
-                Map.entry("OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.port)),
-                Map.entry("OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER),
-                Map.entry("OWNTRACKS2DB_MQTT_PASSWORD", broker.password),
-                Map.entry("OWNTRACKS2DB_DB_HOST", "127.0.0.1"), Map.entry("OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port)),
-                Map.entry("OWNTRACKS2DB_DB_USERNAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_PASSWORD", pg.password),
-                Map.entry("OWNTRACKS2DB_DB_NAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_SSLMODE", "disable"),
-                Map.entry("OWNTRACKS2DB_METRICS_PORT", "1")), null);
     }
 
     static String payload(int i) {

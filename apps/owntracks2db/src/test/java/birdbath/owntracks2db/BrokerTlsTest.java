@@ -3,6 +3,7 @@ package birdbath.owntracks2db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -31,37 +31,30 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BrokerTlsTest {
 
+    private IngestServices services;
     private TestPostgres pg;
     private TestMosquitto broker;
 
     @BeforeAll
     void start() throws Exception {
-        pg = new TestPostgres();
-        broker = new TestMosquitto();
+        services = new IngestServices();
+        pg = services.pg;
+        broker = services.broker;
     }
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            if (broker != null) {
-                broker.close();
-            }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            }
+        if (services != null) {
+            services.close();
         }
     }
 
     private Settings tls(String host, Path ca) throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of("OWNTRACKS2DB_MQTT_HOST", host,
-                "OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.tlsPort), "OWNTRACKS2DB_MQTT_SSL", "true",
-                "OWNTRACKS2DB_MQTT_CA", ca.toString(), "OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER,
-                "OWNTRACKS2DB_MQTT_PASSWORD", broker.password, "OWNTRACKS2DB_DB_HOST", "127.0.0.1",
-                "OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port), "OWNTRACKS2DB_DB_USERNAME", "postgres",
-                "OWNTRACKS2DB_DB_PASSWORD", pg.password));
-        env.put("OWNTRACKS2DB_DB_NAME", "postgres");
-        env.put("OWNTRACKS2DB_DB_SSLMODE", "disable");
+        Map<String, String> env = services.env();
+        env.put("OWNTRACKS2DB_MQTT_HOST", host);
+        env.put("OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.tlsPort));
+        env.put("OWNTRACKS2DB_MQTT_SSL", "true");
+        env.put("OWNTRACKS2DB_MQTT_CA", ca.toString());
         return Settings.load(env, null);
     }
 

@@ -2,6 +2,7 @@ package birdbath.owntracks2db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -27,37 +28,29 @@ class IngestTest {
     private static final String[] USERS = {"alice", "bob", "carol", "dave", "erin"};
     private static final String[] DEVICES = {"phone", "watch"};
 
+    private IngestServices services;
     private TestPostgres pg;
     private TestMosquitto broker;
 
     @BeforeEach
     void start() throws Exception {
-        pg = new TestPostgres();
-        broker = new TestMosquitto();
+        services = new IngestServices();
+        pg = services.pg;
+        broker = services.broker;
     }
 
     @AfterEach
     void stop() throws Exception {
-        try {
-            if (broker != null) {
-                broker.close();
-            }
-        } finally {
-            if (pg != null) {
-                pg.close();
-            }
+        if (services != null) {
+            services.close();
         }
     }
 
     private Settings settings() throws Exception {
-        return Settings.load(Map.ofEntries(Map.entry("OWNTRACKS2DB_MQTT_HOST", "127.0.0.1"),
-                Map.entry("OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.port)),
-                Map.entry("OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER),
-                Map.entry("OWNTRACKS2DB_MQTT_PASSWORD", broker.password),
-                Map.entry("OWNTRACKS2DB_DB_HOST", "127.0.0.1"), Map.entry("OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port)),
-                Map.entry("OWNTRACKS2DB_DB_USERNAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_PASSWORD", pg.password),
-                Map.entry("OWNTRACKS2DB_DB_NAME", "postgres"), Map.entry("OWNTRACKS2DB_DB_SSLMODE", "disable"),
-                Map.entry("OWNTRACKS2DB_BATCH_SIZE", "200"), Map.entry("OWNTRACKS2DB_BATCH_MAX_DELAY_MS", "50")), null);
+        Map<String, String> env = services.env();
+        env.put("OWNTRACKS2DB_BATCH_SIZE", "200");
+        env.put("OWNTRACKS2DB_BATCH_MAX_DELAY_MS", "50");
+        return Settings.load(env, null);
     }
 
     private MqttClient publisher() throws Exception {

@@ -2,6 +2,7 @@ package birdbath.owntracks2db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.net.URI;
@@ -30,21 +31,11 @@ class KillAndRestartIT {
     /** Kept after the run: the services' output is what tells why a run failed. */
     private final Path dir = Path.of("target/kill-and-restart");
 
-    private Process service(TestMosquitto broker, TestPostgres pg, int metricsPort) throws Exception {
+    private Process service(IngestServices services, int metricsPort) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("java", "-jar", Path.of("target/owntracks2db.jar").toAbsolutePath()
                 .toString());
-        var env = pb.environment();
-        env.put("OWNTRACKS2DB_MQTT_HOST", "127.0.0.1");
-        env.put("OWNTRACKS2DB_MQTT_PORT", String.valueOf(broker.port));
-        env.put("OWNTRACKS2DB_MQTT_USERNAME", TestMosquitto.USER);
-        env.put("OWNTRACKS2DB_MQTT_PASSWORD", broker.password);
-        env.put("OWNTRACKS2DB_DB_HOST", "127.0.0.1");
-        env.put("OWNTRACKS2DB_DB_PORT", String.valueOf(pg.port));
-        env.put("OWNTRACKS2DB_DB_USERNAME", "postgres");
-        env.put("OWNTRACKS2DB_DB_PASSWORD", pg.password);
-        env.put("OWNTRACKS2DB_DB_NAME", "postgres");
-        env.put("OWNTRACKS2DB_DB_SSLMODE", "disable");
-        env.put("OWNTRACKS2DB_METRICS_PORT", String.valueOf(metricsPort));
+        pb.environment().putAll(services.env());
+        pb.environment().put("OWNTRACKS2DB_METRICS_PORT", String.valueOf(metricsPort));
         Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                 dir.resolve("service.log").toFile())).start();
         HttpClient http = HttpClient.newHttpClient();
@@ -76,12 +67,14 @@ class KillAndRestartIT {
     void killedMidStreamAndStartedAgainLosesAndDoublesNothing() throws Exception {
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.deleteIfExists(dir.resolve("service.log"));
-        try (TestPostgres pg = new TestPostgres(); TestMosquitto broker = new TestMosquitto()) {
+        try (IngestServices services = new IngestServices()) {
+            TestPostgres pg = services.pg;
+            TestMosquitto broker = services.broker;
             int metricsPort;
             try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
                 metricsPort = s.getLocalPort();
             }
-            Process first = service(broker, pg, metricsPort);
+            Process first = service(services, metricsPort);
             MqttClient pub = new MqttClient(broker.uri(), "publisher", new MemoryPersistence());
             MqttConnectOptions o = new MqttConnectOptions();
             o.setUserName(TestMosquitto.USER);
@@ -102,7 +95,7 @@ class KillAndRestartIT {
                     }
                 }
                 assertThat(rows(pg)).as("some messages waited for the restart").isLessThan(total);
-                Process second = service(broker, pg, metricsPort);
+                Process second = service(services, metricsPort);
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
                     while (rows(pg) < total) {
