@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds a minimal Java 17 base image as a `docker save` tarball, offline, from this machine's JDK: a jlink'd
 # runtime and the shared libraries it links against, one layer. The apps' Jib builds use it as
-# tar://.../jre-base.tar where no registry is reachable (haircolor.baseImage / owntracks2db.baseImage).
+# tar://.../jre-base.tar where no registry is reachable (the app.baseImage property in the parent POM).
 #   apps/jre-base/build.sh OUT.tar
 set -eu
 out="$1"
