@@ -1,5 +1,6 @@
 package birdbath.stage.storage;
 
+import birdbath.remote.SshConnection;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -16,6 +17,16 @@ final class GlusterStatus {
     private static final Pattern ENTRIES = Pattern.compile("(?m)^Number of entries: (\\d+|-)\\s*$");
 
     private GlusterStatus() { }
+
+    /** The volume's bricks as the node {@code c} sees them: host:path -> online. */
+    static Map<String, Boolean> bricks(SshConnection c) {
+        return bricks(c.exec("gluster --mode=script volume status " + GlusterLayout.VOLUME + " --xml").out());
+    }
+
+    /** Entries waiting for self-heal as the node {@code c} sees them; -1 when a brick cannot say. */
+    static long pendingHeals(SshConnection c) {
+        return pendingHeals(c.exec("gluster --mode=script volume heal " + GlusterLayout.VOLUME + " info").out());
+    }
 
     /** host:path -> online, for every brick `gluster volume status VOL --xml` lists (daemons left out). */
     static Map<String, Boolean> bricks(String xml) {

@@ -56,7 +56,7 @@ public final class StorageRepair {
             fixed.add("bricks " + offline + " were offline: started them (volume start force)");
         }
         if (layout.replicated()) {
-            long pending = pending(first);
+            long pending = GlusterStatus.pendingHeals(first);
             if (pending != 0 || !offline.isEmpty()) {
                 // a brick just started may refuse the heal command for a moment; the self-heal daemon heals anyway
                 int[] round = {0};
@@ -65,7 +65,7 @@ public final class StorageRepair {
                             if (round[0]++ % 5 == 0) {
                                 first.exec("gluster --mode=script volume heal " + GlusterLayout.VOLUME);
                             }
-                            return pending(first) == 0;
+                            return GlusterStatus.pendingHeals(first) == 0;
                         });
                 fixed.add("self-heal triggered and finished (" + (pending < 0 ? "a brick had been down"
                         : pending + " entries were pending") + ")");
@@ -98,13 +98,7 @@ public final class StorageRepair {
     }
 
     private List<String> offlineBricks(SshConnection c) {
-        Map<String, Boolean> status = GlusterStatus.bricks(c.exec("gluster --mode=script volume status "
-                + GlusterLayout.VOLUME + " --xml").out());
+        Map<String, Boolean> status = GlusterStatus.bricks(c);
         return layout.bricks().stream().filter(b -> !Boolean.TRUE.equals(status.get(b))).toList();
-    }
-
-    private static long pending(SshConnection c) {
-        return GlusterStatus.pendingHeals(c.exec("gluster --mode=script volume heal " + GlusterLayout.VOLUME
-                + " info").out());
     }
 }

@@ -190,8 +190,7 @@ public final class StorageStage implements Stage {
                 c -> String.valueOf(connectedPeers(c)));
         Node first = layout.servers().get(0);
         SshConnection c = run.engine().session(first);
-        Map<String, Boolean> bricks = GlusterStatus.bricks(c.exec("gluster --mode=script volume status "
-                + GlusterLayout.VOLUME + " --xml").out());
+        Map<String, Boolean> bricks = GlusterStatus.bricks(c);
         String info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME).out();
         for (Node s : layout.servers()) {
             int connected = Integer.parseInt(peers.getOrDefault(s.name(), "0"));
@@ -212,8 +211,7 @@ public final class StorageStage implements Stage {
                     : " is offline") + "; `birdbath repair storage` starts it"));
         }
         if (layout.replicated()) {
-            long pending = GlusterStatus.pendingHeals(c.exec("gluster --mode=script volume heal "
-                    + GlusterLayout.VOLUME + " info").out());
+            long pending = GlusterStatus.pendingHeals(c);
             results.add(pending == 0 ? CheckResult.ok(name(), first.name(), "nothing to heal")
                     : CheckResult.failed(name(), first.name(), "nothing to heal", pending < 0
                     ? "a brick cannot say what it has to heal (it is down)"
