@@ -47,7 +47,7 @@ public final class OwntracksBench {
             try (Ingest ingest = new Ingest(Settings.load(services.env(), null)).start()) {
                 long start = System.nanoTime();
                 publish(broker, n, "bench");
-                awaitRows(pg, n);
+                awaitRows(services, n);
                 ingestRate = n / ((System.nanoTime() - start) / 1e9);
                 double[] lag = lag(pg);
                 lagP50 = lag[0];
@@ -154,21 +154,14 @@ public final class OwntracksBench {
         }
     }
 
-    private static void awaitRows(TestPostgres pg, int n) throws Exception {
+    private static void awaitRows(IngestServices services, int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-        while (count(pg) < n) {
+        while (services.locationRows() < n) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + count(pg) + " of " + n + " rows after 10 minutes");
+                throw new IllegalStateException("only " + services.locationRows() + " of " + n
+                        + " rows after 10 minutes");
             }
             Thread.sleep(20);
-        }
-    }
-
-    private static long count(TestPostgres pg) throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
-            r.next();
-            return r.getLong(1);
         }
     }
 

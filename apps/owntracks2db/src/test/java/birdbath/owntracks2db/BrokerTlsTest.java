@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
-import birdbath.testkit.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -32,13 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerTlsTest {
 
     private IngestServices services;
-    private TestPostgres pg;
     private TestMosquitto broker;
 
     @BeforeAll
     void start() throws Exception {
         services = new IngestServices();
-        pg = services.pg;
         broker = services.broker;
     }
 
@@ -72,7 +65,7 @@ class BrokerTlsTest {
             pub.publish("owntracks/tls/phone", m);
             pub.disconnect();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (rows() < 1) {
+            while (services.locationRows() < 1) {
                 assertThat(System.nanoTime()).as("the message arrives over TLS").isLessThan(deadline);
                 Thread.sleep(100);
             }
@@ -95,15 +88,5 @@ class BrokerTlsTest {
         assertThat(Files.exists(other)).isTrue();
         assertThatThrownBy(() -> new Ingest(tls("localhost", other)).start())
                 .hasStackTraceContaining("PKIX path building failed");
-    }
-
-    private long rows() throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
-            r.next();
-            return r.getLong(1);
-        } catch (java.sql.SQLException e) {
-            return 0;
-        }
     }
 }

@@ -6,10 +6,6 @@ import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -78,20 +74,11 @@ class IngestTest {
         }
     }
 
-    private long rows() throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
-            r.next();
-            return r.getLong(1);
-        } catch (java.sql.SQLException e) {
-            return -1;
-        }
-    }
-
     private void awaitRows(long n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (rows() < n) {
-            assertThat(System.nanoTime()).as("rows reach " + n + " (now " + rows() + ")").isLessThan(deadline);
+        while (services.locationRows() < n) {
+            assertThat(System.nanoTime()).as("rows reach " + n + " (now " + services.locationRows() + ")")
+                    .isLessThan(deadline);
             Thread.sleep(100);
         }
     }
@@ -105,7 +92,7 @@ class IngestTest {
             assertThat(ingest.metrics().received.get()).isGreaterThanOrEqualTo(10_000);
             assertThat(ingest.metrics().persisted.get()).isEqualTo(10_000);
         }
-        assertThat(rows()).isEqualTo(10_000);
+        assertThat(services.locationRows()).isEqualTo(10_000);
     }
 
     @Test
@@ -122,6 +109,6 @@ class IngestTest {
             pub.disconnect();
             assertThat(ingest.metrics().insertionErrors.get()).isPositive();
         }
-        assertThat(rows()).isEqualTo(5000);
+        assertThat(services.locationRows()).isEqualTo(5000);
     }
 }

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
-import birdbath.testkit.TestPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -55,20 +50,11 @@ class KillAndRestartIT {
         }
     }
 
-    private static long rows(TestPostgres pg) throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.url(), "postgres", pg.password);
-             Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
-
     @Test
     void killedMidStreamAndStartedAgainLosesAndDoublesNothing() throws Exception {
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.deleteIfExists(dir.resolve("service.log"));
         try (IngestServices services = new IngestServices()) {
-            TestPostgres pg = services.pg;
             TestMosquitto broker = services.broker;
             int metricsPort;
             try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -94,16 +80,16 @@ class KillAndRestartIT {
                         first.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
                     }
                 }
-                assertThat(rows(pg)).as("some messages waited for the restart").isLessThan(total);
+                assertThat(services.locationRows()).as("some messages waited for the restart").isLessThan(total);
                 Process second = service(services, metricsPort);
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                    while (rows(pg) < total) {
-                        assertThat(System.nanoTime()).as("all " + total + " rows (now " + rows(pg) + ")")
+                    while (services.locationRows() < total) {
+                        assertThat(System.nanoTime()).as("all " + total + " rows (now " + services.locationRows() + ")")
                                 .isLessThan(deadline);
                         Thread.sleep(200);
                     }
-                    assertThat(rows(pg)).isEqualTo(total);
+                    assertThat(services.locationRows()).isEqualTo(total);
                 } finally {
                     second.destroy();
                     assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends the service").isTrue();

@@ -15,10 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -77,20 +73,11 @@ class Owntracks2dbImageIT {
             pub.publish("owntracks/image/phone", m);
             pub.disconnect();
             pub.close();
-            while (rows(services) < 1) {
+            while (services.locationRows() < 1) {
                 assertThat(System.nanoTime()).as("the location is stored").isLessThan(deadline
                         + TimeUnit.SECONDS.toNanos(30));
                 Thread.sleep(100);
             }
-        }
-    }
-
-    private static long rows(IngestServices s) throws Exception {
-        try (Connection c = DriverManager.getConnection(s.pg.url(), "postgres", s.pg.password);
-             Statement st = c.createStatement();
-             ResultSet r = st.executeQuery("SELECT count(*) FROM locationupdates")) {
-            r.next();
-            return r.getLong(1);
         }
     }
 }

@@ -38,6 +38,16 @@ public final class IngestServices implements AutoCloseable {
         return env;
     }
 
+    /** Rows in owntracks2db's locationupdates table. */
+    public long locationRows() throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pg.url(), "postgres", pg.password);
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM locationupdates")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
     @Override
     public void close() throws Exception {
         try {
