@@ -13,8 +13,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -31,6 +34,7 @@ public final class OwntracksBench {
 
     private static final int USERS = 10;
     private static final int DEVICES = 2;
+    private static final int IN_FLIGHT = 1000;
 
     public static void main(String[] args) throws Exception {
         Path output = BenchReport.output(args);
@@ -87,30 +91,45 @@ public final class OwntracksBench {
         return "owntracks/user" + (i % USERS) + "/device" + (i / USERS % DEVICES);
     }
 
+    /**
+     * Publishes as fast as the broker acknowledges, with at most {@code IN_FLIGHT} messages unacknowledged: a
+     * permit per message, given back when its PUBACK arrives (no busy retry, so the publisher leaves the CPU to
+     * the broker and the ingest it is measuring).
+     */
     private static void publish(TestMosquitto broker, int n, String clientId) throws Exception {
         MqttAsyncClient c = new MqttAsyncClient(broker.uri(), clientId, new MemoryPersistence());
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
+        c.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                System.err.println("publisher lost its connection: " + cause);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                // publishes only
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+                inFlight.release();
+            }
+        });
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName(TestMosquitto.USER);
         o.setPassword(broker.password.toCharArray());
-        o.setMaxInflight(1000);
+        o.setMaxInflight(IN_FLIGHT);
         c.connect(o).waitForCompletion(10_000);
         for (int i = 0; i < n; i++) {
             MqttMessage m = new MqttMessage(payload(i).getBytes(StandardCharsets.UTF_8));
             m.setQos(1);
-            while (true) {
-                try {
-                    c.publish(topic(i), m);
-                    break;
-                } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
-                    if (e.getReasonCode() != org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_MAX_INFLIGHT) {
-                        throw e;
-                    }
-                    Thread.sleep(0, 200_000);
-                }
+            if (!inFlight.tryAcquire(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no PUBACK from the broker for 60 s");
             }
+            c.publish(topic(i), m);
         }
-        while (c.getPendingDeliveryTokens().length > 0) {
-            Thread.sleep(5);
+        if (!inFlight.tryAcquire(IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the last messages were not acknowledged within 60 s");
         }
         c.disconnect().waitForCompletion(10_000);
         c.close();

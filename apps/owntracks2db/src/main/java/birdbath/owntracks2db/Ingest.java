@@ -8,7 +8,6 @@ import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,6 +33,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 public final class Ingest implements AutoCloseable {
 
     private static final long RETRY_MILLIS = 1000;
+    private static final long SUBSCRIBE_SECONDS = 30;
 
     /** A message waiting for its commit, with the MQTT connection it came on (ids are per connection). */
     private record Pending(Message message, int id, int qos, long generation, long receivedNanos) { }
@@ -49,6 +49,7 @@ public final class Ingest implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+    private final java.util.concurrent.CompletableFuture<Void> subscribed = new java.util.concurrent.CompletableFuture<>();
     private volatile long generation;
     private volatile boolean stopping;
     private volatile boolean dbHealthy;
@@ -65,13 +66,17 @@ public final class Ingest implements AutoCloseable {
     }
 
     public boolean ready() {
-        return mqtt.isConnected() && dbHealthy;
+        return mqtt.isConnected() && subscribed.isDone() && dbHealthy;
     }
 
     public String metricsText() {
         return metrics.render();
     }
 
+    /**
+     * Migrates the schema, connects and returns once the broker has confirmed the subscription, so that from
+     * then on the broker keeps every message for this session, connected or not.
+     */
     public Ingest start() throws Exception {
         Schema.migrate(settings.jdbcUrl(), settings.dbUsername(), settings.dbPassword());
         dbHealthy = true;
@@ -86,8 +91,10 @@ public final class Ingest implements AutoCloseable {
                 subscriber.execute(() -> {
                     try {
                         mqtt.subscribe(settings.mqttTopic(), 1);
+                        subscribed.complete(null);
+                        Log.info("subscribed", "topic", settings.mqttTopic(), "broker", serverURI, "reconnect", reconnect);
                     } catch (MqttException e) {
-                        System.err.println("owntracks2db: cannot subscribe to " + settings.mqttTopic() + ": " + e);
+                        Log.error("cannot subscribe", "topic", settings.mqttTopic(), "error", e.toString());
                     }
                 });
             }
@@ -95,11 +102,15 @@ public final class Ingest implements AutoCloseable {
             @Override
             public void connectionLost(Throwable cause) {
                 generation++;
-                System.err.println("owntracks2db: MQTT connection lost (" + cause + "); reconnecting");
+                Log.warn("MQTT connection lost; reconnecting", "error", String.valueOf(cause));
             }
 
             @Override
             public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
+                if (stopping) {
+                    // not acknowledged: the broker keeps it in the session and sends it again after the restart
+                    return;
+                }
                 Message m = MessageParser.parse(topic, message.getPayload());
                 if (m instanceof Message.Location) {
                     metrics.received.incrementAndGet();
@@ -131,6 +142,12 @@ public final class Ingest implements AutoCloseable {
             o.setHttpsHostnameVerificationEnabled(true);
         }
         mqtt.connect(o);
+        try {
+            subscribed.get(SUBSCRIBE_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the broker " + settings.mqttUri() + " did not confirm the subscription to "
+                    + settings.mqttTopic() + " within " + SUBSCRIBE_SECONDS + " s");
+        }
         return this;
     }
 
@@ -200,8 +217,7 @@ public final class Ingest implements AutoCloseable {
                 metrics.insertionErrors.incrementAndGet();
                 metrics.currentInsertionErrors.incrementAndGet();
                 dbHealthy = false;
-                System.err.println(Instant.now() + " owntracks2db: writing " + batch.size() + " messages failed ("
-                        + e.getMessage() + "); retrying the same batch");
+                Log.warn("writing a batch failed; retrying it", "messages", batch.size(), "error", e.getMessage());
                 close(c);
                 c = null;
                 sleep(RETRY_MILLIS);
@@ -244,16 +260,12 @@ public final class Ingest implements AutoCloseable {
         }
     }
 
-    /** Stops taking messages, commits and acknowledges what was received, then disconnects. */
+    /**
+     * Stops taking messages, commits and acknowledges what was received, then disconnects. The subscription
+     * stays in the broker's session, so what is published while the service is away waits there for it.
+     */
     @Override
     public void close() {
-        try {
-            if (mqtt.isConnected()) {
-                mqtt.unsubscribe(settings.mqttTopic());
-            }
-        } catch (MqttException e) {
-            // disconnecting anyway
-        }
         stopping = true;
         try {
             writer.join(30_000);

@@ -28,11 +28,13 @@ public final class Owntracks2db {
         try {
             settings = Settings.load(System.getenv(), config);
         } catch (Settings.Invalid e) {
-            System.err.println("owntracks2db: " + e.getMessage().replace("\n", "\nowntracks2db: "));
+            for (String problem : e.getMessage().split("\n")) {
+                Log.error("invalid setting", "problem", problem);
+            }
             System.exit(2);
             return;
         }
-        System.out.println("owntracks2db: " + settings);
+        Log.info("starting", "settings", settings);
         Ingest ingest = new Ingest(settings);
         HttpServer http = HttpServer.create(new InetSocketAddress(settings.metricsPort()), 16);
         http.createContext("/metrics", ex -> answer(ex, 200, ingest.metricsText()));
@@ -43,11 +45,19 @@ public final class Owntracks2db {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ingest.close();
+            Log.info("stopped", "persisted", ingest.metrics().persisted.get());
             http.stop(0);
             stopped.countDown();
         }));
-        ingest.start();
-        System.out.println("owntracks2db: running");
+        try {
+            ingest.start();
+        } catch (Exception e) {
+            // the broker or the database is not there (yet): exit, and the supervisor starts it again
+            Log.error("cannot start", "error", String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+            http.stop(0);
+            Runtime.getRuntime().halt(1);
+        }
+        Log.info("running", "metrics_port", settings.metricsPort());
         stopped.await();
     }
 

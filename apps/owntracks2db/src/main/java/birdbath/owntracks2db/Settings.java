@@ -13,11 +13,13 @@ import java.util.Map;
  * The original's configuration, unchanged: the OWNTRACKS2DB_* variables, or `--config FILE` with the same
  * settings as YAML (mqtt{host,port,ssl,ca,username,password}, database{host,port,username,password,dbname},
  * metrics{port}); a variable wins over the file. Plus: OWNTRACKS2DB_MQTT_TOPIC, _MQTT_CLIENT_ID, _DB_SSLMODE,
- * _BATCH_SIZE, _BATCH_MAX_DELAY_MS, _OTHER_TYPES (store|skip).
+ * _DB_SSLROOTCERT (the CA file verify-ca/verify-full check the server against), _BATCH_SIZE,
+ * _BATCH_MAX_DELAY_MS, _OTHER_TYPES (store|skip).
  */
 public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mqttCa, String mqttUsername,
                        String mqttPassword, String mqttTopic, String mqttClientId, String dbHost, int dbPort,
-                       String dbUsername, String dbPassword, String dbName, String dbSslMode, int metricsPort,
+                       String dbUsername, String dbPassword, String dbName, String dbSslMode, String dbSslRootCert,
+                       int metricsPort,
                        int batchSize, int batchMaxDelayMs, boolean storeOtherTypes) {
 
     /** Settings that cannot be used, each named with what was expected. */
@@ -29,7 +31,8 @@ public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mq
 
     public String jdbcUrl() {
         return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + dbName + "?sslmode=" + dbSslMode
-                + "&ApplicationName=owntracks2db";
+                + (dbSslRootCert == null ? "" : "&sslrootcert=" + java.net.URLEncoder.encode(dbSslRootCert,
+                java.nio.charset.StandardCharsets.UTF_8)) + "&ApplicationName=owntracks2db";
     }
 
     public String mqttUri() {
@@ -68,12 +71,21 @@ public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mq
                 r.text("DB_NAME", "database", "dbname", "owntracks"),
                 r.oneOf("DB_SSLMODE", "database", "sslmode", "prefer", List.of("disable", "prefer", "require",
                         "verify-ca", "verify-full")),
+                r.text("DB_SSLROOTCERT", "database", "sslrootcert", null),
                 r.port("METRICS_PORT", "metrics", "port", 8000),
                 r.number("BATCH_SIZE", "batch", "size", 500, 1, 10_000),
                 r.number("BATCH_MAX_DELAY_MS", "batch", "max_delay_ms", 200, 0, 60_000),
                 r.oneOf("OTHER_TYPES", "other_types", null, "store", List.of("store", "skip")).equals("store"));
         if (s.mqttSsl() && s.mqttCa() != null && !java.nio.file.Files.isReadable(Path.of(s.mqttCa()))) {
             problems.add("OWNTRACKS2DB_MQTT_CA / mqtt.ca: " + s.mqttCa() + " is not a readable file");
+        }
+        if (s.dbSslRootCert() != null && !java.nio.file.Files.isReadable(Path.of(s.dbSslRootCert()))) {
+            problems.add("OWNTRACKS2DB_DB_SSLROOTCERT / database.sslrootcert: " + s.dbSslRootCert()
+                    + " is not a readable file");
+        }
+        if (s.dbSslMode().startsWith("verify") && s.dbSslRootCert() == null) {
+            problems.add("OWNTRACKS2DB_DB_SSLMODE / database.sslmode: " + s.dbSslMode() + " needs the CA file to verify"
+                    + " the server with: set OWNTRACKS2DB_DB_SSLROOTCERT / database.sslrootcert");
         }
         if (!problems.isEmpty()) {
             throw new Invalid(problems);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import birdbath.testkit.IngestServices;
+import birdbath.testkit.TestCertificates;
 import birdbath.testkit.TestMosquitto;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,11 +81,7 @@ class BrokerTlsTest {
 
     @Test
     void aBrokerCertificateFromAnotherCaIsRefused(@TempDir Path dir) throws Exception {
-        Path other = dir.resolve("other-ca.crt");
-        birdbath.testkit.Commands.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=other", "-keyout",
-                dir.resolve("other.key").toString(), "-out", other.toString());
-        assertThat(Files.exists(other)).isTrue();
+        Path other = TestCertificates.otherCa(dir);
         assertThatThrownBy(() -> new Ingest(tls("localhost", other)).start())
                 .hasStackTraceContaining("PKIX path building failed");
     }

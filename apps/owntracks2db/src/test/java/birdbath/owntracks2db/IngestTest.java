@@ -111,4 +111,21 @@ class IngestTest {
         }
         assertThat(services.locationRows()).isEqualTo(5000);
     }
+
+    @Test
+    void whatIsPublishedWhileTheServiceIsStoppedArrivesAfterItsRestart() throws Exception {
+        try (MqttClient pub = publisher()) {
+            try (Ingest ingest = new Ingest(settings()).start()) {
+                publish(pub, 0, 100);
+                awaitRows(1000);
+                publish(pub, 100, 200);
+            } // a graceful stop in the middle of the stream
+            publish(pub, 200, 300);
+            try (Ingest ingest = new Ingest(settings()).start()) {
+                awaitRows(3000);
+            }
+            pub.disconnect();
+        }
+        assertThat(services.locationRows()).isEqualTo(3000);
+    }
 }

@@ -25,6 +25,7 @@ public final class TestMosquitto implements AutoCloseable {
     /** A TLS listener with a certificate for the name localhost (not the address) from {@link #caFile()}. */
     public final int tlsPort;
     public final String password = UUID.randomUUID().toString();
+    private final TestCertificates certificates;
     private Process process;
 
     public TestMosquitto() throws Exception {
@@ -35,13 +36,15 @@ public final class TestMosquitto implements AutoCloseable {
             tlsPort = t.getLocalPort();
         }
         Commands.run("mosquitto_passwd", "-c", "-b", dir.resolve("passwd").toString(), USER, password);
-        certificates(dir);
+        certificates = TestCertificates.forLocalhost(dir);
+        // mosquitto drops root and still has to read its key
+        Commands.run("chmod", "644", certificates.serverKey.toString());
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
                 "per_listener_settings false", "allow_anonymous false",
                 "password_file " + dir.resolve("passwd"), "persistence false", "user root",
                 "max_queued_messages 0", "max_inflight_messages 0", "listener " + port + " 127.0.0.1",
-                "listener " + tlsPort + " 127.0.0.1", "cafile " + caFile(), "certfile " + dir.resolve("server.crt"),
-                "keyfile " + dir.resolve("server.key"), "")));
+                "listener " + tlsPort + " 127.0.0.1", "cafile " + caFile(), "certfile " + certificates.serverCert,
+                "keyfile " + certificates.serverKey, "")));
         start();
     }
 
@@ -62,22 +65,8 @@ public final class TestMosquitto implements AutoCloseable {
         }
     }
 
-    /** A test CA and a server certificate for the name localhost only, made with openssl. */
-    private static void certificates(Path dir) throws Exception {
-        String d = dir.toString();
-        Commands.run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-days", "2", "-subj", "/CN=birdbath test CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt");
-        Commands.run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
-                "/CN=localhost", "-keyout", d + "/server.key", "-out", d + "/server.csr");
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost\n");
-        Commands.run("openssl", "x509", "-req", "-in", d + "/server.csr", "-CA", d + "/ca.crt", "-CAkey",
-                d + "/ca.key", "-CAcreateserial", "-days", "2", "-extfile", d + "/san.ext", "-out", d + "/server.crt");
-        // mosquitto drops root and still has to read its key
-        Commands.run("chmod", "644", d + "/server.key");
-    }
-
     public Path caFile() {
-        return dir.resolve("ca.crt");
+        return certificates.ca;
     }
 
     public String uri() {

@@ -53,6 +53,23 @@ public final class TestPostgres implements AutoCloseable {
                 "-m", "fast", "-w", "stop");
     }
 
+    /**
+     * Turns TLS on (restarting the server): a certificate for the name localhost from a test CA, whose file
+     * {@link #caFile()} returns. Plain connections are still accepted, so a test can see which one a client used.
+     */
+    public TestCertificates enableTls() throws Exception {
+        Path tls = dir.resolve("tls");
+        Files.createDirectories(tls);
+        TestCertificates certs = TestCertificates.forLocalhost(tls);
+        Commands.run("chown", "-R", "postgres:postgres", tls.toString());
+        Commands.run("chmod", "600", certs.serverKey.toString());
+        Files.writeString(dir.resolve("data/postgresql.conf"), "ssl = on\nssl_cert_file = '" + certs.serverCert
+                + "'\nssl_key_file = '" + certs.serverKey + "'\n", java.nio.file.StandardOpenOption.APPEND);
+        stop();
+        start();
+        return certs;
+    }
+
     public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
