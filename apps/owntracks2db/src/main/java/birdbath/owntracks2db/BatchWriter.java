@@ -33,8 +33,58 @@ final class BatchWriter {
 
     private BatchWriter() { }
 
-    /** Writes and commits {@code batch} on {@code c} (auto-commit off); rolls back and rethrows on failure. */
+    /**
+     * Writes and commits {@code batch} on {@code c} (auto-commit off). When PostgreSQL refuses the data itself
+     * (a value jsonb cannot hold, say), the batch is written again message by message and the refused ones
+     * become rejections with PostgreSQL's reason, so one message cannot stall the stream. Any other failure
+     * (the connection, the server) is rolled back and thrown, for the caller to retry the same batch.
+     */
     static Written write(Connection c, List<Message> batch) throws SQLException {
+        try {
+            return writeTogether(c, batch);
+        } catch (SQLException e) {
+            if (!refusesTheData(e) || batch.size() == 0) {
+                throw e;
+            }
+            int locations = 0;
+            int others = 0;
+            int rejected = 0;
+            for (Message m : batch) {
+                Written w;
+                try {
+                    w = writeTogether(c, List.of(m));
+                } catch (SQLException one) {
+                    if (!refusesTheData(one)) {
+                        throw one;
+                    }
+                    w = writeTogether(c, List.of(m.refused("refused by PostgreSQL: " + reason(one))));
+                }
+                locations += w.locations();
+                others += w.others();
+                rejected += w.rejected();
+            }
+            return new Written(locations, others, rejected);
+        }
+    }
+
+    /** The server's message and detail, without the statement a batch failure quotes. */
+    private static String reason(SQLException e) {
+        SQLException cause = e instanceof java.sql.BatchUpdateException && e.getNextException() != null
+                ? e.getNextException() : e;
+        if (cause instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
+            org.postgresql.util.ServerErrorMessage m = p.getServerErrorMessage();
+            return m.getMessage() + (m.getDetail() == null ? "" : " (" + m.getDetail() + ")");
+        }
+        return cause.getMessage();
+    }
+
+    /** SQLSTATE class 22 (data exception) or 54 (a limit such as a too long value): the data, not the server. */
+    private static boolean refusesTheData(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("54"));
+    }
+
+    private static Written writeTogether(Connection c, List<Message> batch) throws SQLException {
         try (PreparedStatement loc = c.prepareStatement(LOCATIONS); PreparedStatement other = c.prepareStatement(OTHER);
              PreparedStatement rej = c.prepareStatement(REJECTED)) {
             List<Message.Location> locations = new java.util.ArrayList<>();
@@ -86,20 +136,49 @@ final class BatchWriter {
     private static PreparedStatement bindLocations(Connection c, PreparedStatement s, List<Message.Location> ls)
             throws SQLException {
         int n = ls.size();
-        Object[][] cols = new Object[22][n];
+        String[] userid = new String[n];
+        String[] device = new String[n];
+        Timestamp[] tst = new Timestamp[n];
+        Double[] lat = new Double[n];
+        Double[] lon = new Double[n];
+        Integer[][] ints = new Integer[7][n]; // acc, alt, batt, cog, radius, vac, vel
+        Double[] p = new Double[n];
+        String[][] texts = new String[3][n]; // t, tid, conn
+        Integer[] bs = new Integer[n];
+        String[] inregions = new String[n];
+        String[] ssid = new String[n];
+        String[] bssid = new String[n];
+        Timestamp[] created = new Timestamp[n];
+        String[] raw = new String[n];
         for (int i = 0; i < n; i++) {
             Message.Location l = ls.get(i);
-            Object[] row = {l.userid(), l.device(), utc(l.tst()), l.lat(), l.lon(), l.acc(), l.alt(), l.batt(), l.cog(),
-                    l.radius(), l.vac(), l.vel(), l.p(), l.t(), l.tid(), l.conn(), l.bs(), l.inregions(), l.ssid(),
-                    l.bssid(), l.createdAt() == null ? null : utc(l.createdAt()), l.rawdata()};
-            for (int col = 0; col < row.length; col++) {
-                cols[col][i] = row[col];
+            userid[i] = l.userid();
+            device[i] = l.device();
+            tst[i] = utc(l.tst());
+            lat[i] = l.lat();
+            lon[i] = l.lon();
+            Integer[] row = {l.acc(), l.alt(), l.batt(), l.cog(), l.radius(), l.vac(), l.vel()};
+            for (int k = 0; k < row.length; k++) {
+                ints[k][i] = row[k];
             }
+            p[i] = l.p();
+            texts[0][i] = l.t();
+            texts[1][i] = l.tid();
+            texts[2][i] = l.conn();
+            bs[i] = l.bs();
+            inregions[i] = l.inregions();
+            ssid[i] = l.ssid();
+            bssid[i] = l.bssid();
+            created[i] = l.createdAt() == null ? null : utc(l.createdAt());
+            raw[i] = l.rawdata();
         }
-        String[] types = {"text", "text", "timestamp", "float8", "float8", "int4", "int4", "int4", "int4", "int4",
-                "int4", "int4", "float8", "text", "text", "text", "int4", "text", "text", "text", "timestamp", "text"};
-        for (int col = 0; col < types.length; col++) {
-            s.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
+        // typed Java arrays: the driver sends numbers and text in binary, which PostgreSQL reads faster than
+        // array literals
+        Object[] columns = {userid, device, c.createArrayOf("timestamp", tst), lat, lon, ints[0], ints[1], ints[2],
+                ints[3], ints[4], ints[5], ints[6], p, texts[0], texts[1], texts[2], bs, inregions, ssid, bssid,
+                c.createArrayOf("timestamp", created), raw};
+        for (int col = 0; col < columns.length; col++) {
+            s.setObject(col + 1, columns[col]);
         }
         return s;
     }

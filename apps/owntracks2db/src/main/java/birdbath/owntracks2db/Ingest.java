@@ -1,63 +1,38 @@
 package birdbath.owntracks2db;
 
-import java.io.FileInputStream;
-import java.io.InputStream;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * MQTT in, PostgreSQL out, nothing lost: a persistent session (clean session off) subscribed at QoS 1, manual
- * acknowledgements, and a writer thread that commits batches (size or delay, whichever first) and only then
- * acknowledges their messages. A database outage stalls the writer, which retries the same batch; a crash
- * leaves the messages unacknowledged, so the broker sends them again, and the key (userid, device, tst) keeps
- * them from doubling.
+ * MQTT in, PostgreSQL out, nothing lost: messages from {@link MqttSource} wait in a queue (as many as the
+ * broker lets be unacknowledged), a writer thread commits them in batches (size or delay,
+ * whichever first) and only then acknowledges them. A database outage stalls the writer, which retries the
+ * same batch; a crash leaves the messages unacknowledged, so the broker sends them again, and the key
+ * (userid, device, tst) keeps them from doubling.
  */
 public final class Ingest implements AutoCloseable {
 
     private static final long RETRY_MILLIS = 1000;
-    private static final long SUBSCRIBE_SECONDS = 30;
-
-    /** A message waiting for its commit, with the MQTT connection it came on (ids are per connection). */
-    private record Pending(Message message, int id, int qos, long generation, long receivedNanos) { }
+    /** A batch also closes when no message came for this long: a broker that sends only a few unacknowledged
+     * messages at a time (Mosquitto's default is 20) would otherwise make every batch wait out the delay. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final Settings settings;
     private final IngestMetrics metrics = new IngestMetrics();
-    private final BlockingQueue<Pending> queue;
-    private final MqttClient mqtt;
+    private final LinkedBlockingQueue<MqttSource.Received> queue = new LinkedBlockingQueue<>();
+    private final MqttSource mqtt;
     private final Thread writer;
-    private final java.util.concurrent.ExecutorService subscriber = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "owntracks2db-subscribe");
-                t.setDaemon(true);
-                return t;
-            });
-    private final java.util.concurrent.CompletableFuture<Void> subscribed = new java.util.concurrent.CompletableFuture<>();
-    private volatile long generation;
     private volatile boolean stopping;
     private volatile boolean dbHealthy;
 
-    public Ingest(Settings settings) throws MqttException {
+    public Ingest(Settings settings) throws Exception {
         this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(Math.max(1000, settings.batchSize() * 4));
-        this.mqtt = new MqttClient(settings.mqttUri(), settings.mqttClientId(), new MemoryPersistence());
+        this.mqtt = new MqttSource(settings, metrics);
         this.writer = new Thread(this::writeLoop, "owntracks2db-writer");
     }
 
@@ -66,7 +41,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     public boolean ready() {
-        return mqtt.isConnected() && subscribed.isDone() && dbHealthy;
+        return mqtt.ready() && dbHealthy;
     }
 
     public String metricsText() {
@@ -75,132 +50,41 @@ public final class Ingest implements AutoCloseable {
 
     /**
      * Migrates the schema, connects and returns once the broker has confirmed the subscription, so that from
-     * then on the broker keeps every message for this session, connected or not.
+     * then on the broker keeps every message for this session.
      */
     public Ingest start() throws Exception {
         Schema.migrate(settings.jdbcUrl(), settings.dbUsername(), settings.dbPassword());
         dbHealthy = true;
         writer.start();
-        mqtt.setManualAcks(true);
-        mqtt.setCallback(new MqttCallbackExtended() {
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-                generation++;
-                // not on this callback thread: a persistent session's queued messages arrive before the SUBACK,
-                // and they are delivered on this very thread, so waiting here for the SUBACK would deadlock
-                subscriber.execute(() -> {
-                    try {
-                        mqtt.subscribe(settings.mqttTopic(), 1);
-                        subscribed.complete(null);
-                        Log.info("subscribed", "topic", settings.mqttTopic(), "broker", serverURI, "reconnect", reconnect);
-                    } catch (MqttException e) {
-                        Log.error("cannot subscribe", "topic", settings.mqttTopic(), "error", e.toString());
-                    }
-                });
-            }
-
-            @Override
-            public void connectionLost(Throwable cause) {
-                generation++;
-                Log.warn("MQTT connection lost; reconnecting", "error", String.valueOf(cause));
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
-                if (stopping) {
-                    // not acknowledged: the broker keeps it in the session and sends it again after the restart
-                    return;
-                }
-                Message m = MessageParser.parse(topic, message.getPayload());
-                if (m instanceof Message.Location) {
-                    metrics.received.incrementAndGet();
-                }
-                // a full queue blocks here, and so MQTT reading: the broker holds the rest
-                queue.put(new Pending(m, message.getId(), message.getQos(), generation, System.nanoTime()));
-            }
-
-            @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-                // nothing is published
-            }
-        });
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(false);
-        o.setAutomaticReconnect(true);
-        o.setKeepAliveInterval(30);
-        o.setConnectionTimeout(15);
-        o.setMaxReconnectDelay(10_000);
-        if (settings.mqttUsername() != null) {
-            o.setUserName(settings.mqttUsername());
-        }
-        if (settings.mqttPassword() != null) {
-            o.setPassword(settings.mqttPassword().toCharArray());
-        }
-        o.setWill("/lwt/o2db", "offline".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
-        if (settings.mqttSsl()) {
-            o.setSocketFactory(tls(settings.mqttCa()).getSocketFactory());
-            o.setHttpsHostnameVerificationEnabled(true);
-        }
-        mqtt.connect(o);
         try {
-            subscribed.get(SUBSCRIBE_SECONDS, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("the broker " + settings.mqttUri() + " did not confirm the subscription to "
-                    + settings.mqttTopic() + " within " + SUBSCRIBE_SECONDS + " s");
+            mqtt.start(m -> {
+                metrics.waiting.incrementAndGet();
+                queue.add(m);
+            });
+        } catch (Exception e) {
+            stopping = true;
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+            throw e;
         }
         return this;
     }
 
-    private static SSLContext tls(String caFile) throws Exception {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        if (caFile == null) {
-            ctx.init(null, null, null);
-            return ctx;
-        }
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = new FileInputStream(caFile)) {
-            int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                ks.setCertificateEntry("ca-" + i++, c);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
     private void writeLoop() {
         Connection c = null;
-        List<Pending> batch = new ArrayList<>();
+        List<MqttSource.Received> batch = new ArrayList<>();
+        List<Message> messages = null; // the batch parsed; kept while a failed write is retried
         while (!stopping || !queue.isEmpty() || !batch.isEmpty()) {
             try {
-                if (batch.isEmpty()) {
-                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
+                if (messages == null) {
+                    fill(batch);
+                    if (batch.isEmpty()) {
                         continue;
                     }
-                    batch.add(first);
-                }
-                long deadline = batch.get(0).receivedNanos() + settings.batchMaxDelayMs() * 1_000_000L;
-                while (batch.size() < settings.batchSize()) {
-                    long wait = deadline - System.nanoTime();
-                    Pending next = wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
+                    messages = parse(batch);
                 }
                 if (c == null) {
                     c = DriverManager.getConnection(settings.jdbcUrl(), settings.dbUsername(), settings.dbPassword());
                     c.setAutoCommit(false);
-                }
-                List<Message> messages = new ArrayList<>();
-                for (Pending p : batch) {
-                    if (settings.storeOtherTypes() || !(p.message() instanceof Message.Other)) {
-                        messages.add(p.message());
-                    }
                 }
                 BatchWriter.Written w = BatchWriter.write(c, messages);
                 long locations = messages.stream().filter(m -> m instanceof Message.Location).count();
@@ -208,11 +92,13 @@ public final class Ingest implements AutoCloseable {
                 metrics.duplicates.addAndGet(locations - w.locations());
                 metrics.others.addAndGet(w.others());
                 metrics.rejected.addAndGet(w.rejected());
-                metrics.lag((System.nanoTime() - batch.get(0).receivedNanos()) / 1e9);
+                metrics.lag((System.nanoTime() - batch.get(0).receivedNanos) / 1e9);
                 metrics.currentInsertionErrors.set(0);
                 dbHealthy = true;
-                acknowledge(batch);
+                batch.forEach(MqttSource.Received::acknowledge);
+                metrics.waiting.addAndGet(-batch.size());
                 batch.clear();
+                messages = null;
             } catch (SQLException e) {
                 metrics.insertionErrors.incrementAndGet();
                 metrics.currentInsertionErrors.incrementAndGet();
@@ -229,17 +115,40 @@ public final class Ingest implements AutoCloseable {
         close(c);
     }
 
-    /** After the commit: acknowledge what came on the current connection (older ids mean nothing now). */
-    private void acknowledge(List<Pending> batch) {
-        for (Pending p : batch) {
-            if (p.qos() > 0 && p.generation() == generation) {
-                try {
-                    mqtt.messageArrivedComplete(p.id(), p.qos());
-                } catch (MqttException e) {
-                    // the connection went: the broker will send the message again, and it is stored already
-                }
+    /**
+     * Takes the next batch from the queue: up to the batch size, or what came within the delay of the first,
+     * or what came until the stream paused.
+     */
+    private void fill(List<MqttSource.Received> batch) throws InterruptedException {
+        MqttSource.Received first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return;
+        }
+        batch.add(first);
+        long deadline = first.receivedNanos + settings.batchMaxDelayMs() * 1_000_000L;
+        while (batch.size() < settings.batchSize()) {
+            long wait = Math.min(deadline - System.nanoTime(), IDLE_NANOS);
+            MqttSource.Received next = wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+        }
+    }
+
+    /** The batch's messages as they will be stored (other _types left out unless they are kept). */
+    private List<Message> parse(List<MqttSource.Received> batch) {
+        List<Message> messages = new ArrayList<>(batch.size());
+        for (MqttSource.Received p : batch) {
+            Message m = MessageParser.parse(p.topic, p.payload);
+            if (m instanceof Message.Location) {
+                metrics.received.incrementAndGet();
+            }
+            if (settings.storeOtherTypes() || !(m instanceof Message.Other)) {
+                messages.add(m);
             }
         }
+        return messages;
     }
 
     private static void close(Connection c) {
@@ -266,20 +175,13 @@ public final class Ingest implements AutoCloseable {
      */
     @Override
     public void close() {
+        mqtt.stopTaking();
         stopping = true;
         try {
             writer.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        subscriber.shutdownNow();
-        try {
-            if (mqtt.isConnected()) {
-                mqtt.disconnect(5_000);
-            }
-            mqtt.close();
-        } catch (MqttException e) {
-            // closing
-        }
+        mqtt.close();
     }
 }

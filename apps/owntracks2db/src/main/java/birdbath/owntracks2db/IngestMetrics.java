@@ -16,6 +16,8 @@ final class IngestMetrics {
     final AtomicLong others = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong duplicates = new AtomicLong();
+    final AtomicLong mqttConnects = new AtomicLong();
+    final AtomicLong waiting = new AtomicLong();
     private volatile double lastLag;
 
     void lag(double seconds) {
@@ -35,6 +37,9 @@ final class IngestMetrics {
         counter(sb, "owntracks2db_rejected_messages_total", "Messages stored in rejected_messages.", rejected.get());
         counter(sb, "owntracks2db_duplicate_updates_total", "Redelivered location updates already stored.",
                 duplicates.get());
+        counter(sb, "owntracks2db_mqtt_connects_total", "Connections made to the broker (1 + reconnects).",
+                mqttConnects.get());
+        gauge(sb, "owntracks2db_waiting_messages", "Messages received and not yet committed.", waiting.get());
         return sb.toString();
     }
 

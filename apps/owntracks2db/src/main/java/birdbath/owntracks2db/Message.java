@@ -7,6 +7,15 @@ public sealed interface Message permits Message.Location, Message.Other, Message
 
     String topic();
 
+    /** The message as a rejection, for when PostgreSQL refuses to store it as what it parsed to. */
+    default Rejected refused(String reason) {
+        if (this instanceof Rejected r) {
+            return new Rejected(r.topic(), r.payload(), reason);
+        }
+        String raw = this instanceof Location l ? l.rawdata() : ((Other) this).rawdata();
+        return new Rejected(topic(), raw.getBytes(java.nio.charset.StandardCharsets.UTF_8), reason);
+    }
+
     /**
      * An OwnTracks location; boxed fields are absent when the payload left them out.
      *

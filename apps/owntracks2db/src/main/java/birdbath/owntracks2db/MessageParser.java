@@ -53,8 +53,9 @@ public final class MessageParser {
             if (type == null || !type.isTextual() || type.asText().isEmpty()) {
                 throw new Bad("no _type");
             }
-            String raw = JSON.writeValueAsString(doc);
-            if (raw.contains("\\u0000")) {
+            // stored as it came (jsonb parses it again): re-serialising would turn 1e400 into "Infinity"
+            String raw = text;
+            if (text.contains("u0000") && JSON.writeValueAsString(doc).contains("\\u0000")) {
                 throw new Bad("contains a NUL character, which PostgreSQL's jsonb cannot hold");
             }
             if (!type.asText().equals("location")) {

@@ -12,12 +12,14 @@ import java.util.Map;
 /**
  * The original's configuration, unchanged: the OWNTRACKS2DB_* variables, or `--config FILE` with the same
  * settings as YAML (mqtt{host,port,ssl,ca,username,password}, database{host,port,username,password,dbname},
- * metrics{port}); a variable wins over the file. Plus: OWNTRACKS2DB_MQTT_TOPIC, _MQTT_CLIENT_ID, _DB_SSLMODE,
+ * metrics{port}); a variable wins over the file. Plus: OWNTRACKS2DB_MQTT_TOPIC, _MQTT_CLIENT_ID,
+ * _MQTT_KEEPALIVE (seconds), _DB_SSLMODE,
  * _DB_SSLROOTCERT (the CA file verify-ca/verify-full check the server against), _BATCH_SIZE,
  * _BATCH_MAX_DELAY_MS, _OTHER_TYPES (store|skip).
  */
 public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mqttCa, String mqttUsername,
-                       String mqttPassword, String mqttTopic, String mqttClientId, String dbHost, int dbPort,
+                       String mqttPassword, String mqttTopic, String mqttClientId, int mqttKeepaliveSeconds,
+                       String dbHost, int dbPort,
                        String dbUsername, String dbPassword, String dbName, String dbSslMode, String dbSslRootCert,
                        int metricsPort,
                        int batchSize, int batchMaxDelayMs, boolean storeOtherTypes) {
@@ -65,6 +67,7 @@ public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mq
                 r.text("MQTT_USERNAME", "mqtt", "username", null), r.text("MQTT_PASSWORD", "mqtt", "password", null),
                 r.text("MQTT_TOPIC", "mqtt", "topic", "owntracks/#"),
                 r.text("MQTT_CLIENT_ID", "mqtt", "client_id", "owntracks2db"),
+                r.number("MQTT_KEEPALIVE", "mqtt", "keepalive", 30, 1, 3600),
                 r.text("DB_HOST", "database", "host", "localhost"), r.port("DB_PORT", "database", "port", 5432),
                 r.text("DB_USERNAME", "database", "username", "owntracks"),
                 r.text("DB_PASSWORD", "database", "password", null),

@@ -128,4 +128,33 @@ class IngestTest {
         }
         assertThat(services.locationRows()).isEqualTo(3000);
     }
+
+    /**
+     * PostgreSQL away for three keepalive periods while messages keep coming: the service holds what the broker
+     * lets be unacknowledged (its in-flight limit), the rest waits in the broker, the connection stays up (no
+     * reconnect: Paho keeps reading and answering pings), and afterwards every message is there once.
+     */
+    @Test
+    void aLongDatabaseOutageWithMoreMessagesThanTheBrokerSendsAtOnceKeepsTheConnection() throws Exception {
+        Map<String, String> env = services.env();
+        env.put("OWNTRACKS2DB_MQTT_KEEPALIVE", "2");
+        int total = TestMosquitto.MAX_INFLIGHT + 5000;
+        try (Ingest ingest = new Ingest(Settings.load(env, null)).start(); MqttClient pub = publisher()) {
+            pg.stop();
+            publish(pub, 0, total / 10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (ingest.metrics().waiting.get() < TestMosquitto.MAX_INFLIGHT) {
+                assertThat(System.nanoTime()).as("the broker's window fills (" + ingest.metrics().waiting.get() + ")")
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            Thread.sleep(6_000); // the outage itself: three keepalive periods with the window full
+            assertThat(ingest.metrics().waiting.get()).isEqualTo(TestMosquitto.MAX_INFLIGHT);
+            pg.start();
+            awaitRows(total);
+            pub.disconnect();
+            assertThat(ingest.metrics().mqttConnects.get()).as("connections to the broker").isEqualTo(1);
+        }
+        assertThat(services.locationRows()).isEqualTo(total);
+    }
 }

@@ -13,12 +13,15 @@ import java.util.stream.Stream;
 
 /**
  * A throw-away Mosquitto 2 (Debian's) on 127.0.0.1 and a free port: no anonymous clients, one user with a
- * generated password, and no limit on the messages it queues for a persistent session that is away (Mosquitto's
- * default of 1000 would drop the rest, which is not what a lossless ingest can be tested against).
+ * generated password, no limit on the messages it queues for a persistent session (Mosquitto's default of 1000
+ * would drop the rest, which is not what a lossless ingest can be tested against), and at most
+ * {@link #MAX_INFLIGHT} unacknowledged messages in flight to a client.
  */
 public final class TestMosquitto implements AutoCloseable {
 
     public static final String USER = "owntracks";
+    /** QoS 1 messages sent to a client and not yet acknowledged, at most (Mosquitto's default is 20). */
+    public static final int MAX_INFLIGHT = 10_000;
 
     public final Path dir;
     public final int port;
@@ -42,7 +45,7 @@ public final class TestMosquitto implements AutoCloseable {
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
                 "per_listener_settings false", "allow_anonymous false",
                 "password_file " + dir.resolve("passwd"), "persistence false", "user root",
-                "max_queued_messages 0", "max_inflight_messages 0", "listener " + port + " 127.0.0.1",
+                "max_queued_messages 0", "max_inflight_messages " + MAX_INFLIGHT, "listener " + port + " 127.0.0.1",
                 "listener " + tlsPort + " 127.0.0.1", "cafile " + caFile(), "certfile " + certificates.serverCert,
                 "keyfile " + certificates.serverKey, "")));
         start();
