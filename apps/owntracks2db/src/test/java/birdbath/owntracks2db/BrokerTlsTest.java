@@ -6,14 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestCertificates;
 import birdbath.testkit.TestMosquitto;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,16 +49,7 @@ class BrokerTlsTest {
     @Test
     void overTlsWithTheCaFileMessagesArrive() throws Exception {
         try (Ingest ingest = new Ingest(tls("localhost", broker.caFile())).start()) {
-            MqttClient pub = new MqttClient(broker.uri(), "tls-publisher", new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setUserName(TestMosquitto.USER);
-            o.setPassword(broker.password.toCharArray());
-            pub.connect(o);
-            MqttMessage m = new MqttMessage("{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":1700000000}"
-                    .getBytes(StandardCharsets.UTF_8));
-            m.setQos(1);
-            pub.publish("owntracks/tls/phone", m);
-            pub.disconnect();
+            broker.publish("owntracks/tls/phone", "{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":1700000000}");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (services.locationRows() < 1) {
                 assertThat(System.nanoTime()).as("the message arrives over TLS").isLessThan(deadline);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestCertificates;
-import birdbath.testkit.TestMosquitto;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,9 +12,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,15 +54,8 @@ class DatabaseTlsTest {
     @Test
     void verifyFullWithTheCaFileWritesOverTls() throws Exception {
         try (Ingest ingest = new Ingest(verifyFull("localhost", certs.ca)).start()) {
-            MqttClient pub = new MqttClient(services.broker.uri(), "db-tls-publisher", new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setUserName(TestMosquitto.USER);
-            o.setPassword(services.broker.password.toCharArray());
-            pub.connect(o);
-            pub.publish("owntracks/tls/phone", "{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":1700000000}"
-                    .getBytes(StandardCharsets.UTF_8), 1, false);
-            pub.disconnect();
-            pub.close();
+            services.broker.publish("owntracks/tls/phone",
+                    "{\"_type\":\"location\",\"lat\":1,\"lon\":2,\"tst\":1700000000}");
             // the row, and the writer's connection seen from the server
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (services.locationRows() < 1 || !writerUsesTls()) {

@@ -68,6 +68,12 @@ public final class TestMosquitto implements AutoCloseable {
         }
     }
 
+    /** Publishes one message at QoS 1 with Mosquitto's own client, as the test user. */
+    public void publish(String topic, String payload) throws Exception {
+        Commands.run("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(port), "-u", USER, "-P", password, "-q",
+                "1", "-t", topic, "-m", payload);
+    }
+
     public Path caFile() {
         return certificates.ca;
     }
