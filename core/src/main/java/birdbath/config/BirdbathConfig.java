@@ -7,7 +7,7 @@ import java.util.List;
  * give a {@link ClusterSpec}. Field names are snake_case in the file.
  */
 public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Networking networking, Storage storage,
-                             Etcd etcd, Kubernetes kubernetes, Local local, Ipsec ipsec) {
+                             Etcd etcd, Kubernetes kubernetes, Local local, Ipsec ipsec, Apps apps) {
 
     /** The cluster itself; {@code name} may come from the original's {@code linode.group}. */
     public record Cluster(String name, Integer nodes, String domain) { }
@@ -36,4 +36,19 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
 
     /** The local provider: the Debian mirror its base image is built from (default: the host's apt mirror). */
     public record Local(String mirror) { }
+
+    /** The apps on the cluster (see {@link AppsSpec}); an app is on unless {@code enabled: false}. */
+    public record Apps(String acmeEmail, Integer ingressNode, Traefik traefik, Postgres postgres, Mosquitto mosquitto,
+                       Owntracks2db owntracks2db, Haircolor haircolor) {
+
+        public record Traefik(Boolean enabled, String dashboardHost) { }
+
+        public record Postgres(Boolean enabled, Integer sizeGb) { }
+
+        public record Mosquitto(Boolean enabled, String host, Integer sizeGb, List<String> users) { }
+
+        public record Owntracks2db(Boolean enabled) { }
+
+        public record Haircolor(Boolean enabled, String host) { }
+    }
 }

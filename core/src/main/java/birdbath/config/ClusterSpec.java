@@ -14,7 +14,8 @@ import java.util.Set;
  */
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
-                          EtcdSpec etcd, KubernetesSpec kubernetes, String localMirror, Dataplane ipsecDataplane) {
+                          EtcdSpec etcd, KubernetesSpec kubernetes, String localMirror, Dataplane ipsecDataplane,
+                          AppsSpec apps) {
 
     public enum ProviderKind { LINODE, LOCAL }
 

@@ -207,12 +207,13 @@ public final class ConfigLoader {
                             + " 'userspace' (libipsec, for kernels without ESP), got '" + raw.ipsec().dataplane() + "'");
                 }
             }
+            AppsSpec apps = new AppsSection(this::problem, domain, nodes).spec(raw.apps());
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
-                    volumeSize, etcd, kubernetes, mirror, dataplane);
+                    volumeSize, etcd, kubernetes, mirror, dataplane, apps);
         }
 
         private KubernetesSpec kubernetes(BirdbathConfig.Kubernetes raw, int nodes, NetworkSpec network,

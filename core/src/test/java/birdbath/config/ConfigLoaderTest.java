@@ -45,7 +45,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             ''                                                                 | 1 | the file is empty         | cluster.name
             'cluster: [unclosed'                                               | 1 | not valid YAML            | ''
-            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: cluster, etcd, ipsec, kubernetes, linode, local, networking, provider, storage
+            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: apps, cluster, etcd, ipsec, kubernetes, linode, local, networking, provider, storage
             'cluster:\\n  name: demo\\n  nodez: 3'                             | 3 | unknown field 'cluster.nodez' | expected one of: domain, name, nodes
             'cluster:\\n  name: demo\\n  nodes: three\\n  domain: example.com' | 3 | cluster.nodes: expected a whole number | got 'three'
             'cluster:\\n  name: demo\\n  nodes: 2.5\\n  domain: example.com'   | 3 | cluster.nodes: expected a whole number | ''
@@ -73,6 +73,14 @@ class ConfigLoaderTest {
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  group: other' | 5 | linode.group: 'other' differs from cluster.name 'demo' | keep one
             'cluster:\\n  name: demo\\n  domain: example.com\\nstorage:\\n  volume_size_gb: 5' | 5 | storage.volume_size_gb: expected a number from 10 to 10240 | got 5
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  type: [g6-nanode-1, g6-standard-1]' | 5 | linode.type: expected a single value | ''
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  ingress_node: 1' | 4 | apps.acme_email: missing | Let's Encrypt
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: me-at-example' | 5 | apps.acme_email: 'me-at-example' is not an e-mail address | ''
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  ingress_node: 4' | 6 | apps.ingress_node: expected a node number from 1 to 3 | got 4
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  haircolor:\\n    host: hair.example.org' | 7 | apps.haircolor.host: 'hair.example.org' is outside the cluster's domain example.com | ending in .example.com
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  postgres:\\n    enabled: false' | 4 | apps.owntracks2db: needs apps.postgres and apps.mosquitto | enabled: false
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  postgres:\\n    users: [x]' | 7 | unknown field 'apps.postgres.users' | expected one of: enabled, size_gb
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  mosquitto:\\n    host: haircolor' | 4 | apps: two apps have the same host | give each its own
+            'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: a@b.io\\n  mosquitto:\\n    users: [\"bad user\"]' | 7 | apps.mosquitto.users: 'bad user' is not usable as a user name | ''
             """)
     void badConfigsGiveOneClearLine(String yaml, int line, String start, String phrase) {
         String text = yaml.replace("\\n", "\n");
@@ -125,6 +133,24 @@ class ConfigLoaderTest {
         assertThat(warnings).hasSize(2);
         assertThat(warnings.get(0)).contains(":5: linode.region: 'us-east-1a' is the old name of 'us-east'");
         assertThat(warnings.get(1)).contains(":6: linode.type: 'g5-standard-1' is retired");
+    }
+
+    @Test
+    void anAppsSectionWithOnlyAnEmailRunsEveryAppWithItsDefaults() throws IOException {
+        AppsSpec apps = load(VALID + "apps:\n  acme_email: me@example.com\n", Map.of()).apps();
+        assertThat(apps.any()).isTrue();
+        assertThat(apps.ingressNode()).isEqualTo(1);
+        assertThat(apps.hosts()).containsExactly("traefik.example.com", "mqtt.example.com", "haircolor.example.com");
+        assertThat(apps.postgres().sizeGb()).isEqualTo(3);
+        assertThat(apps.mosquitto().sizeGb()).isEqualTo(1);
+        assertThat(apps.mosquitto().users()).containsExactly("owntracks", "owntracks2db");
+        assertThat(apps.owntracks2db()).isTrue();
+        assertThat(load(VALID, Map.of()).apps()).isEqualTo(AppsSpec.NONE);
+        AppsSpec some = load(VALID + "apps:\n  acme_email: me@example.com\n  owntracks2db: {enabled: false}\n"
+                + "  mosquitto:\n    host: broker.example.com\n    users: [alice]\n  haircolor:\n    enabled: false\n",
+                Map.of()).apps();
+        assertThat(some.hosts()).containsExactly("traefik.example.com", "broker.example.com");
+        assertThat(some.mosquitto().users()).containsExactly("alice");
     }
 
     @Test
