@@ -32,13 +32,25 @@ public final class TestMosquitto implements AutoCloseable {
     private Process process;
 
     public TestMosquitto() throws Exception {
+        this(null);
+    }
+
+    /**
+     * A broker that checks logins against {@code passwordFile} (a Mosquitto password file made elsewhere) instead
+     * of the generated {@link #USER} and {@link #password}.
+     */
+    public TestMosquitto(Path passwordFile) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "needs Debian's mosquitto");
         dir = Files.createTempDirectory("birdbath-mosquitto");
         try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();
             tlsPort = t.getLocalPort();
         }
-        Commands.run("mosquitto_passwd", "-c", "-b", dir.resolve("passwd").toString(), USER, password);
+        if (passwordFile == null) {
+            Commands.run("mosquitto_passwd", "-c", "-b", dir.resolve("passwd").toString(), USER, password);
+        } else {
+            Files.copy(passwordFile, dir.resolve("passwd"));
+        }
         certificates = TestCertificates.forLocalhost(dir);
         // mosquitto drops root and still has to read its key
         Commands.run("chmod", "644", certificates.serverKey.toString());
