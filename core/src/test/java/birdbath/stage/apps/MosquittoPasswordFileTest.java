@@ -7,7 +7,6 @@ import birdbath.testkit.Commands;
 import birdbath.testkit.TestMosquitto;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,10 @@ class MosquittoPasswordFileTest {
         Map<String, Secret> users = new LinkedHashMap<>();
         users.put("owntracks", new Secret("s3cret-Owntracks"));
         users.put("owntracks2db", new Secret("another:one$with*odd chars"));
-        String text = MosquittoPasswordFile.of(users, new SecureRandom());
+        String text = MosquittoPasswordFile.of(users);
+        assertThat(MosquittoPasswordFile.of(users)).as("the same users and passwords, the same file").isEqualTo(text);
+        assertThat(MosquittoPasswordFile.of(Map.of("owntracks", new Secret("s3cret-Owntracks2"))).split("\\$")[3])
+                .as("another password, another salt").isNotEqualTo(text.split("\\$")[3]);
         assertThat(text.lines()).hasSize(2).allMatch(l -> l.matches("[a-z0-9]+:\\$7\\$1000\\$[A-Za-z0-9+/=]{16}\\$"
                 + "[A-Za-z0-9+/=]{88}"));
         assertThat(text).doesNotContain("s3cret").doesNotContain("another");

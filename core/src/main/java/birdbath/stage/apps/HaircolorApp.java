@@ -1,0 +1,62 @@
+package birdbath.stage.apps;
+
+import birdbath.config.AppsSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * haircolor from this repository's image (side-loaded, never pulled): two replicas sharing their history in
+ * PostgreSQL, a Service on port 80 (the original's), an Ingress for its host through Traefik with a Let's
+ * Encrypt certificate, and the admin token in the Secret {@code haircolor}.
+ */
+final class HaircolorApp {
+
+    static final String NAME = "haircolor";
+    static final String TOKEN = "haircolor-admin-token";
+
+    private HaircolorApp() { }
+
+    static List<HasMetadata> objects(AppsSpec.Haircolor spec, boolean postgres, AppSecrets secrets) {
+        String ns = Objects.NAMESPACE;
+        List<EnvVar> env = new ArrayList<>(List.of(Objects.env("HAIRCOLOR_PORT", "8080"),
+                Objects.fromSecret("HAIRCOLOR_ADMIN_TOKEN", NAME, "admin-token")));
+        if (postgres) {
+            env.add(Objects.env("HAIRCOLOR_DB_URL", "jdbc:postgresql://" + PostgresApp.NAME + ":5432/postgres"));
+            env.add(Objects.env("HAIRCOLOR_DB_USER", "postgres"));
+            env.add(Objects.fromSecret("HAIRCOLOR_DB_PASSWORD", PostgresApp.NAME, "password"));
+        }
+        return List.of(
+                Objects.secret(NAME, ns, NAME, Map.of("admin-token", secrets.password(TOKEN))),
+                new ServiceBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).withNewSpec()
+                        .withSelector(Objects.selector(NAME)).addNewPort().withName("http").withPort(80)
+                        .withTargetPort(new IntOrString(8080)).endPort().endSpec().build(),
+                new DeploymentBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).withNewSpec()
+                        // without a shared database each replica would keep its own history
+                        .withReplicas(postgres ? 2 : 1)
+                        .withNewSelector().withMatchLabels(Objects.selector(NAME)).endSelector()
+                        .withNewTemplate().withNewMetadata().withLabels(Objects.selector(NAME))
+                        .withAnnotations(Map.of("prometheus.io/scrape", "true", "prometheus.io/port", "8080",
+                                "prometheus.io/path", "/metrics")).endMetadata()
+                        .withNewSpec().addNewContainer().withName(NAME).withImage(AppImages.HAIRCOLOR)
+                        .withImagePullPolicy("Never").withEnv(env)
+                        .addNewPort().withName("http").withContainerPort(8080).endPort()
+                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(8080))
+                        .endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                        .endContainer().endSpec().endTemplate().endSpec().build(),
+                new IngressBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).editMetadata()
+                        .withAnnotations(Map.of("traefik.ingress.kubernetes.io/router.entrypoints", "websecure",
+                                "traefik.ingress.kubernetes.io/router.tls.certresolver", "letsencrypt")).endMetadata()
+                        .withNewSpec().withIngressClassName(TraefikApp.NAME)
+                        .addNewRule().withHost(spec.host()).withNewHttp().addNewPath().withPath("/")
+                        .withPathType("Prefix").withNewBackend().withNewService().withName(NAME).withNewPort()
+                        .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule()
+                        .endSpec().build());
+    }
+}
