@@ -315,6 +315,23 @@ public final class Birdbath {
         return done;
     }
 
+    /** The apps of birdbath.yaml's apps section (`birdbath apps ...`). */
+    public birdbath.stage.apps.Apps apps() {
+        return new birdbath.stage.apps.Apps(spec);
+    }
+
+    /** `apps deploy`: applies the apps' objects through .birdbath/kubeconfig; unchanged ones are left alone. */
+    public List<birdbath.stage.apps.ClusterApply.Applied> deployApps() {
+        if (spec.provider() == ProviderKind.LOCAL) {
+            throw new BirdbathException("the local provider runs no Kubernetes, so there is nothing to deploy the apps"
+                    + " to; `birdbath apps render` prints them");
+        }
+        birdbath.stage.apps.Apps apps = apps();
+        try (var client = KubernetesStage.client(KubernetesStage.kubeconfig(spec))) {
+            return apps.deploy(client);
+        }
+    }
+
     /** The cluster's certificate store (`birdbath pki ...`). */
     public Pki pki() {
         return new Pki(spec);

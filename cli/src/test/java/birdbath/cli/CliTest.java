@@ -46,7 +46,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
-                "etcd", "storage", "repair", "kubeconfig", "linode-sim", "generate-completion")) {
+                "etcd", "storage", "repair", "kubeconfig", "apps", "linode-sim", "generate-completion")) {
             Host.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);
@@ -55,6 +55,22 @@ class CliTest {
         assertThat(top.out()).contains("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "linode-sim",
                 "generate-completion");
         assertThat(birdbath("generate-completion").out()).contains("complete -F");
+    }
+
+    @Test
+    void appsRenderPrintsEveryObjectAndAShortDashboardPasswordIsRefused() throws Exception {
+        Files.writeString(dir.resolve("birdbath.yaml"), "provider: local\ncluster:\n  name: demo\n  domain: example.com\n"
+                + "apps:\n  acme_email: me@example.com\n  haircolor:\n    enabled: false\n");
+        Host.Result render = birdbath("apps", "render");
+        assertThat(render.exit()).as(render.err()).isZero();
+        assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(19);
+        assertThat(render.out()).doesNotContain("haircolor").contains("kind: \"StatefulSet\"");
+        Host.Result deploy = birdbath("apps", "deploy");
+        assertThat(deploy.exit()).isEqualTo(1);
+        assertThat(deploy.err()).startsWith("error: the local provider runs no Kubernetes");
+        Host.Result auth = birdbath("apps", "auth", "add", "traefik-dashboard", "admin");
+        assertThat(auth.exit()).as("no password on stdin").isEqualTo(1);
+        assertThat(auth.err()).contains("shorter than 8 characters").doesNotContain("Exception");
     }
 
     @Test

@@ -108,16 +108,20 @@ public final class Pki {
                 actions.put(e.getKey(), "ok");
                 continue;
             }
-            CertificateAuthority.Issued issued = ca.issue(e.getValue());
-            List<X509Certificate> chain = new ArrayList<>(List.of(issued.certificate()));
-            // the intermediates, so that peers trusting only the root can build the path
-            chain.addAll(ca.chain().subList(0, Math.max(0, ca.chain().size() - 1)));
-            Pem.writePrivateKey(dir.resolve(e.getKey() + ".key"), issued.key());
-            Pem.writeCertificates(dir.resolve(e.getKey() + ".crt"), chain);
+            write(ca, e.getKey(), e.getValue());
             actions.put(e.getKey(), "issued (" + (status == Status.OK ? "rotated" : status.name().toLowerCase()
                     .replace('_', '-')) + ")");
         }
         return actions;
+    }
+
+    /** Issues {@code want} as NAME.crt (with the intermediates, for peers trusting only the root) and NAME.key. */
+    private void write(CertificateAuthority ca, String name, CertRequest want) {
+        CertificateAuthority.Issued issued = ca.issue(want);
+        List<X509Certificate> chain = new ArrayList<>(List.of(issued.certificate()));
+        chain.addAll(ca.chain().subList(0, Math.max(0, ca.chain().size() - 1)));
+        Pem.writePrivateKey(dir.resolve(name + ".key"), issued.key());
+        Pem.writeCertificates(dir.resolve(name + ".crt"), chain);
     }
 
     private Status status(CertificateAuthority ca, String name, CertRequest want) {
@@ -173,6 +177,29 @@ public final class Pki {
             throw new BirdbathException("no client certificate " + crt + "; run `birdbath pki issue`");
         }
         return TlsContexts.of(bundle(), crt, dir.resolve("clients/" + name + ".key"));
+    }
+
+    /** A service's TLS files in PEM: the CA bundle, the certificate (with intermediates) and its key. */
+    public record ServiceTls(String caPem, String certificatePem, birdbath.Secret keyPem) { }
+
+    /**
+     * The server certificate of an app ({@code services/NAME}) for {@code dnsNames}, issued by the cluster CA
+     * when it is missing, from another CA, for other names or close to expiry.
+     */
+    public ServiceTls serviceTls(String name, List<String> dnsNames) {
+        CertificateAuthority ca = hasCa() ? ca() : init();
+        String key = "services/" + name;
+        CertRequest want = new CertRequest(name, "birdbath", dnsNames, List.of(), true, false, CertRequest.TWO_YEARS);
+        if (status(ca, key, want) != Status.OK) {
+            write(ca, key, want);
+        }
+        try {
+            return new ServiceTls(Files.readString(dir.resolve("ca-bundle.crt")),
+                    Files.readString(dir.resolve(key + ".crt")),
+                    new birdbath.Secret(Files.readString(dir.resolve(key + ".key"))));
+        } catch (java.io.IOException e) {
+            throw new BirdbathException("cannot read " + key + " in " + dir + ": " + e.getMessage());
+        }
     }
 
     /** A node's own certificate (without the intermediates that follow it in its file). */

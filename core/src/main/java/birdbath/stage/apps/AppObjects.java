@@ -22,7 +22,7 @@ public final class AppObjects {
      * @param mosquittoTls the broker's CA, certificate and key (from birdbath's CA), when Mosquitto runs
      * @param dashboardUsers the htpasswd lines for Traefik's dashboard (empty: nobody can log in yet)
      */
-    public static List<HasMetadata> build(ClusterSpec cluster, AppSecrets secrets, MosquittoApp.Tls mosquittoTls,
+    public static List<HasMetadata> build(ClusterSpec cluster, AppSecrets secrets, birdbath.pki.Pki.ServiceTls mosquittoTls,
                                           String dashboardUsers) {
         AppsSpec apps = cluster.apps();
         String ingressNode = cluster.nodeLabel(apps.ingressNode());

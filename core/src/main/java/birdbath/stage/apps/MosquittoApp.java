@@ -20,15 +20,12 @@ import java.util.Map;
  * a host port on the ingress node, so devices reach it from outside without the original's proxy DaemonSet.
  * Object names are the original's: Secret {@code mosquitto-secrets}, ConfigMap {@code mosquitto-config}.
  */
-final class MosquittoApp {
+public final class MosquittoApp {
 
-    static final String NAME = "mosquitto";
+    public static final String NAME = "mosquitto";
     static final String IMAGE = "eclipse-mosquitto:2";
     static final String SECRETS = "mosquitto-secrets";
     static final String CONFIG = "mosquitto-config";
-
-    /** The broker's TLS material in PEM: the cluster CA, and a certificate and key for its names. */
-    record Tls(String caPem, String certificatePem, Secret keyPem) { }
 
     private MosquittoApp() { }
 
@@ -38,12 +35,12 @@ final class MosquittoApp {
     }
 
     /** The names the server certificate must carry. */
-    static List<String> dnsNames(AppsSpec.Mosquitto spec) {
+    public static List<String> dnsNames(AppsSpec.Mosquitto spec) {
         return List.of(spec.host(), NAME + "." + Objects.NAMESPACE + ".svc", NAME + "." + Objects.NAMESPACE
                 + ".svc.cluster.local");
     }
 
-    static List<HasMetadata> objects(AppsSpec.Mosquitto spec, String ingressNodeName, Tls tls, AppSecrets secrets,
+    static List<HasMetadata> objects(AppsSpec.Mosquitto spec, String ingressNodeName, birdbath.pki.Pki.ServiceTls tls, AppSecrets secrets,
                                      String passwordFile) {
         String ns = Objects.NAMESPACE;
         Map<String, Secret> files = new LinkedHashMap<>();

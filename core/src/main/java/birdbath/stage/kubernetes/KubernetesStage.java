@@ -261,7 +261,7 @@ public final class KubernetesStage implements Stage {
         }
     }
 
-    static KubernetesClient client(Path kubeconfig) {
+    public static KubernetesClient client(Path kubeconfig) {
         try {
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             config.setRequestTimeout(10_000);

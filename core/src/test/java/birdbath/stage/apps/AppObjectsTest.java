@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.Secret;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
+import birdbath.pki.Pki;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -37,7 +38,7 @@ class AppObjectsTest {
     @TempDir
     Path dir;
 
-    private static final MosquittoApp.Tls TLS = new MosquittoApp.Tls("-----BEGIN CERTIFICATE-----\nCA\n",
+    private static final Pki.ServiceTls TLS = new Pki.ServiceTls("-----BEGIN CERTIFICATE-----\nCA\n",
             "-----BEGIN CERTIFICATE-----\nSERVER\n", new Secret("-----BEGIN PRIVATE KEY-----\nKEY-MATERIAL-42\n"));
 
     private ClusterSpec cluster(String apps) throws Exception {

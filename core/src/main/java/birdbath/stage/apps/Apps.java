@@ -1,0 +1,51 @@
+package birdbath.stage.apps;
+
+import birdbath.BirdbathException;
+import birdbath.Secret;
+import birdbath.config.ClusterSpec;
+import birdbath.pki.Pki;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.security.SecureRandom;
+import java.util.List;
+
+/** `birdbath apps ...`: the apps' objects for this config, rendered, applied, and the dashboard's users. */
+public final class Apps {
+
+    private final ClusterSpec spec;
+    private final SecureRandom random = new SecureRandom();
+
+    public Apps(ClusterSpec spec) {
+        this.spec = spec;
+    }
+
+    /** Every object, issuing Mosquitto's certificate and generating passwords the first time. */
+    public List<HasMetadata> objects() {
+        if (!spec.apps().any()) {
+            throw new BirdbathException(spec.configFile() + " has no apps section; add one, e.g. `apps: {acme_email:"
+                    + " you@example.com}` to run them all");
+        }
+        Pki.ServiceTls tls = spec.apps().mosquitto() == null ? null
+                : new Pki(spec).serviceTls(MosquittoApp.NAME, MosquittoApp.dnsNames(spec.apps().mosquitto()));
+        return AppObjects.build(spec, new AppSecrets(spec.stateDir(), random), tls,
+                new DashboardUsers(spec.stateDir(), DashboardUsers.DASHBOARD).text());
+    }
+
+    public String render() {
+        return AppObjects.render(objects());
+    }
+
+    public List<ClusterApply.Applied> deploy(KubernetesClient client) {
+        return ClusterApply.apply(client, objects());
+    }
+
+    /** Adds or updates a user of a basic-auth realm; the next `apps deploy` puts it in place. */
+    public String addUser(String realm, String user, Secret password) {
+        if (password.reveal().length() < 8) {
+            throw new BirdbathException("the password for " + user + " is shorter than 8 characters");
+        }
+        DashboardUsers users = new DashboardUsers(spec.stateDir(), realm);
+        return users.put(user, password, random) + " " + user + " in " + users.file()
+                + "; `birdbath apps deploy` puts it in place";
+    }
+}
