@@ -25,14 +25,21 @@ import java.util.regex.Pattern;
  */
 record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, List<Instance> strayInstances,
                      Map<Integer, Volume> volumes, List<Volume> strayVolumes, Optional<Firewall> firewall,
-                     Optional<Vpc> vpc, Map<Integer, DomainRecord> records) {
+                     Optional<Vpc> vpc, Map<Integer, DomainRecord> records, Map<String, DomainRecord> appRecords) {
     // records: node number -> its A record; API_RECORD -> the API server's A record (to node 1)
+    // appRecords: the apps' hosts (label within the domain) -> their A record (to the ingress node)
 
     /** The key of the API server's record ({@code <cluster>-api}) among the records by node number. */
     static final int API_RECORD = 0;
 
     static String apiLabel(ClusterSpec spec) {
         return spec.name() + "-api";
+    }
+
+    /** The record labels of the configured apps' hosts (their names without the domain). */
+    static List<String> appLabels(ClusterSpec spec) {
+        String suffix = "." + spec.domain();
+        return spec.apps().hosts().stream().map(h -> h.substring(0, h.length() - suffix.length())).toList();
     }
 
     static String firewallLabel(ClusterSpec spec) {
@@ -65,6 +72,8 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || teardown
                 ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
         Map<Integer, DomainRecord> records = new TreeMap<>();
+        Map<String, DomainRecord> appRecords = new TreeMap<>();
+        List<String> appLabels = appLabels(spec);
         if (domain.isPresent()) {
             for (DomainRecord r : cloud.records(domain.get().id())) {
                 Matcher m = node.matcher(r.name());
@@ -72,10 +81,13 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
                     records.put(Integer.parseInt(m.group(1)), r);
                 } else if (r.type().equals("A") && r.name().equals(apiLabel(spec))) {
                     records.put(API_RECORD, r);
+                } else if (r.type().equals("A") && appLabels.contains(r.name())) {
+                    appRecords.put(r.name(), r);
                 }
             }
         }
-        return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, records);
+        return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, records,
+                appRecords);
     }
 
     /** Sorts resources labelled {@code <cluster>-<n>} by n; the others are strays. */

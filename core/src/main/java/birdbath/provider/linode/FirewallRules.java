@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The Cloud Firewall's rules: inbound DROP by default; SSH, HTTP(S) and the Kubernetes API from
- * networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. Cloud Firewall rules
+ * The Cloud Firewall's rules: inbound DROP by default; SSH, HTTP(S), the Kubernetes API and (with Mosquitto)
+ * MQTT over TLS from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. Cloud Firewall rules
  * cannot name ESP, which is why IPsec runs ESP-in-UDP.
  */
 final class FirewallRules {
@@ -28,6 +28,10 @@ final class FirewallRules {
         rule(inbound, "ssh", "TCP", "22", allowed);
         rule(inbound, "web", "TCP", "80, 443", allowed);
         rule(inbound, "kube-api", "TCP", "6443", allowed);
+        if (spec.apps().mosquitto() != null) {
+            // devices reach the broker directly (TLS), as they reach the web apps
+            rule(inbound, "mqtts", "TCP", "8883", allowed);
+        }
         if (!members.isEmpty()) {
             rule(inbound, "members-tcp", "TCP", null, members);
             rule(inbound, "members-udp", "UDP", null, members);

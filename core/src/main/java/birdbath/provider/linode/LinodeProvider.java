@@ -136,6 +136,18 @@ public final class LinodeProvider implements Provider {
                 changes.add(new Change.Update("dns", recordName(n), "A " + r.target() + " -> (known after apply)"));
             }
         }
+        Instance ingress = s.instances().get(spec.apps().ingressNode());
+        for (String label : CloudSnapshot.appLabels(spec)) {
+            // the apps' hosts point at the ingress node (Traefik's and Mosquitto's host ports)
+            DomainRecord r = s.appRecords().get(label);
+            String target = ingress == null ? null : ingress.publicIp();
+            String name = label + "." + spec.domain();
+            if (r == null) {
+                changes.add(new Change.Create("dns", name, "A " + (target == null ? "(known after apply)" : target)));
+            } else if (target != null && !target.equals(r.target())) {
+                changes.add(new Change.Update("dns", name, "A " + r.target() + " -> " + target));
+            }
+        }
         for (int n : s.records().keySet()) {
             if (n > spec.nodes() && domain.isPresent()) {
                 changes.add(new Change.Delete("dns", spec.fqdn(n), "A " + s.records().get(n).target()));
@@ -495,6 +507,23 @@ public final class LinodeProvider implements Provider {
                 });
             }
         }
+        Instance ingress = running.get(spec.apps().ingressNode());
+        for (String label : ingress == null ? List.<String>of() : CloudSnapshot.appLabels(spec)) {
+            DomainRecord r = s.appRecords().get(label);
+            String target = ingress.publicIp();
+            String name = label + "." + spec.domain();
+            if (r == null) {
+                tasks.put(name, () -> {
+                    cloud.createARecord(domainId, label, target, DNS_TTL);
+                    out.info("  + dns " + name + " A " + target);
+                });
+            } else if (!r.target().equals(target)) {
+                tasks.put(name, () -> {
+                    cloud.updateRecordTarget(domainId, r.id(), target, DNS_TTL);
+                    out.info("  ~ dns " + name + " A " + target);
+                });
+            }
+        }
         for (Map.Entry<Integer, DomainRecord> e : s.records().entrySet()) {
             if (e.getKey() > spec.nodes()) {
                 tasks.put(spec.fqdn(e.getKey()), () -> {
@@ -536,6 +565,7 @@ public final class LinodeProvider implements Provider {
         CloudSnapshot s = CloudSnapshot.take(spec, cloud, true);
         List<String> lines = new ArrayList<>();
         s.records().forEach((n, r) -> lines.add("dns       " + r.name() + "." + spec.domain() + " A " + r.target()));
+        s.appRecords().forEach((l, r) -> lines.add("dns       " + l + "." + spec.domain() + " A " + r.target()));
         s.instances().values().forEach(i -> lines.add("instance  " + i.label() + " (id " + i.id() + ")"));
         s.strayInstances().forEach(i -> lines.add("instance  " + i.label() + " (id " + i.id() + ", tagged "
                 + spec.tag() + ")"));
@@ -554,7 +584,9 @@ public final class LinodeProvider implements Provider {
             out.warn("cluster.domain '" + spec.domain() + "' is not in the account: no DNS records to remove");
         }
         Map<String, Runnable> tasks = new LinkedHashMap<>();
-        s.domain().ifPresent(d -> s.records().forEach((n, r) -> tasks.put("dns " + r.name(), () -> {
+        List<DomainRecord> records = new ArrayList<>(s.records().values());
+        records.addAll(s.appRecords().values());
+        s.domain().ifPresent(d -> records.forEach(r -> tasks.put("dns " + r.name(), () -> {
             cloud.deleteRecord(d.id(), r.id());
             out.info("  - dns " + r.name() + "." + spec.domain() + " deleted");
         })));

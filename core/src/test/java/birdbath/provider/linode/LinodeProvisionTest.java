@@ -83,6 +83,37 @@ class LinodeProvisionTest {
     }
 
     @Test
+    void theAppsHostsGetRecordsToTheIngressNodeAndTheBrokerItsPortWhichDownRemoves() throws Exception {
+        try (SimFixture f = new SimFixture(dir)) {
+            Path config = f.config("demo", 3, "apps:\n  acme_email: me@example.com\n  ingress_node: 2\n"
+                    + "  haircolor:\n    host: hair\n");
+            Birdbath b = f.birdbath(config);
+            Plan plan = b.plan();
+            assertThat(plan.changes().stream().map(Object::toString).filter(c -> c.contains("hair.example.com")))
+                    .hasSize(1);
+            List<Node> nodes = b.up(PROVISION, null, false);
+            String ingress = nodes.get(1).publicIp();
+            long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
+            java.util.Map<String, String> targets = new java.util.TreeMap<>();
+            api(f, "GET", "/domains/" + domain + "/records?page_size=500", null).path("data")
+                    .forEach(n -> targets.put(n.get("name").asText(), n.get("target").asText()));
+            assertThat(targets).containsEntry("traefik", ingress).containsEntry("mqtt", ingress)
+                    .containsEntry("hair", ingress).containsEntry("demo-api", nodes.get(0).publicIp()).hasSize(7);
+            long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
+            JsonNode rules = api(f, "GET", "/networking/firewalls/" + fw + "/rules", null);
+            assertThat(rules.path("inbound").findValuesAsText("label")).contains("mqtts");
+            assertThat(rules.toString()).contains("\"ports\":\"8883\"");
+
+            f.sim.stats().reset();
+            b.up(PROVISION, null, false);
+            assertThat(f.sim.stats().mutating()).isEmpty();
+            assertThat(b.downListing()).contains("dns       hair.example.com A " + ingress);
+            b.down();
+            assertThat(recordNames(f)).isEmpty();
+        }
+    }
+
+    @Test
     void writesStateInventoryTopologyAndHosts() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
             Path config = f.config("demo", 4, "storage:\n  nodes: 3\n");
