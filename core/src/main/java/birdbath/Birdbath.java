@@ -332,6 +332,30 @@ public final class Birdbath {
         }
     }
 
+    /**
+     * `image load TAR [--nodes]`: imports an image tarball into containerd on the named nodes (all when empty),
+     * in parallel, skipping those that have it. Returns per node "imported" or "already there".
+     */
+    public Map<String, String> loadImage(Path tarball, List<String> nodeNames) {
+        birdbath.stage.apps.ImageTarball image = birdbath.stage.apps.ImageTarball.read(tarball);
+        List<Node> all = nodes();
+        List<Node> chosen = all;
+        if (!nodeNames.isEmpty()) {
+            for (String n : nodeNames) {
+                if (all.stream().noneMatch(x -> x.name().equals(n))) {
+                    throw new BirdbathException("no node " + n + " (nodes: " + String.join(", ",
+                            all.stream().map(Node::name).toList()) + ")");
+                }
+            }
+            chosen = all.stream().filter(x -> nodeNames.contains(x.name())).toList();
+        }
+        try (OpenRun run = openRun(chosen)) {
+            Map<String, String> done = run.run().engine().onEach("image load", chosen,
+                    ssh -> birdbath.stage.apps.ImageLoad.load(ssh, image));
+            return new java.util.TreeMap<>(done);
+        }
+    }
+
     /** The cluster's certificate store (`birdbath pki ...`). */
     public Pki pki() {
         return new Pki(spec);

@@ -37,17 +37,34 @@ public final class SshConnection implements AutoCloseable {
     }
 
     public Host.Result exec(String command) {
-        return exec(command, null, Duration.ofMinutes(5));
+        return exec(command, (byte[]) null, Duration.ofMinutes(5));
     }
 
     /** Runs {@code sh -c command} as root, with {@code stdin} as its input, bounded in time. */
     public Host.Result exec(String command, byte[] stdin, Duration timeout) {
+        return execStreaming(command, new ByteArrayInputStream(stdin == null ? new byte[0] : stdin), timeout);
+    }
+
+    /** Copies a local file to {@code remotePath} (mode 0600), streamed, without holding it in memory. */
+    public void upload(java.nio.file.Path local, String remotePath, Duration timeout) {
+        String q = "'" + remotePath.replace("'", "'\\''") + "'";
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(local)) {
+            Host.Result r = execStreaming("umask 077 && cat > " + q, in, timeout);
+            if (!r.ok()) {
+                throw new BirdbathException(node + ": cannot write " + remotePath + ": " + r.err().strip());
+            }
+        } catch (IOException e) {
+            throw new BirdbathException("cannot read " + local + ": " + e.getMessage());
+        }
+    }
+
+    private Host.Result execStreaming(String command, java.io.InputStream stdin, Duration timeout) {
         String quoted = "'" + command.replace("'", "'\\''") + "'";
         String full = user.equals("root") ? "sh -c " + quoted : "sudo -n sh -c " + quoted;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ChannelExec ch = session.createExecChannel(full)) {
-            ch.setIn(new ByteArrayInputStream(stdin == null ? new byte[0] : stdin));
+            ch.setIn(stdin);
             ch.setOut(out);
             ch.setErr(err);
             ch.open().verify(Duration.ofSeconds(30));
