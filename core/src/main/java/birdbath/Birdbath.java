@@ -42,7 +42,8 @@ public final class Birdbath {
 
     /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
     private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage(), new IpsecStage(), new EtcdStage(), new KubernetesStage(), new StorageStage());
+            new PkiStage(), new IpsecStage(), new EtcdStage(), new KubernetesStage(), new StorageStage(),
+            new birdbath.stage.apps.AppsStage());
 
     /** The stages of `up`, in order. */
     public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
@@ -353,6 +354,17 @@ public final class Birdbath {
             Map<String, String> done = run.run().engine().onEach("image load", chosen,
                     ssh -> birdbath.stage.apps.ImageLoad.load(ssh, image));
             return new java.util.TreeMap<>(done);
+        }
+    }
+
+    /** `apps status`: each app workload's readiness and the apps' URLs. */
+    public List<String> appsStatus() {
+        if (spec.provider() == ProviderKind.LOCAL) {
+            throw new BirdbathException("the local provider runs no Kubernetes, so no app runs there");
+        }
+        birdbath.stage.apps.Apps apps = apps();
+        try (var client = KubernetesStage.client(KubernetesStage.kubeconfig(spec))) {
+            return apps.status(client);
         }
     }
 

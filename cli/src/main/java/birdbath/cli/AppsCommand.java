@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "apps", mixinStandardHelpOptions = true,
         description = "The apps of birdbath.yaml's apps section: Traefik, PostgreSQL, Mosquitto, owntracks2db, haircolor.",
-        subcommands = {AppsCommand.Render.class, AppsCommand.Deploy.class, AppsCommand.Auth.class})
+        subcommands = {AppsCommand.Render.class, AppsCommand.Deploy.class, AppsCommand.Status.class,
+                AppsCommand.Auth.class})
 final class AppsCommand extends GroupCommand {
 
     @Command(name = "render", mixinStandardHelpOptions = true,
@@ -43,6 +44,21 @@ final class AppsCommand extends GroupCommand {
                         (a.namespace() == null ? "" : a.namespace() + "/") + a.name());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = {"Each app's Deployment or StatefulSet: ready, or how many replicas are; then where the",
+                    "apps answer. Exit 1 unless all are ready."})
+    static final class Status implements Callable<Integer> {
+        @Mixin
+        ConfigOption config;
+
+        @Override
+        public Integer call() {
+            java.util.List<String> lines = config.open().appsStatus();
+            lines.forEach(System.out::println);
+            return lines.stream().anyMatch(l -> l.startsWith("NOT READY")) ? 1 : 0;
         }
     }
 

@@ -39,6 +39,32 @@ public final class Apps {
         return ClusterApply.apply(client, objects());
     }
 
+    /** Where each app answers, for people: dashboard, broker, site. */
+    public List<String> urls() {
+        List<String> urls = new java.util.ArrayList<>();
+        if (spec.apps().traefik() != null) {
+            urls.add("traefik dashboard  https://" + spec.apps().traefik().dashboardHost() + "/dashboard/");
+        }
+        if (spec.apps().mosquitto() != null) {
+            urls.add("mosquitto          mqtts://" + spec.apps().mosquitto().host() + ":8883");
+        }
+        if (spec.apps().haircolor() != null) {
+            urls.add("haircolor          https://" + spec.apps().haircolor().host() + "/");
+        }
+        return urls;
+    }
+
+    /** `apps status`: each workload's readiness, then the URLs. */
+    public List<String> status(KubernetesClient client) {
+        List<String> lines = new java.util.ArrayList<>();
+        for (birdbath.stage.CheckResult r : AppsCheck.rollouts(client, objects())) {
+            lines.add((r.ok() ? "ready      " : "NOT READY  ") + r.probe().replaceFirst(" ready$", "")
+                    + (r.ok() ? "" : ": " + r.detail()));
+        }
+        lines.addAll(urls());
+        return lines;
+    }
+
     /** Adds or updates a user of a basic-auth realm; the next `apps deploy` puts it in place. */
     public String addUser(String realm, String user, Secret password) {
         if (password.reveal().length() < 8) {
