@@ -4,6 +4,10 @@ import birdbath.config.AppsSpec;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -13,13 +17,14 @@ import java.util.Map;
 
 /**
  * haircolor from this repository's image (side-loaded, never pulled): two replicas sharing their history in
- * PostgreSQL, a Service on port 80 (the original's), an Ingress for its host through Traefik with a Let's
+ * PostgreSQL (without it, one replica with the history file on a glusterfs volume), a Service on port 80 (the original's), an Ingress for its host through Traefik with a Let's
  * Encrypt certificate, and the admin token in the Secret {@code haircolor}.
  */
 final class HaircolorApp {
 
     static final String NAME = "haircolor";
     static final String TOKEN = "haircolor-admin-token";
+    static final String DATA = "haircolor-data";
 
     private HaircolorApp() { }
 
@@ -31,8 +36,18 @@ final class HaircolorApp {
             env.add(Objects.env("HAIRCOLOR_DB_URL", "jdbc:postgresql://" + PostgresApp.NAME + ":5432/postgres"));
             env.add(Objects.env("HAIRCOLOR_DB_USER", "postgres"));
             env.add(Objects.fromSecret("HAIRCOLOR_DB_PASSWORD", PostgresApp.NAME, "password"));
+        } else {
+            env.add(Objects.env("HAIRCOLOR_DATA_DIR", "/data"));
         }
-        return List.of(
+        List<HasMetadata> objects = new ArrayList<>();
+        if (!postgres) {
+            // without PostgreSQL the history is a file: on a volume, so that it outlives the pod
+            objects.add(new PersistentVolumeClaimBuilder().withMetadata(Objects.meta(DATA, Objects.NAMESPACE, NAME))
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(Objects.STORAGE_CLASS)
+                    .withNewResources().withRequests(Map.of("storage", new Quantity("1Gi"))).endResources().endSpec()
+                    .build());
+        }
+        objects.addAll(List.of(
                 Objects.secret(NAME, ns, NAME, Map.of("admin-token", secrets.password(TOKEN))),
                 new ServiceBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).withNewSpec()
                         .withSelector(Objects.selector(NAME)).addNewPort().withName("http").withPort(80)
@@ -44,8 +59,12 @@ final class HaircolorApp {
                         .withNewTemplate().withNewMetadata().withLabels(Objects.selector(NAME))
                         .withAnnotations(Map.of("prometheus.io/scrape", "true", "prometheus.io/port", "8080",
                                 "prometheus.io/path", "/metrics")).endMetadata()
-                        .withNewSpec().addNewContainer().withName(NAME).withImage(AppImages.HAIRCOLOR)
+                        .withNewSpec().withVolumes(postgres ? List.of() : List.of(new VolumeBuilder().withName("data")
+                                .withNewPersistentVolumeClaim().withClaimName(DATA).endPersistentVolumeClaim().build()))
+                        .addNewContainer().withName(NAME).withImage(AppImages.HAIRCOLOR)
                         .withImagePullPolicy("Never").withEnv(env)
+                        .withVolumeMounts(postgres ? List.of() : List.of(new VolumeMountBuilder().withName("data")
+                                .withMountPath("/data").build()))
                         .addNewPort().withName("http").withContainerPort(8080).endPort()
                         .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(8080))
                         .endHttpGet().withPeriodSeconds(5).endReadinessProbe()
@@ -57,6 +76,7 @@ final class HaircolorApp {
                         .addNewRule().withHost(spec.host()).withNewHttp().addNewPath().withPath("/")
                         .withPathType("Prefix").withNewBackend().withNewService().withName(NAME).withNewPort()
                         .withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule()
-                        .endSpec().build());
+                        .endSpec().build()));
+        return objects;
     }
 }

@@ -145,6 +145,24 @@ class AppObjectsTest {
                 "admin:$2y$10$abc\n"))).isEqualTo(yaml);
     }
 
+    @Test
+    void withoutPostgresHaircolorKeepsItsHistoryOnAVolume() throws Exception {
+        ClusterSpec c = cluster("  postgres: {enabled: false}\n  owntracks2db: {enabled: false}\n");
+        List<HasMetadata> objects = objects(c);
+        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .contains("PersistentVolumeClaim/haircolor-data").doesNotContain("StatefulSet/postgres");
+        Deployment hair = (Deployment) objects.stream().filter(o -> o instanceof Deployment
+                && o.getMetadata().getName().equals("haircolor")).findFirst().orElseThrow();
+        assertThat(hair.getSpec().getReplicas()).isEqualTo(1);
+        var container = hair.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getEnv()).anyMatch(e -> e.getName().equals("HAIRCOLOR_DATA_DIR")
+                && e.getValue().equals("/data")).noneMatch(e -> e.getName().startsWith("HAIRCOLOR_DB"));
+        assertThat(container.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath())
+                .isEqualTo("/data"));
+        assertThat(hair.getSpec().getTemplate().getSpec().getVolumes()).singleElement().satisfies(v ->
+                assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("haircolor-data"));
+    }
+
     private Map<String, String> resourceVersions(List<HasMetadata> objects) {
         Map<String, String> out = new HashMap<>();
         for (HasMetadata o : objects) {
