@@ -9,6 +9,7 @@ import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
 import birdbath.stage.StageRun;
 import birdbath.stage.kubernetes.KubernetesStage;
+import birdbath.testing.MockKubeconfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -44,21 +45,7 @@ class AppsStageTest {
             nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), "127.0.0." + (n + 10), "10.42.0." + (n + 1),
                     spec.fqdn(n), null, new Node.Ssh("127.0.0." + (n + 10), 22, "birdbath"), null));
         }
-        Files.createDirectories(spec.stateDir());
-        Files.writeString(KubernetesStage.kubeconfig(spec), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: demo
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: demo-admin
-                  user: {token: test-token}
-                contexts:
-                - name: demo
-                  context: {cluster: demo, user: demo-admin}
-                current-context: demo
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        MockKubeconfig.write(KubernetesStage.kubeconfig(spec), client.getConfiguration().getMasterUrl());
         return new StageRun(spec, nodes, null, null, null, Reporter.into(output::add), false);
     }
 

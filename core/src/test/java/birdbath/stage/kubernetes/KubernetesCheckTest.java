@@ -8,6 +8,7 @@ import birdbath.config.ConfigLoader;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
 import birdbath.stage.StageRun;
+import birdbath.testing.MockKubeconfig;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,21 +45,7 @@ class KubernetesCheckTest {
     }
 
     private void kubeconfig(StageRun run, String server) throws Exception {
-        Files.createDirectories(run.spec().stateDir());
-        Files.writeString(KubernetesStage.kubeconfig(run.spec()), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: demo
-                  cluster: {server: "%s", insecure-skip-tls-verify: true}
-                users:
-                - name: demo-admin
-                  user: {token: test-token}
-                contexts:
-                - name: demo
-                  context: {cluster: demo, user: demo-admin}
-                current-context: demo
-                """.formatted(server));
+        MockKubeconfig.write(KubernetesStage.kubeconfig(run.spec()), server);
     }
 
     private static void node(String name, String ready, String message) {
