@@ -100,6 +100,7 @@ final class NodeContainer {
     void boot(String namespace, String address, String loopDevice) throws IOException {
         Process started = null;
         if (!running()) {
+            clearPropagation();
             // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
             List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
                     "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
@@ -155,6 +156,30 @@ final class NodeContainer {
                         return false;
                     }
                 });
+    }
+
+    /**
+     * What an earlier instance of this container left in /run/systemd/nspawn/propagate/NAME: a new nspawn
+     * removes that directory first and refuses (exiting at once) when a mount below it is still there, as
+     * seen after a node was stopped and started again. Unmounted (lazily, deepest first) and removed.
+     */
+    private void clearPropagation() throws IOException {
+        Path dir = Path.of("/run/systemd/nspawn/propagate", name);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && (f[4].equals(dir.toString()) || f[4].startsWith(dir + "/"))) {
+                mounts.add(f[4]);
+            }
+        }
+        mounts.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String m : mounts) {
+            Host.run(T, "umount", "-l", m);
+        }
+        Host.run(T, "rm", "-rf", "--one-file-system", dir.toString());
     }
 
     /** The container's init: the child of nspawn that lives in a new PID namespace (0 until it exists). */
