@@ -131,7 +131,7 @@ public final class IpsecStage implements Stage {
 
     /**
      * Per pair: the CHILD SA is installed, and a ping to the peer is counted by it (its inbound packet counter
-     * rises). Waits a little for SAs that are still being negotiated.
+     * rises). Waits a little for SAs that are still being negotiated or replaced.
      */
     @Override
     public List<CheckResult> check(StageRun run) {
@@ -144,9 +144,13 @@ public final class IpsecStage implements Stage {
                 script.append("i=0; until swanctl --list-sas --child ").append(p).append(" 2>/dev/null | grep -q")
                         .append(" INSTALLED || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.5; done\n")
                         .append("installed=$(swanctl --list-sas --child ").append(p).append(" 2>/dev/null | grep -c")
-                        .append(" INSTALLED); before=$(count ").append(p).append("); ping -c 3 -i 0.2 -W 2 -q ")
-                        .append(peer.privateIp()).append(" >/dev/null 2>&1; rc=$?; after=$(count ").append(p)
-                        .append("); echo ").append(p).append(" $installed $before $after $rc\n");
+                        // SAs that are being replaced (a peer back from a reboot re-authenticates) may carry a ping
+                        // uncounted: up to 5 tries, a second apart, before calling it a miss
+                        .append(" INSTALLED); j=0; while :; do before=$(count ").append(p)
+                        .append("); ping -c 3 -i 0.2 -W 2 -q ").append(peer.privateIp())
+                        .append(" >/dev/null 2>&1; rc=$?; after=$(count ").append(p).append(");")
+                        .append(" j=$((j+1)); if [ $rc -ne 0 ] || [ $after -gt $before ] || [ $j -ge 5 ]; then break;")
+                        .append(" fi; sleep 1; done; echo ").append(p).append(" $installed $before $after $rc\n");
             }
             return c.exec(script.toString()).out();
         });
