@@ -323,13 +323,19 @@ public final class Birdbath {
 
     /** `apps deploy`: applies the apps' objects through .birdbath/kubeconfig; unchanged ones are left alone. */
     public List<birdbath.stage.apps.ClusterApply.Applied> deployApps() {
+        return withApps("there is nothing to deploy the apps to; `birdbath apps render` prints them",
+                birdbath.stage.apps.Apps::deploy);
+    }
+
+    /** Runs {@code fn} with the apps and a client from .birdbath/kubeconfig; refused on the local provider. */
+    private <T> T withApps(String localRefusal, java.util.function.BiFunction<birdbath.stage.apps.Apps,
+            io.fabric8.kubernetes.client.KubernetesClient, T> fn) {
         if (spec.provider() == ProviderKind.LOCAL) {
-            throw new BirdbathException("the local provider runs no Kubernetes, so there is nothing to deploy the apps"
-                    + " to; `birdbath apps render` prints them");
+            throw new BirdbathException("the local provider runs no Kubernetes, so " + localRefusal);
         }
         birdbath.stage.apps.Apps apps = apps();
         try (var client = KubernetesStage.client(KubernetesStage.kubeconfig(spec))) {
-            return apps.deploy(client);
+            return fn.apply(apps, client);
         }
     }
 
@@ -359,13 +365,7 @@ public final class Birdbath {
 
     /** `apps status`: each app workload's readiness and the apps' URLs. */
     public List<String> appsStatus() {
-        if (spec.provider() == ProviderKind.LOCAL) {
-            throw new BirdbathException("the local provider runs no Kubernetes, so no app runs there");
-        }
-        birdbath.stage.apps.Apps apps = apps();
-        try (var client = KubernetesStage.client(KubernetesStage.kubeconfig(spec))) {
-            return apps.status(client);
-        }
+        return withApps("no app runs there", birdbath.stage.apps.Apps::status);
     }
 
     /** The cluster's certificate store (`birdbath pki ...`). */

@@ -29,6 +29,8 @@ public final class OwntracksBench {
     private static final int DEVICES = 2;
     private static final int IN_FLIGHT = 1000;
     private static final int WARM_UP = 200_000;
+    private static final java.util.regex.Pattern PERSISTED =
+            java.util.regex.Pattern.compile("(?m)^total_persisted_updates (\\d+)$");
 
     public static void main(String[] args) throws Exception {
         Path output = BenchReport.output(args);
@@ -167,8 +169,7 @@ public final class OwntracksBench {
     }
 
     private static long persisted(Ingest ingest) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^total_persisted_updates (\\d+)$")
-                .matcher(ingest.metricsText());
+        java.util.regex.Matcher m = PERSISTED.matcher(ingest.metricsText());
         if (!m.find()) {
             throw new IllegalStateException("the service's metrics have no total_persisted_updates");
         }

@@ -492,37 +492,13 @@ public final class LinodeProvider implements Provider {
         }
         for (Map.Entry<Integer, Instance> e : targets.entrySet()) {
             int n = e.getKey();
-            String target = e.getValue().publicIp();
-            DomainRecord r = s.records().get(n);
             String label = n == CloudSnapshot.API_RECORD ? CloudSnapshot.apiLabel(spec) : spec.nodeLabel(n);
-            if (r == null) {
-                tasks.put(recordName(n), () -> {
-                    cloud.createARecord(domainId, label, target, DNS_TTL);
-                    out.info("  + dns " + recordName(n) + " A " + target);
-                });
-            } else if (!r.target().equals(target)) {
-                tasks.put(recordName(n), () -> {
-                    cloud.updateRecordTarget(domainId, r.id(), target, DNS_TTL);
-                    out.info("  ~ dns " + recordName(n) + " A " + target);
-                });
-            }
+            ensureRecord(tasks, domainId, s.records().get(n), label, recordName(n), e.getValue().publicIp());
         }
         Instance ingress = running.get(spec.apps().ingressNode());
         for (String label : ingress == null ? List.<String>of() : CloudSnapshot.appLabels(spec)) {
-            DomainRecord r = s.appRecords().get(label);
-            String target = ingress.publicIp();
-            String name = label + "." + spec.domain();
-            if (r == null) {
-                tasks.put(name, () -> {
-                    cloud.createARecord(domainId, label, target, DNS_TTL);
-                    out.info("  + dns " + name + " A " + target);
-                });
-            } else if (!r.target().equals(target)) {
-                tasks.put(name, () -> {
-                    cloud.updateRecordTarget(domainId, r.id(), target, DNS_TTL);
-                    out.info("  ~ dns " + name + " A " + target);
-                });
-            }
+            ensureRecord(tasks, domainId, s.appRecords().get(label), label, label + "." + spec.domain(),
+                    ingress.publicIp());
         }
         for (Map.Entry<Integer, DomainRecord> e : s.records().entrySet()) {
             if (e.getKey() > spec.nodes()) {
@@ -533,6 +509,22 @@ public final class LinodeProvider implements Provider {
             }
         }
         Parallel.run("dns records", tasks, PARALLELISM);
+    }
+
+    /** A task creating the A record {@code label} -> {@code target}, or correcting {@code existing}; none if right. */
+    private void ensureRecord(Map<String, Runnable> tasks, long domainId, DomainRecord existing, String label,
+                              String name, String target) {
+        if (existing == null) {
+            tasks.put(name, () -> {
+                cloud.createARecord(domainId, label, target, DNS_TTL);
+                out.info("  + dns " + name + " A " + target);
+            });
+        } else if (!existing.target().equals(target)) {
+            tasks.put(name, () -> {
+                cloud.updateRecordTarget(domainId, existing.id(), target, DNS_TTL);
+                out.info("  ~ dns " + name + " A " + target);
+            });
+        }
     }
 
     private String recordName(int n) {

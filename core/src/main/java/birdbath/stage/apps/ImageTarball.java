@@ -1,6 +1,7 @@
 package birdbath.stage.apps;
 
 import birdbath.BirdbathException;
+import birdbath.Hashes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
@@ -9,9 +10,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +29,11 @@ public record ImageTarball(Path file, String reference, String configDigest, lon
             byte[] header = new byte[512];
             while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
                 String name = text(header, 0, 100);
-                long length = Long.parseLong(text(header, 124, 12).trim().isEmpty() ? "0" : text(header, 124, 12)
-                        .trim(), 8);
+                String size = text(header, 124, 12).trim(); // octal
+                long length = size.isEmpty() ? 0 : Long.parseLong(size, 8);
                 long padded = (length + 511) / 512 * 512;
                 // the manifest and the config are small; layers are skipped
-                if (length < 1_000_000 && (name.endsWith(".json"))) {
+                if (length < 1_000_000 && name.endsWith(".json")) {
                     byte[] content = in.readNBytes((int) length);
                     small.put(name.replaceFirst("^\\./", ""), content);
                     in.skipNBytes(padded - length);
@@ -60,7 +58,7 @@ public record ImageTarball(Path file, String reference, String configDigest, lon
                 throw new BirdbathException(file + ": manifest.json names no image (RepoTags) or its config "
                         + config + " is missing");
             }
-            return new ImageTarball(file, tags.get(0), "sha256:" + sha256(small.get(config)), Files.size(file));
+            return new ImageTarball(file, tags.get(0), "sha256:" + Hashes.sha256Hex(small.get(config)), Files.size(file));
         } catch (IOException e) {
             throw new BirdbathException(file + ": manifest.json is not readable: " + e.getMessage());
         }
@@ -80,13 +78,5 @@ public record ImageTarball(Path file, String reference, String configDigest, lon
             end++;
         }
         return new String(b, from, end - from, StandardCharsets.US_ASCII);
-    }
-
-    private static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -43,6 +43,7 @@ public final class MosquittoApp {
     static List<HasMetadata> objects(AppsSpec.Mosquitto spec, String ingressNodeName, birdbath.pki.Pki.ServiceTls tls, AppSecrets secrets,
                                      String passwordFile) {
         String ns = Objects.NAMESPACE;
+        String config = Template.render("apps/mosquitto.conf", Map.of());
         Map<String, Secret> files = new LinkedHashMap<>();
         files.put("ca-certificate", new Secret(tls.caPem()));
         files.put("server-certificate", new Secret(tls.certificatePem()));
@@ -51,7 +52,7 @@ public final class MosquittoApp {
         return List.of(
                 Objects.secret(SECRETS, ns, NAME, files),
                 new ConfigMapBuilder().withMetadata(Objects.meta(CONFIG, ns, NAME))
-                        .withData(Map.of("mosquitto.conf", Template.render("apps/mosquitto.conf", Map.of()))).build(),
+                        .withData(Map.of("mosquitto.conf", config)).build(),
                 new PersistentVolumeClaimBuilder().withMetadata(Objects.meta("mosquitto-data", ns, NAME)).withNewSpec()
                         .withAccessModes("ReadWriteOnce").withStorageClassName(Objects.STORAGE_CLASS)
                         .withNewResources().withRequests(Map.of("storage", new Quantity(spec.sizeGb() + "Gi")))
@@ -65,7 +66,7 @@ public final class MosquittoApp {
                         .withNewSelector().withMatchLabels(Objects.selector(NAME)).endSelector()
                         .withNewTemplate().withNewMetadata().withLabels(Objects.selector(NAME))
                         .withAnnotations(Map.of("birdbath.dev/config-sha256", birdbath.Hashes.sha256Hex(
-                                Template.render("apps/mosquitto.conf", Map.of()) + passwordFile + tls.certificatePem())))
+                                config + passwordFile + tls.certificatePem())))
                         .endMetadata().withNewSpec()
                         .withNodeSelector(Map.of("kubernetes.io/hostname", ingressNodeName))
                         .addNewContainer().withName(NAME).withImage(IMAGE)
