@@ -73,7 +73,11 @@ final class NodeContainer {
         Files.writeString(marker, "");
     }
 
-    /** The nspawn process's pid if the container runs, else empty. */
+    /**
+     * The nspawn process's pid if the container runs, else empty. The process counts only once it is nspawn
+     * itself: setsid's and env's command lines name the node too, and while one of them execs the next, the
+     * kernel shows an empty command line for a moment (which once made a starting node look dead).
+     */
     Optional<Long> pid() {
         Path pidFile = dir.resolve("nspawn.pid");
         try {
@@ -82,8 +86,7 @@ final class NodeContainer {
             }
             long pid = Long.parseLong(Files.readString(pidFile).strip());
             Path cmdline = Path.of("/proc", String.valueOf(pid), "cmdline");
-            if (Files.exists(cmdline) && new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8)
-                    .contains("-M\0" + name + "\0")) {
+            if (Files.exists(cmdline) && isNspawnOf(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8))) {
                 return Optional.of(pid);
             }
             return Optional.empty();
@@ -92,46 +95,84 @@ final class NodeContainer {
         }
     }
 
+    private boolean isNspawnOf(String cmdline) {
+        String[] args = cmdline.split("\0");
+        return args.length > 0 && (args[0].equals("systemd-nspawn") || args[0].endsWith("/systemd-nspawn"))
+                && cmdline.contains("\0-M\0" + name + "\0");
+    }
+
     boolean running() {
         return pid().isPresent();
     }
 
-    /** Boots the container in the node's namespace; returns once systemd is up and sshd answers. */
+    /**
+     * Boots the container in the node's namespace; returns once systemd is up and sshd answers. A container
+     * that exits while starting is started once more; the second failure carries nspawn's exit status and the
+     * console's last lines.
+     */
     void boot(String namespace, String address, String loopDevice) throws IOException {
-        Process started = null;
         if (!running()) {
-            clearPropagation();
-            // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
-            List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
-                    "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
-                    "systemd-nspawn", "-D", merged().toString(), "--register=no", "--keep-unit", "-b",
-                    "--network-namespace-path=/run/netns/" + namespace, "--console=pipe", "-M", name,
-                    "--capability=CAP_NET_ADMIN,CAP_IPC_LOCK", "--system-call-filter=@keyring",
-                    "--system-call-filter=bpf", "--bind=/dev/fuse",
-                    "--bind=" + dir.resolve("containerd") + ":/var/lib/containerd"));
-            if (loopDevice != null) {
-                cmd.add("--bind=" + loopDevice);
+            try {
+                start(namespace, loopDevice);
+            } catch (StartFailed first) {
+                try {
+                    start(namespace, loopDevice);
+                } catch (StartFailed second) {
+                    throw new BirdbathException(second.getMessage() + " (the first start failed too: "
+                            + first.getMessage() + ")");
+                }
             }
-            started = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                    dir.resolve("console.log").toFile())).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            Files.writeString(dir.resolve("nspawn.pid"), started.pid() + "\n");
+        } else {
+            awaitSystem(pid().orElseThrow(), null);
         }
-        // until setsid and env have exec'd, the pid's command line is not nspawn's yet
-        Process child = started;
+        Poll.until("sshd on " + name + " (" + address + ":22)", Duration.ofSeconds(30), Duration.ofMillis(100),
+                () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(address, 22), 500);
+                        return true;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    /** One start: nspawn launched in its own session, then its systemd up (or a StartFailed saying why). */
+    private void start(String namespace, String loopDevice) throws IOException {
+        clearPropagation();
+        // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
+        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
+                "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
+                "systemd-nspawn", "-D", merged().toString(), "--register=no", "--keep-unit", "-b",
+                "--network-namespace-path=/run/netns/" + namespace, "--console=pipe", "-M", name,
+                "--capability=CAP_NET_ADMIN,CAP_IPC_LOCK", "--system-call-filter=@keyring",
+                "--system-call-filter=bpf", "--bind=/dev/fuse",
+                "--bind=" + dir.resolve("containerd") + ":/var/lib/containerd"));
+        if (loopDevice != null) {
+            cmd.add("--bind=" + loopDevice);
+        }
+        Process started = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                dir.resolve("console.log").toFile())).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Files.writeString(dir.resolve("nspawn.pid"), started.pid() + "\n");
+        // setsid and env exec in turn; the process is ours once it is nspawn (or it exited)
         Poll.until(name + "'s systemd-nspawn to start", Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
-            if (child != null && !child.isAlive()) {
-                throw new BirdbathException(name + ": systemd-nspawn exited at once; see "
-                        + dir.resolve("console.log") + ": " + Host.tail(readConsole()));
+            if (!started.isAlive()) {
+                throw exited(started, "exited at once");
             }
             return running();
         });
-        long pid = pid().orElseThrow(() -> new BirdbathException(name + ": systemd-nspawn exited just after"
-                + " starting; see " + dir.resolve("console.log") + ": " + Host.tail(readConsole())));
+        awaitSystem(started.pid(), started);
+    }
+
+    /** Waits until the container's systemd runs and lets the admin user in; {@code started} if we started it. */
+    private void awaitSystem(long pid, Process started) {
         long[] leader = {0};
         Poll.until(name + " to boot (see " + dir.resolve("console.log") + ")", Duration.ofSeconds(90),
                 Duration.ofMillis(100), () -> {
                     if (!Files.exists(Path.of("/proc", String.valueOf(pid)))) {
+                        if (started != null) {
+                            throw exited(started, "stopped while booting");
+                        }
                         throw new BirdbathException(name + ": the container stopped while booting; see "
                                 + dir.resolve("console.log") + ": " + Host.tail(readConsole()));
                     }
@@ -147,15 +188,27 @@ final class NodeContainer {
                     return (state.equals("running") || state.equals("degraded")) && Host.run(T, "nsenter", "-t",
                             String.valueOf(leader[0]), "-a", "test", "!", "-e", "/run/nologin").ok();
                 });
-        Poll.until("sshd on " + name + " (" + address + ":22)", Duration.ofSeconds(30), Duration.ofMillis(100),
-                () -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress(address, 22), 500);
-                        return true;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+    }
+
+    private StartFailed exited(Process p, String what) {
+        String status;
+        try {
+            status = p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) ? "exit status " + p.exitValue()
+                    : "still running";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            status = "exit status unknown";
+        }
+        String console = Host.tail(readConsole());
+        return new StartFailed(name + ": systemd-nspawn " + what + " (" + status + "); see "
+                + dir.resolve("console.log") + (console.isEmpty() ? " (empty)" : ": " + console));
+    }
+
+    /** nspawn exited while a node was starting: worth one more try. */
+    private static final class StartFailed extends BirdbathException {
+        StartFailed(String message) {
+            super(message);
+        }
     }
 
     /**
