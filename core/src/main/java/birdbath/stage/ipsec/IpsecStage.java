@@ -5,6 +5,7 @@ import birdbath.pki.Pem;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.Step;
+import birdbath.remote.Step.EnsurePackages;
 import birdbath.remote.Step.EnsureUnit;
 import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
@@ -41,6 +42,17 @@ public final class IpsecStage implements Stage {
     static final String UNITS = "/etc/systemd/system/";
     static final List<String> UNIT_NAMES = List.of("birdbath-ipsec.service", "birdbath-ipsec-keeper.service",
             "birdbath-ipsec-guard.service");
+    static final String GUARD_TABLE = "inet birdbath_ipsec";
+    /**
+     * What the stage runs on: charon and swanctl, the P-256 and AES-GCM proposals (standard plugins: only
+     * recommended by charon), curve25519 (extra plugins: only suggested), libipsec (charon's extra plugins), nft
+     * for the guard, ping for the check. Fresh Linode images have none of the strongSwan ones.
+     */
+    public static final List<String> PACKAGES = List.of("strongswan-charon", "strongswan-swanctl",
+            "libcharon-extra-plugins", "libstrongswan-standard-plugins", "libstrongswan-extra-plugins", "nftables",
+            "iputils-ping");
+    /** strongswan-charon pulls in strongswan-starter, whose service would run a second charon on UDP 500/4500. */
+    static final String STARTER = "strongswan-starter.service";
 
     @Override
     public String name() {
@@ -67,11 +79,14 @@ public final class IpsecStage implements Stage {
         String mode = userspace(run) ? "tunnel" : "transport";
         StringBuilder blocks = new StringBuilder();
         for (Node peer : peers(run, node)) {
-            // kernel ESP traps traffic and negotiates on demand; libipsec cannot, so its keeper initiates
-            String start = userspace(run) ? "none" : "trap";
+            // kernel ESP traps traffic and negotiates on demand, but only on the lower-numbered node of a pair:
+            // were both ends to trap, both would initiate at boot and their IKE_SAs could replace each other
+            // (unique = replace). The higher one's keeper initiates if the SA stays missing. libipsec has no
+            // traps at all, so there the keeper initiates on both ends, the lower one first.
+            String start = !userspace(run) && node.index() < peer.index() ? "trap" : "none";
             blocks.append(Template.render("ipsec/peer.conf", Map.of("peer", peer.name(), "peer_ip", peer.privateIp(),
                     "me", node.privateIp(), "cacerts", String.join(",", cacerts), "mode", mode,
-                    "start_action", start, "close_action", userspace(run) ? "none" : "trap")));
+                    "start_action", start, "close_action", start)));
         }
         Map<String, String> files = new LinkedHashMap<>();
         files.put(SWANCTL, Template.render("ipsec/swanctl.conf", Map.of("name", node.name(), "me", node.privateIp(),
@@ -98,6 +113,10 @@ public final class IpsecStage implements Stage {
         Pki pki = new Pki(run.spec());
         Map<String, String> f = render(run, node);
         List<Step> steps = new ArrayList<>();
+        // masked before the packages arrive, so that installing them never starts the starter's charon
+        steps.add(new RunUnless("mask the packaged " + STARTER, "systemctl mask --now " + STARTER,
+                "[ \"$(systemctl is-enabled " + STARTER + " 2>/dev/null)\" = masked ]"));
+        steps.add(new EnsurePackages(PACKAGES));
         List<X509Certificate> bundle = pki.bundle();
         List<String> trust = new ArrayList<>();
         for (int i = 0; i < bundle.size(); i++) {
@@ -113,6 +132,9 @@ public final class IpsecStage implements Stage {
         List<String> units = UNIT_NAMES.stream().map(u -> UNITS + u).toList();
         steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, units));
         steps.add(new EnsureUnit("birdbath-ipsec-guard.service", List.of(GUARD, UNITS + "birdbath-ipsec-guard.service")));
+        // the unit stays active when someone deletes the table (nft flush ruleset): load it again
+        steps.add(new RunUnless("plaintext guard loaded", "nft -f " + GUARD, "nft list table " + GUARD_TABLE
+                + " >/dev/null 2>&1"));
         steps.add(new EnsureUnit("birdbath-ipsec.service", List.of(STRONGSWAN, UNITS + "birdbath-ipsec.service")));
         List<String> reloadOn = new ArrayList<>(List.of(SWANCTL, NODE_CERT, NODE_KEY));
         reloadOn.addAll(trust);
@@ -152,6 +174,11 @@ public final class IpsecStage implements Stage {
                         .append(" j=$((j+1)); if [ $rc -ne 0 ] || [ $after -gt $before ] || [ $j -ge 5 ]; then break;")
                         .append(" fi; sleep 1; done; echo ").append(p).append(" $installed $before $after $rc\n");
             }
+            // the guard: its table there, every peer in its set
+            script.append("if nft list table ").append(GUARD_TABLE).append(" >/dev/null 2>&1; then g=; for ip in");
+            peers(run, node).forEach(p -> script.append(' ').append(p.privateIp()));
+            script.append("; do nft get element ").append(GUARD_TABLE).append(" members \"{ $ip }\" >/dev/null 2>&1")
+                    .append(" || g=\"$g $ip\"; done; echo \"guard:$g\"; else echo guard-missing; fi\n");
             return c.exec(script.toString()).out();
         });
         List<CheckResult> results = new ArrayList<>();
@@ -164,6 +191,7 @@ public final class IpsecStage implements Stage {
                             Long.parseLong(m.group(4)), Long.parseLong(m.group(5))});
                 }
             }
+            results.add(guardResult(node.name(), outputs.getOrDefault(node.name(), "")));
             for (Node peer : peers(run, node)) {
                 String probe = "SA with " + peer.name();
                 long[] v = byPeer.get(peer.name());
@@ -183,5 +211,21 @@ public final class IpsecStage implements Stage {
             }
         }
         return results;
+    }
+
+    private CheckResult guardResult(String node, String output) {
+        String probe = "plaintext guard";
+        String line = output.lines().map(String::strip).filter(l -> l.startsWith("guard")).findFirst().orElse("");
+        String fix = " (`birdbath up --only ipsec` loads it again)";
+        if (line.equals("guard-missing")) {
+            return CheckResult.failed(name(), node, probe, "nftables table " + GUARD_TABLE + " is gone: plaintext"
+                    + " to and from members is not dropped" + fix);
+        }
+        if (!line.startsWith("guard:")) {
+            return CheckResult.failed(name(), node, probe, "no answer from the probe");
+        }
+        String missing = line.substring("guard:".length()).strip();
+        return missing.isEmpty() ? CheckResult.ok(name(), node, probe) : CheckResult.failed(name(), node, probe,
+                "the guard does not cover " + String.join(", ", missing.split(" ")) + fix);
     }
 }

@@ -9,6 +9,8 @@ import birdbath.BirdbathException;
 import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.host.Host;
+import birdbath.node.BaseImage;
+import birdbath.node.NodeContainer;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
 import java.io.ByteArrayOutputStream;
@@ -248,7 +250,8 @@ class LocalClusterTest {
             }
             // check pings every pair and requires the SA counters to rise
             List<CheckResult> ipsec = birdbath().check(List.of("ipsec"));
-            assertThat(ipsec).hasSize(6).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+            // 6 SAs (one per node and peer) and 3 guards
+            assertThat(ipsec).hasSize(9).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         } finally {
             tcpdump.destroy();
             tcpdump.waitFor(10, TimeUnit.SECONDS);
@@ -272,6 +275,31 @@ class LocalClusterTest {
         birdbath().up(List.of(), null, false);
         assertThat(output).filteredOn(l -> l.contains(" ipsec ")).hasSize(3).allMatch(l -> l.contains("changed=0"));
         assertThat(spis(3)).isEqualTo(before);
+    }
+
+    /**
+     * The plaintext guard outlives a stop of its unit (a restart never opens a gap); a guard that is gone (nft
+     * flush ruleset) is a failed check naming the node, and the next `up` loads it again. Strongswan-starter is
+     * masked, so no package install can start a second charon.
+     */
+    @Test
+    @Order(6)
+    void theGuardStaysWhenItsUnitStopsAndCheckAndUpNoticeWhenItIsGone() {
+        String n2 = name + "-2";
+        run(n2, "systemctl stop birdbath-ipsec-guard.service");
+        assertThat(run(n2, "nft list table inet birdbath_ipsec")).contains("set members");
+        run(n2, "systemctl start birdbath-ipsec-guard.service");
+        assertThat(run(n2, "systemctl is-enabled strongswan-starter.service || true")).isEqualTo("masked");
+
+        run(n2, "nft delete table inet birdbath_ipsec");
+        List<CheckResult> failed = birdbath().check(List.of("ipsec")).stream().filter(r -> !r.ok()).toList();
+        assertThat(failed).singleElement().satisfies(r -> {
+            assertThat(r.node()).isEqualTo(n2);
+            assertThat(r.toString()).contains("plaintext guard", "inet birdbath_ipsec is gone");
+        });
+        birdbath().up(List.of("ipsec"), null, false);
+        assertThat(run(n2, "nft list table inet birdbath_ipsec")).contains("set members");
+        assertThat(birdbath().check(List.of("ipsec"))).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
     }
 
     @Test
