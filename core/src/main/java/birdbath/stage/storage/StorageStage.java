@@ -36,8 +36,14 @@ public final class StorageStage implements Stage {
     static final String K8S_DIR = "k8s";
     static final String MOUNT_UNIT = "mnt-birdbath.mount";
     static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
+    static final String REMOUNT_SERVICE = "birdbath-storage-remount.service";
+    static final String REMOUNT_TIMER = "birdbath-storage-remount.timer";
     static final String UNITS = "/etc/systemd/system/";
     static final String PREPARE = "/etc/birdbath/prepare-brick.sh";
+    /** On the storage servers: glusterd and the brick filesystem's tools. */
+    public static final List<String> SERVER_PACKAGES = List.of("glusterfs-server", "xfsprogs");
+    /** On every node: the FUSE client that mounts the volume. */
+    public static final List<String> CLIENT_PACKAGES = List.of("glusterfs-client");
     static final String PROVISIONER_IMAGE = "rancher/local-path-provisioner:v0.0.31";
     static final String HELPER_IMAGE = "busybox:1.37";
     static final Duration PEER_DEADLINE = Duration.ofSeconds(90);
@@ -65,6 +71,9 @@ public final class StorageStage implements Stage {
         files.put(UNITS + MOUNT_UNIT, Template.render("storage/volume.mount", Map.of("server", first.privateIp(),
                 "backups", backups.isEmpty() ? first.privateIp() : String.join(":", backups),
                 "volume", GlusterLayout.VOLUME, "where", MOUNT)));
+        files.put(UNITS + REMOUNT_SERVICE, Template.render("storage/" + REMOUNT_SERVICE, Map.of("where", MOUNT,
+                "mount_unit", MOUNT_UNIT)));
+        files.put(UNITS + REMOUNT_TIMER, Template.render("storage/" + REMOUNT_TIMER, Map.of()));
         return files;
     }
 
@@ -78,7 +87,7 @@ public final class StorageStage implements Stage {
     private List<Step> serverSteps(StageRun run, GlusterLayout layout, Node node) {
         Map<String, String> files = render(run, node);
         List<Step> steps = new ArrayList<>();
-        steps.add(new EnsurePackages(List.of("glusterfs-server", "xfsprogs")));
+        steps.add(new EnsurePackages(SERVER_PACKAGES));
         if (files.containsKey(PREPARE)) {
             String device = node.storageDevice();
             steps.add(new PutFile(PREPARE, files.get(PREPARE).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
@@ -102,12 +111,16 @@ public final class StorageStage implements Stage {
     }
 
     private List<Step> mountSteps(StageRun run, Node node) {
-        String unit = UNITS + MOUNT_UNIT;
-        String text = render(run, node).get(unit);
-        return List.of(new EnsurePackages(List.of("glusterfs-client")),
-                new PutFile(unit, text.getBytes(StandardCharsets.UTF_8), "644", "root:root"),
-                new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(unit)),
-                new EnsureUnit(MOUNT_UNIT, List.of(unit)));
+        Map<String, String> files = render(run, node);
+        List<String> units = List.of(UNITS + MOUNT_UNIT, UNITS + REMOUNT_SERVICE, UNITS + REMOUNT_TIMER);
+        List<Step> steps = new ArrayList<>(List.of(new EnsurePackages(CLIENT_PACKAGES)));
+        for (String unit : units) {
+            steps.add(new PutFile(unit, files.get(unit).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
+        }
+        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, units));
+        steps.add(new EnsureUnit(MOUNT_UNIT, List.of(UNITS + MOUNT_UNIT)));
+        steps.add(new EnsureUnit(REMOUNT_TIMER, List.of(UNITS + REMOUNT_TIMER)));
+        return steps;
     }
 
     @Override
