@@ -38,6 +38,17 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
                            int electionTimeoutMs) {
         public static final String RELEASE_URL =
                 "https://github.com/etcd-io/etcd/releases/download/v{VERSION}/etcd-v{VERSION}-linux-amd64.tar.gz";
+        /**
+         * What Linode nodes run unless etcd.version says otherwise: Debian 12's etcd (3.4.23) is older than the
+         * pinned Kubernetes accepts (kubeadm 1.34: external etcd 3.5.24 or newer), so the release tarball.
+         */
+        public static final String PINNED_VERSION = "3.5.24";
+        /**
+         * The SHA-256 of etcd-v3.5.24-linux-amd64.tar.gz as listed in kubernetes-sigs/kubespray
+         * roles/kubespray_defaults/vars/main/checksums.yml (etcd_binary_checksums, amd64, 3.5.24; added in commit
+         * db599b3, which its updater copies from the release's SHA256SUMS). No second source was reachable here.
+         */
+        public static final String PINNED_SHA256 = "042497e2ddcee06f22e5d486d81f58affa26b53ee423e2a6aaca3d3ea98c8191";
     }
 
     /**

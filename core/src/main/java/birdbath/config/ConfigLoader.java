@@ -185,7 +185,7 @@ public final class ConfigLoader {
             String name = clusterName(cluster, linode);
             int nodes = range("cluster.nodes", cluster.nodes(), 3, 1, MAX_NODES);
             String domain = domain(cluster.domain(), provider);
-            EtcdSpec etcd = etcd(raw.etcd(), nodes);
+            EtcdSpec etcd = etcd(raw.etcd(), nodes, provider);
 
             int storageNodes = range("storage.nodes", storage.nodes(), nodes, 0, nodes);
             int volumeSize = range("storage.volume_size_gb", storage.volumeSizeGb(), 20, 10, 10240);
@@ -257,7 +257,7 @@ public final class ConfigLoader {
             return c;
         }
 
-        private EtcdSpec etcd(BirdbathConfig.Etcd raw, int nodes) {
+        private EtcdSpec etcd(BirdbathConfig.Etcd raw, int nodes, ProviderKind provider) {
             BirdbathConfig.Etcd e = orEmpty(raw, new BirdbathConfig.Etcd(null, null, null, null, null, null));
             // an even count tolerates no more failures than one less, so a 2-node cluster gets 1 member
             int members = e.members() == null ? (nodes >= 3 ? 3 : 1) : e.members();
@@ -269,14 +269,19 @@ public final class ConfigLoader {
                             + " nodes; cluster.nodes is " + nodes);
                 }
             }
-            String version = e.version() == null || e.version().equals("distro") ? null : e.version();
+            // Linode nodes get the pinned release (the distribution's is too old for Kubernetes); local nodes,
+            // which run no Kubernetes, the distribution's package their image already holds
+            String version = e.version() == null ? (provider == ProviderKind.LINODE ? EtcdSpec.PINNED_VERSION : null)
+                    : e.version().equals("distro") ? null : e.version();
             if (version != null && !version.matches("^\\d+\\.\\d+\\.\\d+$")) {
                 problem("etcd.version", "expected 'distro' or a release such as 3.5.21, got '" + version + "'");
                 version = null;
             }
-            if (e.sha256() != null && !e.sha256().matches("^[0-9a-f]{64}$")) {
+            String sha256 = e.sha256() == null && EtcdSpec.PINNED_VERSION.equals(version) ? EtcdSpec.PINNED_SHA256
+                    : e.sha256();
+            if (sha256 != null && !sha256.matches("^[0-9a-f]{64}$")) {
                 problem("etcd.sha256", "expected the tarball's SHA-256 as 64 lowercase hex digits");
-            } else if (version != null && e.sha256() == null) {
+            } else if (version != null && sha256 == null) {
                 problem("etcd.sha256", "etcd.version " + version + " needs the SHA-256 of its release tarball"
                         + " (from the release's SHA256SUMS), used when the distribution's package is older");
             }
@@ -290,7 +295,7 @@ public final class ConfigLoader {
                 problem("etcd.election_timeout_ms", "expected at least 5 x etcd.heartbeat_interval_ms ("
                         + 5 * heartbeat + "), got " + election);
             }
-            return new EtcdSpec(members, version, e.sha256(), url, heartbeat, election);
+            return new EtcdSpec(members, version, sha256, url, heartbeat, election);
         }
 
         private ProviderKind provider(String value) {
@@ -368,7 +373,14 @@ public final class ConfigLoader {
             }
             String subnet = net.vpcSubnet() == null ? "10.42.0.0/24" : net.vpcSubnet();
             Cidr cidr = Cidr.parse(subnet);
-            if (cidr == null || !cidr.isPrivate() || cidr.overlaps(Cidr.parse("192.168.128.0/17"))) {
+            // the Linode twin (linode-sim --real-nodes) takes RFC 2544's range instead: tests send nothing to RFC 1918
+            boolean twin = cidr != null && cidr.prefix() >= 15
+                    && Cidr.parse("198.18.0.0/15").contains(cidr.network());
+            if (twin) {
+                warning("networking.vpc_subnet", subnet + " is in 198.18.0.0/15, which only the Linode twin"
+                        + " (linode-sim --real-nodes) accepts; the real Linode API wants an RFC 1918 range");
+            }
+            if (cidr == null || !twin && (!cidr.isPrivate() || cidr.overlaps(Cidr.parse("192.168.128.0/17")))) {
                 problem("networking.vpc_subnet", "'" + subnet + "' is not usable; expected a private (RFC 1918) IPv4"
                         + " range in CIDR notation outside 192.168.128.0/17, e.g. 10.42.0.0/24");
             } else if (cidr.size() - Cidr.FIRST_HOST_OFFSET - 1 < nodes) {

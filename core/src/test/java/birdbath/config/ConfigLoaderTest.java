@@ -109,6 +109,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void linodeNodesGetThePinnedEtcdReleaseAndLocalNodesTheDistributionsUnlessTheConfigSaysOtherwise()
+            throws IOException {
+        ClusterSpec.EtcdSpec linode = load(VALID, Map.of()).etcd();
+        assertThat(linode.version()).isEqualTo(ClusterSpec.EtcdSpec.PINNED_VERSION);
+        assertThat(linode.sha256()).isEqualTo(ClusterSpec.EtcdSpec.PINNED_SHA256);
+        assertThat(load(VALID + "etcd:\n  version: distro\n", Map.of()).etcd().version()).isNull();
+        assertThat(load(VALID.replace("provider: linode", "provider: local"), Map.of()).etcd().version()).isNull();
+        ClusterSpec.EtcdSpec other = load(VALID + "etcd:\n  version: 3.5.30\n  sha256: " + "a".repeat(64) + "\n",
+                Map.of()).etcd();
+        assertThat(other.version()).isEqualTo("3.5.30");
+        assertThat(other.sha256()).isEqualTo("a".repeat(64));
+    }
+
+    @Test
     void acceptsTheOriginalProjectsConfigAndMapsRetiredValues() throws IOException {
         String original = """
                 linode:

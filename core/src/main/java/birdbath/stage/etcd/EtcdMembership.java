@@ -63,7 +63,7 @@ final class EtcdMembership {
             Probe p = probes.get(node.name());
             if (p.active() && p.restartMarked()) {
                 exec(node, "systemctl restart --no-block " + EtcdCluster.UNIT + " && rm -f " + EtcdStage.RESTART_MARK);
-                report(node.name(), "restarted (its configuration changed)");
+                report(node.name(), "restarted (its configuration or etcd itself changed)");
                 cluster.awaitHealthy(List.of(node), START_DEADLINE);
             }
         }

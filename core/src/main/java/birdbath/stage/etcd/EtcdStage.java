@@ -36,6 +36,8 @@ public final class EtcdStage implements Stage {
     static final String INSTALLED_MARKER = "/usr/local/lib/birdbath/etcd-installed";
     /** Set when a member's config changed; the membership step restarts it and clears the mark. */
     static final String RESTART_MARK = "/run/birdbath-etcd.restart";
+    /** The distribution's etcd (etcd.version: distro). */
+    public static final List<String> DISTRO_PACKAGES = List.of("etcd-server", "etcd-client");
 
     @Override
     public String name() {
@@ -69,11 +71,12 @@ public final class EtcdStage implements Stage {
                 "[ \"$(systemctl is-enabled etcd.service 2>/dev/null)\" = masked ]"));
         Map<String, String> files = render(run, node);
         if (etcd.version() == null) {
-            steps.add(new EnsurePackages(List.of("etcd-server", "etcd-client")));
+            steps.add(new EnsurePackages(DISTRO_PACKAGES));
         } else {
             steps.add(new PutFile(INSTALLER, files.get(INSTALLER).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
-            // done when this installer ran to its end for this version and tarball (its marker says so)
-            steps.add(new RunUnless("etcd " + etcd.version() + " or newer", INSTALLER,
+            // done when this installer ran to its end for this version and tarball (its marker says so); a
+            // running member keeps the old binary until the membership step restarts it, one member at a time
+            steps.add(new RunUnless("etcd " + etcd.version() + " or newer", INSTALLER + " && touch " + RESTART_MARK,
                     "grep -qx '" + etcd.version() + " \\(package\\|" + etcd.sha256() + "\\)' " + INSTALLED_MARKER,
                     List.of()));
         }

@@ -2,6 +2,7 @@ package birdbath.stage.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.Hashes;
 import birdbath.Poll;
 import birdbath.pki.CertRequest;
 import birdbath.pki.CertificateAuthority;
@@ -9,7 +10,10 @@ import birdbath.pki.Pki;
 import birdbath.pki.TlsContexts;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
+import birdbath.testing.DebianEtcdRelease;
 import birdbath.testing.LocalTestCluster;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +43,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class EtcdClusterTest {
 
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
@@ -270,5 +275,94 @@ class EtcdClusterTest {
                 .hasMessageContaining("junk.db is not a usable etcd snapshot (nothing was stopped)");
         assertThat(pid(1)).isEqualTo(before);
         assertThat(cluster.birdbath().nodes()).extracting(Node::name).hasSize(3);
+    }
+
+    /**
+     * etcd.version raised on a running cluster (Debian 12's 3.4.23 to a 3.5 release tarball, repacked from a newer
+     * Debian suite's package and served from the host's bridge address): every member gets the new binary and is
+     * restarted one at a time, each healthy before the next (sampled throughout: never two members down), with
+     * its data kept; a second run restarts nothing.
+     */
+    @Test
+    @Order(8)
+    void raisingEtcdVersionRestartsMembersOneAtATimeOnTheNewReleaseWithTheirData() throws Exception {
+        DebianEtcdRelease release = DebianEtcdRelease.of("trixie");
+        assertThat(release.version()).startsWith("3.5.");
+        byte[] bytes = Files.readAllBytes(release.tarball());
+        put(1, "/birdbath/before-upgrade", "kept");
+        assertThat(versions()).containsOnly("3.4.23");
+        String nodeIp = cluster.birdbath().nodes().get(0).privateIp();
+        HttpServer server = HttpServer.create(new InetSocketAddress(nodeIp.substring(0, nodeIp.lastIndexOf('.'))
+                + ".1", 0), 0);
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        server.start();
+        String base = Files.readString(cluster.config);
+        try {
+            Files.writeString(cluster.config, base + "etcd:\n  version: " + release.version() + "\n  sha256: "
+                    + Hashes.sha256Hex(bytes) + "\n  download_url: http://" + server.getAddress().getHostString()
+                    + ":" + server.getAddress().getPort() + "/etcd-v{VERSION}-linux-amd64.tar.gz\n");
+            cluster.output.clear();
+            int[] mostDown = {0};
+            int[] samples = {0};
+            cluster.birdbath().withEtcd(e -> {
+                AtomicBoolean done = new AtomicBoolean();
+                Thread sampler = new Thread(() -> {
+                    EtcdClient quick = e.client();
+                    while (!done.get()) {
+                        // down = not answering at all (/health is false on every member during an election)
+                        int down = (int) e.members().stream().filter(m -> !answers(quick, e.endpoint(m))).count();
+                        mostDown[0] = Math.max(mostDown[0], down);
+                        samples[0]++;
+                    }
+                });
+                sampler.start();
+                try {
+                    cluster.birdbath().up(List.of("etcd"), null, false);
+                } finally {
+                    done.set(true);
+                    try {
+                        sampler.join(30_000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return null;
+            });
+            assertThat(cluster.output).filteredOn(l -> l.contains("restarted")).hasSize(3);
+            assertThat(samples[0]).as("health samples during the upgrade").isGreaterThan(10);
+            assertThat(mostDown[0]).as("members down at once").isLessThanOrEqualTo(1);
+            assertThat(versions()).containsOnly(release.version());
+            for (int member = 1; member <= 3; member++) {
+                int m = member;
+                Poll.until("member " + m + " to serve the old key", CATCH_UP, Duration.ofMillis(200),
+                        () -> localRead(m, "/birdbath/before-upgrade").isPresent());
+            }
+            assertThat(cluster.birdbath().check(List.of("etcd"))).allSatisfy(r -> assertThat(r.ok())
+                    .as(r.toString()).isTrue());
+            cluster.output.clear();
+            cluster.birdbath().up(List.of("etcd"), null, false);
+            assertThat(cluster.output).noneMatch(l -> l.contains("restarted"));
+        } finally {
+            server.stop(0);
+            Files.writeString(cluster.config, base);
+        }
+    }
+
+    private static boolean answers(EtcdClient client, URI endpoint) {
+        try {
+            client.status(endpoint);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private List<String> versions() {
+        return cluster.birdbath().withEtcd(e -> e.members().stream()
+                .map(m -> e.client().status(e.endpoint(m)).version()).toList());
     }
 }

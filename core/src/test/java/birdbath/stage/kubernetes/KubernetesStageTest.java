@@ -2,6 +2,7 @@ package birdbath.stage.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.config.ClusterSpec.EtcdSpec;
 import birdbath.host.Host;
 import birdbath.pki.CertificateAuthority;
 import birdbath.pki.Pem;
@@ -31,5 +32,10 @@ class KubernetesStageTest {
         assertThat(KubernetesStage.compare("3.5.24", "3.5.24")).isZero();
         assertThat(KubernetesStage.compare("3.10.0", "3.5.24")).isPositive();
         assertThat(KubernetesStage.compare("1.34.1", "1.33.9")).isPositive();
+    }
+
+    @Test
+    void theEtcdLinodeNodesGetByDefaultIsOneTheKubernetesStageAccepts() {
+        assertThat(KubernetesStage.compare(EtcdSpec.PINNED_VERSION, KubernetesStage.MIN_ETCD)).isNotNegative();
     }
 }
