@@ -29,12 +29,26 @@ public final class Host {
     }
 
     public static Result run(Duration timeout, Path log, List<String> command) {
+        return run(timeout, log, null, command);
+    }
+
+    /** With {@code stdin} as the command's input (kept in a 0600 temporary file while it runs: it may be a secret). */
+    public static Result run(Duration timeout, byte[] stdin, String... command) {
+        return run(timeout, null, stdin, List.of(command));
+    }
+
+    private static Result run(Duration timeout, Path log, byte[] stdin, List<String> command) {
         try {
             Path out = Files.createTempFile("birdbath-cmd", ".out");
             Path err = Files.createTempFile("birdbath-cmd", ".err");
+            Path in = stdin == null ? null : Files.createTempFile("birdbath-cmd", ".in");
             try {
+                if (in != null) {
+                    Files.write(in, stdin); // createTempFile makes it 0600
+                }
                 Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(in != null ? in.toFile() : new File("/dev/null")))
+                        .start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
                     p.waitFor(10, TimeUnit.SECONDS);
@@ -53,6 +67,9 @@ public final class Host {
             } finally {
                 Files.deleteIfExists(out);
                 Files.deleteIfExists(err);
+                if (in != null) {
+                    Files.deleteIfExists(in);
+                }
             }
         } catch (IOException e) {
             throw new BirdbathException("cannot run `" + command.get(0) + "`: " + e.getMessage());

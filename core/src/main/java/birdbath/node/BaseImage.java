@@ -1,9 +1,10 @@
-package birdbath.provider.local;
+package birdbath.node;
 
 import birdbath.BirdbathException;
 import birdbath.Hashes;
 import birdbath.Reporter;
 import birdbath.host.Host;
+import birdbath.stage.StagePackages;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -15,31 +16,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The Debian 12 root filesystem every local node boots from (through its own overlay): built once with
- * debootstrap, with every package the stages need so that nodes need no network, and cached under the user's
- * cache directory, keyed by its package list. Concurrent builds wait for each other (a file lock).
+ * A Debian 12 root filesystem nodes boot from (each through its own overlay): built once with debootstrap and
+ * cached under the user's cache directory, keyed by its recipe. Concurrent builds wait for each other (a file
+ * lock). Two recipes: {@link #LOCAL}, the local provider's, with every package the stages need so that its nodes
+ * need no network; and {@link #FRESH_DEBIAN12}, what a new Linode from linode/debian12 has (Debian's required and
+ * important packages and sshd), for the Linode twin, whose stages must install everything themselves.
  */
 public final class BaseImage {
 
     static final String SUITE = "bookworm";
-    static final List<String> PACKAGES = List.of(
-            "systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "iproute2", "iputils-ping", "procps",
-            "ca-certificates", "curl", "kmod", "nftables",
-            "strongswan-charon", "strongswan-swanctl", "libcharon-extra-plugins", "libstrongswan-standard-plugins",
-            "libstrongswan-extra-plugins", "etcd-server", "etcd-client", "glusterfs-server", "glusterfs-client",
-            "xfsprogs", "containerd");
-    /** Units the packages enable that the stages start themselves, once configured. */
-    private static final List<String> DISABLED = List.of("etcd.service", "glusterd.service", "containerd.service",
-            "strongswan-starter.service", "strongswan.service", "rpcbind.service", "rpcbind.socket");
+
+    /**
+     * @param name     for messages and the cache directory
+     * @param minbase  debootstrap's minbase variant (required packages only) instead of required + important
+     * @param packages installed on top
+     * @param disabled units the packages enable that the stages start themselves, once configured
+     */
+    public record Recipe(String name, boolean minbase, List<String> packages, List<String> disabled) { }
+
+    /** What a booting node needs, then everything the stages install, so that local nodes need no network. */
+    public static final Recipe LOCAL = new Recipe("debian12", true, Stream.concat(Stream.of("systemd",
+            "systemd-sysv", "dbus"), StagePackages.ALL.stream()).distinct().toList(), List.of("etcd.service",
+            "glusterd.service", "containerd.service", "strongswan-starter.service", "strongswan.service",
+            "rpcbind.service", "rpcbind.socket"));
+    /** Like a new Linode from linode/debian12: nothing a stage installs. */
+    public static final Recipe FRESH_DEBIAN12 = new Recipe("linode-debian12", false,
+            List.of("systemd-sysv", "dbus", "openssh-server"), List.of());
     /** Bumped when the build recipe changes, so old caches are not reused. */
     private static final String RECIPE = "1";
 
     private final Path cacheDir;
+    private final Recipe recipe;
 
     public BaseImage(Path cacheDir) {
+        this(cacheDir, LOCAL);
+    }
+
+    public BaseImage(Path cacheDir, Recipe recipe) {
         this.cacheDir = cacheDir;
+        this.recipe = recipe;
     }
 
     /** ~/.cache/birdbath/images (or $XDG_CACHE_HOME/birdbath/images). */
@@ -50,7 +68,9 @@ public final class BaseImage {
     }
 
     String id() {
-        return "debian12-" + Hashes.sha256Hex(RECIPE + SUITE + String.join(",", PACKAGES)).substring(0, 12);
+        String variant = recipe.minbase() ? "" : "important;";
+        return recipe.name() + "-" + Hashes.sha256Hex(RECIPE + SUITE + variant + String.join(",", recipe.packages()))
+                .substring(0, 12);
     }
 
     /** The image's root filesystem, building it first if it is not cached. */
@@ -69,7 +89,7 @@ public final class BaseImage {
                     return rootfs;
                 }
                 build(dir, rootfs, mirror, out);
-                Files.writeString(complete, String.join("\n", PACKAGES) + "\n");
+                Files.writeString(complete, String.join("\n", recipe.packages()) + "\n");
                 return rootfs;
             }
         } catch (IOException e) {
@@ -80,12 +100,15 @@ public final class BaseImage {
     private void build(Path dir, Path rootfs, String mirror, Reporter out) throws IOException {
         Path tmp = dir.resolve("rootfs.partial");
         Host.run(Duration.ofMinutes(2), "rm", "-rf", tmp.toString(), rootfs.toString());
-        out.info("local: building the Debian 12 base image once (debootstrap from " + mirror + ", about 2 minutes;"
-                + " cached in " + dir + ")");
+        out.info("building the " + recipe.name() + " node image once (debootstrap from " + mirror + ", about 2"
+                + " minutes; cached in " + dir + ")");
         long started = System.nanoTime();
         Path log = dir.resolve("build.log");
-        List<String> cmd = new ArrayList<>(List.of("debootstrap", "--variant=minbase",
-                "--include=" + String.join(",", PACKAGES), SUITE, tmp.toString(), mirror));
+        List<String> cmd = new ArrayList<>(List.of("debootstrap"));
+        if (recipe.minbase()) {
+            cmd.add("--variant=minbase");
+        }
+        cmd.addAll(List.of("--include=" + String.join(",", recipe.packages()), SUITE, tmp.toString(), mirror));
         Host.Result r = Host.run(Duration.ofMinutes(20), log, cmd);
         if (!r.ok()) {
             throw new BirdbathException("debootstrap failed (exit " + r.exit() + "); see " + log + ": "
@@ -93,7 +116,7 @@ public final class BaseImage {
         }
         // nodes boot "running", not "degraded": no rpc_pipefs in a container
         Host.check(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "mask", "run-rpc_pipefs.mount");
-        for (String unit : DISABLED) {
+        for (String unit : recipe.disabled()) {
             Host.run(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "disable", unit);
         }
         Host.check(Duration.ofMinutes(1), "systemctl", "--root=" + tmp, "enable", "ssh.service");
@@ -101,7 +124,7 @@ public final class BaseImage {
         Host.run(Duration.ofMinutes(1), "sh", "-c", "rm -rf '" + tmp + "'/var/cache/apt/archives/*.deb '" + tmp
                 + "'/etc/ssh/ssh_host_*");
         Files.move(tmp, rootfs);
-        out.info(String.format(java.util.Locale.ROOT, "local: base image ready in %.0f s",
+        out.info(String.format(java.util.Locale.ROOT, "%s node image ready in %.0f s", recipe.name(),
                 (System.nanoTime() - started) / 1e9));
     }
 

@@ -1,4 +1,4 @@
-package birdbath.provider.local;
+package birdbath.node;
 
 import birdbath.host.Host;
 import java.io.IOException;
@@ -8,14 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** A sparse file behind a loop device: the local stand-in for a node's Linode block volume. */
-final class LoopVolume {
+public final class LoopVolume {
 
     private static final Duration T = Duration.ofSeconds(30);
 
     private LoopVolume() { }
 
     /** The loop device backing {@code file}, creating the file and attaching it when needed. */
-    static String ensure(Path file, int sizeGb) throws IOException {
+    public static String ensure(Path file, int sizeGb) throws IOException {
         String existing = deviceOf(file);
         if (existing != null) {
             return existing;
@@ -30,7 +30,7 @@ final class LoopVolume {
     }
 
     /** The loop device currently backed by {@code file}, or null. */
-    static String deviceOf(Path file) {
+    public static String deviceOf(Path file) {
         if (!Files.exists(file)) {
             return null;
         }
@@ -38,7 +38,7 @@ final class LoopVolume {
         return out.isEmpty() ? null : out.substring(0, out.indexOf(':'));
     }
 
-    static void remove(Path file) throws IOException {
+    public static void remove(Path file) throws IOException {
         String device;
         while ((device = deviceOf(file)) != null) {
             Host.check(T, "losetup", "-d", device);

@@ -1,4 +1,4 @@
-package birdbath.provider.local;
+package birdbath.node;
 
 import birdbath.BirdbathException;
 import birdbath.Poll;
@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,32 +21,32 @@ import java.util.Optional;
  * inside the node's network namespace. Its files live in {@code dir}: upper/, work/, merged/, containerd/ and
  * console.log. The container runs in its own session, so it outlives the birdbath process that started it.
  */
-final class NodeContainer {
+public final class NodeContainer {
 
     private static final Duration T = Duration.ofSeconds(30);
 
     private final String name;
     private final Path dir;
 
-    NodeContainer(String name, Path dir) {
+    public NodeContainer(String name, Path dir) {
         this.name = name;
         this.dir = dir;
     }
 
-    Path merged() {
+    public Path merged() {
         return dir.resolve("merged");
     }
 
-    boolean exists() {
+    public boolean exists() {
         return Files.isDirectory(dir.resolve("upper"));
     }
 
-    boolean mounted() {
+    public boolean mounted() {
         return Host.run(T, "mountpoint", "-q", merged().toString()).ok();
     }
 
     /** The overlay over the base image, mounted (the upper layer keeps the node's own changes across restarts). */
-    void mount(Path baseRootfs) throws IOException {
+    public void mount(Path baseRootfs) throws IOException {
         if (mounted()) {
             return;
         }
@@ -56,8 +57,11 @@ final class NodeContainer {
                 + dir.resolve("upper") + ",workdir=" + dir.resolve("work"), merged().toString());
     }
 
-    /** Once per node: its hostname, its own SSH host keys and the keys allowed to log in as root. */
-    void prepare(List<String> authorizedKeys) throws IOException {
+    /**
+     * Once per node: its hostname, its own SSH host keys, the keys allowed to log in as root, and the node's own
+     * files ({@code files}: path inside the node to content, e.g. what a cloud image's first boot would write).
+     */
+    public void prepare(List<String> authorizedKeys, Map<String, String> files) throws IOException {
         Path marker = dir.resolve("prepared");
         if (Files.exists(marker)) {
             return;
@@ -70,7 +74,22 @@ final class NodeContainer {
         Files.writeString(ssh.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
         Host.check(T, "chmod", "700", ssh.toString());
         Host.check(T, "chmod", "600", ssh.resolve("authorized_keys").toString());
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path target = root.resolve(f.getKey().replaceFirst("^/", ""));
+            Files.deleteIfExists(target); // a link in the image (resolv.conf) is replaced, not followed
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, f.getValue());
+        }
         Files.writeString(marker, "");
+    }
+
+    /** Sets root's password inside the node (chpasswd in a chroot: the image's own PAM and hashing). */
+    public void rootPassword(String password) {
+        Host.Result r = Host.run(T, ("root:" + password + "\n").getBytes(StandardCharsets.UTF_8), "chroot",
+                merged().toString(), "chpasswd");
+        if (!r.ok()) {
+            throw new BirdbathException(name + ": setting root's password failed (exit " + r.exit() + ")");
+        }
     }
 
     /**
@@ -78,7 +97,7 @@ final class NodeContainer {
      * itself: setsid's and env's command lines name the node too, and while one of them execs the next, the
      * kernel shows an empty command line for a moment (which once made a starting node look dead).
      */
-    Optional<Long> pid() {
+    public Optional<Long> pid() {
         Path pidFile = dir.resolve("nspawn.pid");
         try {
             if (!Files.exists(pidFile)) {
@@ -101,22 +120,23 @@ final class NodeContainer {
                 && cmdline.contains("\0-M\0" + name + "\0");
     }
 
-    boolean running() {
+    public boolean running() {
         return pid().isPresent();
     }
 
     /**
-     * Boots the container in the node's namespace; returns once systemd is up and sshd answers. A container
+     * Boots the container in the node's namespace, with {@code binds} (nspawn's SOURCE[:TARGET], e.g. a loop
+     * device); returns once systemd is up and sshd answers at {@code address}. A container
      * that exits while starting is started once more; the second failure carries nspawn's exit status and the
      * console's last lines.
      */
-    void boot(String namespace, String address, String loopDevice) throws IOException {
+    public void boot(String namespace, String address, List<String> binds) throws IOException {
         if (!running()) {
             try {
-                start(namespace, loopDevice);
+                start(namespace, binds);
             } catch (StartFailed first) {
                 try {
-                    start(namespace, loopDevice);
+                    start(namespace, binds);
                 } catch (StartFailed second) {
                     throw new BirdbathException(second.getMessage() + " (the first start failed too: "
                             + first.getMessage() + ")");
@@ -137,7 +157,7 @@ final class NodeContainer {
     }
 
     /** One start: nspawn launched in its own session, then its systemd up (or a StartFailed saying why). */
-    private void start(String namespace, String loopDevice) throws IOException {
+    private void start(String namespace, List<String> binds) throws IOException {
         clearPropagation();
         // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
         List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
@@ -147,9 +167,7 @@ final class NodeContainer {
                 "--capability=CAP_NET_ADMIN,CAP_IPC_LOCK", "--system-call-filter=@keyring",
                 "--system-call-filter=bpf", "--bind=/dev/fuse",
                 "--bind=" + dir.resolve("containerd") + ":/var/lib/containerd"));
-        if (loopDevice != null) {
-            cmd.add("--bind=" + loopDevice);
-        }
+        binds.forEach(b -> cmd.add("--bind=" + b));
         Process started = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.appendTo(
                 dir.resolve("console.log").toFile())).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
@@ -235,6 +253,18 @@ final class NodeContainer {
         Host.run(T, "rm", "-rf", "--one-file-system", dir.toString());
     }
 
+    /**
+     * Runs a shell script in the running container's namespaces with the host's privileges (for what the
+     * machine's "hardware" does: a hot-plugged disk appearing in /dev). Fails unless the script exits 0.
+     */
+    public String inNode(String script) {
+        long init = pid().map(NodeContainer::leader).orElse(0L);
+        if (init == 0) {
+            throw new BirdbathException(name + " is not running");
+        }
+        return Host.check(T, "nsenter", "-t", String.valueOf(init), "-m", "-u", "-i", "-n", "-p", "sh", "-c", script);
+    }
+
     /** The container's init: the child of nspawn that lives in a new PID namespace (0 until it exists). */
     private static long leader(long nspawnPid) {
         try {
@@ -256,7 +286,7 @@ final class NodeContainer {
     }
 
     /** Powers the container off (SIGTERM: a clean shutdown), insisting if it takes too long. */
-    void stop() {
+    public void stop() {
         Optional<Long> pid = pid();
         if (pid.isEmpty()) {
             return;
@@ -279,7 +309,7 @@ final class NodeContainer {
     }
 
     /** Stops the container, unmounts the overlay and deletes the node's files. */
-    void remove() {
+    public void remove() {
         stop();
         if (mounted()) {
             Host.check(T, "umount", merged().toString());

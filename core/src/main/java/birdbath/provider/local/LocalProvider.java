@@ -7,6 +7,9 @@ import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.host.Host;
+import birdbath.node.BaseImage;
+import birdbath.node.LoopVolume;
+import birdbath.node.NodeContainer;
 import birdbath.plan.Change;
 import birdbath.plan.Plan;
 import birdbath.provider.Node;
@@ -194,8 +197,8 @@ public final class LocalProvider implements Provider {
                     }
                     NodeContainer c = container(node);
                     c.mount(rootfs);
-                    c.prepare(keys);
-                    c.boot(net.namespace(node), net.address(node), loop);
+                    c.prepare(keys, Map.of());
+                    c.boot(net.namespace(node), net.address(node), loop == null ? List.of() : List.of(loop));
                     if (!wasRunning) {
                         out.info("  + node " + spec.nodeLabel(node) + " running at " + net.address(node));
                     }

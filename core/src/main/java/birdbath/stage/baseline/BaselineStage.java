@@ -31,7 +31,7 @@ public final class BaselineStage implements Stage {
     static final String SSHD = "/etc/ssh/sshd_config.d/50-birdbath.conf";
     static final String SUDOERS = "/etc/sudoers.d/90-birdbath";
     static final String SYSCTL = "/etc/sysctl.d/90-birdbath.conf";
-    static final List<String> PACKAGES = List.of("sudo", "openssh-server", "iproute2", "procps", "curl",
+    public static final List<String> PACKAGES = List.of("sudo", "openssh-server", "iproute2", "procps", "curl",
             "ca-certificates", "nftables", "kmod");
 
     @Override

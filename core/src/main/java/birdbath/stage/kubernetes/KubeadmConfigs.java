@@ -75,7 +75,7 @@ public final class KubeadmConfigs {
     public static String prepare(ClusterSpec spec, Node node) {
         return Template.render("kubernetes/prepare-node.sh", Map.of("name", node.name(), "minor",
                 spec.kubernetes().minor(), "package_version", packageVersion(spec), "version",
-                spec.kubernetes().version()));
+                spec.kubernetes().version(), "packages", String.join(" ", KubernetesStage.NODE_PACKAGES)));
     }
 
     /** The upgrade script: `kubeadm upgrade apply` on the first control-plane node, `upgrade node` elsewhere. */

@@ -52,6 +52,9 @@ public final class KubernetesStage implements Stage {
     static final String KUBECTL = "kubectl --kubeconfig " + ADMIN;
     /** kubeadm refuses an external etcd older than this (its MinExternalEtcdVersion). */
     static final String MIN_ETCD = "3.5.24";
+    /** What prepare-node.sh installs from the distribution before it turns to the Kubernetes repository. */
+    public static final List<String> NODE_PACKAGES = List.of("containerd", "apt-transport-https", "ca-certificates",
+            "curl", "gpg");
 
     @Override
     public String name() {

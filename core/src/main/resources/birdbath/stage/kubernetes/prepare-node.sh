@@ -17,7 +17,7 @@ swapoff -a
 sed -i '/[[:space:]]swap[[:space:]]/s/^\([^#]\)/#\1/' /etc/fstab
 
 # containerd with the systemd cgroup driver, the same driver kubelet is given
-apt-get install -y -q containerd apt-transport-https ca-certificates curl gpg
+apt-get install -y -q {{packages}}
 mkdir -p /etc/containerd
 containerd config default | sed 's/SystemdCgroup = false/SystemdCgroup = true/' > /etc/containerd/config.toml
 systemctl enable containerd

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import birdbath.Hashes;
 import birdbath.Reporter;
 import birdbath.host.Host;
-import birdbath.provider.local.BaseImage;
+import birdbath.node.BaseImage;
 import birdbath.testing.LocalTestCluster;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
