@@ -41,11 +41,13 @@ public final class LinodeSim implements AutoCloseable {
     private final SimStats stats = new SimStats();
     private final HttpServer server;
     private final ExecutorService executor;
+    private final NodeBackend backend;
 
-    private LinodeSim(SimOptions options) throws IOException {
+    private LinodeSim(SimOptions options, NodeBackend backend) throws IOException {
         this.options = options;
+        this.backend = backend;
         this.faults = Fault.parseAll(options.faults());
-        this.state = new SimState(options.bootMs(), System::currentTimeMillis);
+        this.state = new SimState(options.bootMs(), System::currentTimeMillis, backend);
         this.routes = new Routes(state);
         this.limiter = new RateLimiter(options.rateLimits());
         for (String domain : options.domains()) {
@@ -64,7 +66,12 @@ public final class LinodeSim implements AutoCloseable {
 
     /** Starts a simulator; {@code close()} stops it. */
     public static LinodeSim start(SimOptions options) throws IOException {
-        return new LinodeSim(options);
+        return new LinodeSim(options, NodeBackend.NONE);
+    }
+
+    /** A simulator whose account is made real by {@code backend} (which {@code close()} closes too). */
+    public static LinodeSim start(SimOptions options, NodeBackend backend) throws IOException {
+        return new LinodeSim(options, backend);
     }
 
     /** The API base URL, e.g. {@code http://127.0.0.1:41234/v4}. */
@@ -107,6 +114,7 @@ public final class LinodeSim implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        backend.close();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -160,6 +168,9 @@ public final class LinodeSim implements AutoCloseable {
             }
             JsonNode body = readBody(ex, method);
             Routes.Result result = match.route().operation().apply(new Request(method, path, match.ids(), body));
+            if (!method.equals("GET")) {
+                backend.sync(state.account());
+            }
             if (fault == Fault.Action.DROP_AFTER) {
                 drop(ex, method, path, -2);
                 return;

@@ -43,6 +43,9 @@ final class Routes {
         one("PUT", "/linode/instances/{id}", s::updateInstance);
         empty("DELETE", "/linode/instances/{id}", r -> s.deleteInstance(r.id(0)));
         one("GET", "/linode/instances/{id}/ips", r -> s.instanceIps(r.id(0)));
+        for (String action : List.of("boot", "reboot", "shutdown")) {
+            empty("POST", "/linode/instances/{id}/" + action, r -> s.power(r.id(0), action));
+        }
 
         many("GET", "/volumes", r -> s.listVolumes());
         one("POST", "/volumes", s::createVolume);

@@ -25,9 +25,8 @@ import java.util.function.LongSupplier;
 final class SimState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long PRIVATE_BASE = Validate.ipv4ToLong("192.168.128.1");
-    private static final long[] PRIVATE_RANGE = Validate.cidr("192.168.128.0/17");
-    private static final String[] PUBLIC_POOLS = {"203.0.113.", "198.51.100.", "192.0.2."};
+    private final NodeBackend backend;
+    private final long[] privateRange;
 
     private final Catalog catalog = new Catalog();
     private final long bootMillis;
@@ -47,8 +46,14 @@ final class SimState {
     private final Map<Long, Map<String, Long>> vpcAddresses = new HashMap<>();
 
     SimState(long bootMillis, LongSupplier clock) {
+        this(bootMillis, clock, NodeBackend.NONE);
+    }
+
+    SimState(long bootMillis, LongSupplier clock, NodeBackend backend) {
         this.bootMillis = bootMillis;
         this.clock = clock;
+        this.backend = backend;
+        this.privateRange = Validate.cidr(backend.privateRange());
     }
 
     Catalog catalog() {
@@ -142,12 +147,20 @@ final class SimState {
             instance.put("image", image);
         }
         instance.put("group", "").put("hypervisor", "kvm").put("created", now()).put("updated", now());
-        instance.put("_booted", r.field("booted").asBoolean(true));
+        instance.put("_booted", r.field("booted").asBoolean(true)).put("_generation", 0);
+        if (r.text("root_pass") != null) {
+            instance.put("_root_pass", r.text("root_pass"));
+        }
+        instance.set("_authorized_keys", r.field("authorized_keys").isArray() ? r.field("authorized_keys").deepCopy()
+                : JSON.createArrayNode());
         ArrayNode ipv4 = instance.putArray("ipv4");
         String publicIp = allocatePublic();
         ipv4.add(publicIp);
         if (privateIp) {
-            ipv4.add(Validate.longToIpv4(PRIVATE_BASE + nextPrivate++));
+            if (nextPrivate + 2 >= 1L << (32 - privateRange[1])) {
+                throw new ApiError(400, "No private IPv4 addresses available in this region", null);
+            }
+            ipv4.add(Validate.longToIpv4(privateRange[0] + 1 + nextPrivate++));
         }
         instance.put("ipv6", "2600:3c00::f03c:" + Long.toHexString(id) + ":fe00:" + Long.toHexString(id) + "/128");
         ArrayNode tags = instance.putArray("tags");
@@ -212,8 +225,8 @@ final class SimState {
         for (JsonNode ip : i.get("ipv4")) {
             ObjectNode addr = JSON.createObjectNode().put("address", ip.asText()).put("linode_id", id)
                     .put("region", i.get("region").asText());
-            boolean isPrivate = Validate.inCidr(Validate.ipv4ToLong(ip.asText()), PRIVATE_RANGE);
-            addr.put("public", !isPrivate).put("type", "ipv4").put("prefix", isPrivate ? 17 : 24);
+            boolean isPrivate = Validate.inCidr(Validate.ipv4ToLong(ip.asText()), privateRange);
+            addr.put("public", !isPrivate).put("type", "ipv4").put("prefix", isPrivate ? backend.privatePrefix() : 24);
             (isPrivate ? priv : pub).add(addr);
         }
         ArrayNode vpc = v4.putArray("vpc");
@@ -238,8 +251,10 @@ final class SimState {
     private JsonNode renderInstance(ObjectNode stored) {
         ObjectNode out = stored.deepCopy();
         long age = clock.getAsLong() - createdAt.get(stored.get("id").asLong());
-        String status;
-        if (age < bootMillis / 2) {
+        String status = backend.status(stored.get("id").asLong());
+        if (status != null) {
+            // a real machine: its own state
+        } else if (age < bootMillis / 2) {
             status = "provisioning";
         } else if (!stored.get("_booted").asBoolean()) {
             status = "offline";
@@ -247,16 +262,79 @@ final class SimState {
             status = age < bootMillis ? "booting" : "running";
         }
         out.put("status", status);
-        out.remove(List.of("_booted", "_vpc_ipv4", "_subnet_id", "_vpc_id"));
+        out.remove(List.of("_booted", "_generation", "_root_pass", "_authorized_keys", "_vpc_ipv4", "_subnet_id",
+                "_vpc_id"));
         return out;
     }
 
     private String allocatePublic() {
+        List<String> pools = backend.publicPools();
         int pool = nextPublic / 254;
-        if (pool >= PUBLIC_POOLS.length) {
+        if (pool >= pools.size()) {
             throw new ApiError(400, "No IPv4 addresses available in this region", null);
         }
-        return PUBLIC_POOLS[pool] + (nextPublic++ % 254 + 1);
+        return pools.get(pool) + (nextPublic++ % 254 + 1);
+    }
+
+    /** Power actions: POST /linode/instances/{id}/boot, /reboot, /shutdown (each answers {}). */
+    synchronized void power(long id, String action) {
+        ObjectNode i = instance(id);
+        switch (action) {
+            case "boot" -> i.put("_booted", true);
+            case "shutdown" -> i.put("_booted", false);
+            case "reboot" -> i.put("_booted", true).put("_generation", i.get("_generation").asInt() + 1);
+            default -> throw ApiError.notFound();
+        }
+    }
+
+    /** The account as the backend should make it. */
+    synchronized NodeBackend.Account account() {
+        List<NodeBackend.Machine> machines = new ArrayList<>();
+        for (ObjectNode i : instances.values()) {
+            long id = i.get("id").asLong();
+            List<String> priv = new ArrayList<>();
+            for (JsonNode ip : i.get("ipv4")) {
+                if (Validate.inCidr(Validate.ipv4ToLong(ip.asText()), privateRange)) {
+                    priv.add(ip.asText() + "/" + backend.privatePrefix());
+                }
+            }
+            if (i.has("_vpc_ipv4")) {
+                ObjectNode[] subnet = findSubnet(i.get("_subnet_id").asLong());
+                String cidr = subnet[1].get("ipv4").asText();
+                priv.add(i.get("_vpc_ipv4").asText() + cidr.substring(cidr.indexOf('/')));
+            }
+            List<String> keys = new ArrayList<>();
+            i.get("_authorized_keys").forEach(k -> keys.add(k.asText()));
+            machines.add(new NodeBackend.Machine(id, i.get("label").asText(), i.get("ipv4").get(0).asText(), priv,
+                    keys, i.path("_root_pass").asText(null), i.get("_booted").asBoolean(),
+                    i.get("_generation").asInt()));
+        }
+        List<NodeBackend.Volume> vols = new ArrayList<>();
+        for (ObjectNode v : volumes.values()) {
+            vols.add(new NodeBackend.Volume(v.get("id").asLong(), v.get("label").asText(), v.get("size").asInt(),
+                    v.path("linode_id").asLong(0)));
+        }
+        List<NodeBackend.Firewall> fws = new ArrayList<>();
+        for (ObjectNode f : firewalls.values()) {
+            List<Long> ids = new ArrayList<>();
+            f.get("entities").forEach(e -> ids.add(e.get("id").asLong()));
+            fws.add(new NodeBackend.Firewall(f.get("id").asLong(), f.get("status").asText().equals("enabled"),
+                    f.get("rules").deepCopy(), ids));
+        }
+        List<NodeBackend.DnsRecord> recs = new ArrayList<>();
+        for (Map.Entry<Long, Map<Long, ObjectNode>> d : records.entrySet()) {
+            ObjectNode domain = domains.get(d.getKey());
+            if (domain == null) {
+                continue;
+            }
+            String zone = domain.get("domain").asText();
+            for (ObjectNode rec : d.getValue().values()) {
+                String name = rec.get("name").asText();
+                recs.add(new NodeBackend.DnsRecord(name.isEmpty() ? zone : name + "." + zone,
+                        rec.get("type").asText(), rec.get("target").asText()));
+            }
+        }
+        return new NodeBackend.Account(machines, vols, fws, recs);
     }
 
     // ---------------------------------------------------------------- volumes
@@ -745,12 +823,9 @@ final class SimState {
             if (cidr == null) {
                 throw ApiError.badRequest(at + "ipv4", "Must be an IPv4 range in CIDR notation");
             }
-            boolean rfc1918 = Validate.inCidr(cidr[0], Validate.cidr("10.0.0.0/8"))
-                    || Validate.inCidr(cidr[0], Validate.cidr("172.16.0.0/12"))
-                    || Validate.inCidr(cidr[0], Validate.cidr("192.168.0.0/16"));
-            if (!rfc1918 || Validate.inCidr(cidr[0], PRIVATE_RANGE) || cidr[1] > 29) {
-                throw ApiError.badRequest(at + "ipv4", "Must be an RFC1918 range of /29 or larger, not overlapping"
-                        + " 192.168.128.0/17");
+            String problem = backend.vpcSubnetProblem(s.path("ipv4").asText());
+            if (problem != null) {
+                throw ApiError.badRequest(at + "ipv4", problem);
             }
             long subnetId = ++nextId;
             ObjectNode subnet = JSON.createObjectNode().put("id", subnetId).put("label", subnetLabel)
