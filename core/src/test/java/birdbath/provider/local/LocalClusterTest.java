@@ -93,9 +93,9 @@ class LocalClusterTest {
             assertThat(n.storageDevice()).startsWith("/dev/loop");
         });
         List<CheckResult> results = birdbath().check(List.of());
-        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer), etcd (5 per member, 1 for all),
-        // storage (peers, brick and mount per node; volume started and nothing to heal once)
-        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2) + 3 * 5 + 1 + 3 * 3 + 2);
+        // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer, and the guard), etcd (5 per member,
+        // 1 for all), storage (peers, brick and mount per node; volume started and nothing to heal once)
+        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2 + 1) + 3 * 5 + 1 + 3 * 3 + 2);
         assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
     }
@@ -177,8 +177,19 @@ class LocalClusterTest {
         assertThat(birdbath().plan().render()).contains("~ node  " + name + "-2  start (stopped)");
         // booted again, and nothing else: its units bring the brick, glusterd, etcd and the mounts back
         birdbath().up(List.of("provision"), null, false);
-        Poll.until("storage and etcd to recover after the reboot", Duration.ofSeconds(90), Duration.ofSeconds(1),
-                () -> birdbath().check(List.of("etcd", "storage")).stream().allMatch(CheckResult::ok));
+        try {
+            Poll.until("storage and etcd to recover after the reboot", Duration.ofSeconds(90), Duration.ofSeconds(1),
+                    () -> birdbath().check(List.of("etcd", "storage")).stream().allMatch(CheckResult::ok));
+        } catch (BirdbathException e) {
+            for (int n = 1; n <= 3; n++) {
+                System.err.println("DIAG " + n + "\n" + run(name + "-" + n, "gluster volume heal birdbath info;"
+                        + " gluster volume status birdbath; swanctl --list-sas | grep -E 'ESTABLISHED|INSTALLED';"
+                        + " systemctl --failed --no-pager; journalctl -b -u mnt-birdbath.mount -u"
+                        + " birdbath-storage-remount.service --no-pager | tail -20; tail -30"
+                        + " /var/log/glusterfs/glustershd.log"));
+            }
+            throw e;
+        }
         birdbath().up(List.of(), null, false);
         List<CheckResult> failed = birdbath().check(List.of()).stream().filter(r -> !r.ok()).toList();
         if (!failed.isEmpty()) {
