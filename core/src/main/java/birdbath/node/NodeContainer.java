@@ -58,15 +58,26 @@ public final class NodeContainer {
     }
 
     /**
-     * Once per node: its hostname, its own SSH host keys, the keys allowed to log in as root, and the node's own
-     * files ({@code files}: path inside the node to content, e.g. what a cloud image's first boot would write).
+     * Once per node: its hostname, its own SSH host keys and the keys allowed to log in as root. Every time: the
+     * node's own files ({@code files}: path inside the node to content, such as its resolver), so that nodes made
+     * by an earlier version get them too.
      */
     public void prepare(List<String> authorizedKeys, Map<String, String> files) throws IOException {
+        Path root = merged();
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path target = root.resolve(f.getKey().replaceFirst("^/", ""));
+            if (Files.isRegularFile(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && Files.readString(target).equals(f.getValue())) {
+                continue;
+            }
+            Files.deleteIfExists(target); // a link in the image (resolv.conf) is replaced, not followed
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, f.getValue());
+        }
         Path marker = dir.resolve("prepared");
         if (Files.exists(marker)) {
             return;
         }
-        Path root = merged();
         Files.writeString(root.resolve("etc/hostname"), name + "\n");
         Host.check(T, "ssh-keygen", "-A", "-f", root.toString());
         Path ssh = root.resolve("root/.ssh");
@@ -74,12 +85,6 @@ public final class NodeContainer {
         Files.writeString(ssh.resolve("authorized_keys"), String.join("\n", authorizedKeys) + "\n");
         Host.check(T, "chmod", "700", ssh.toString());
         Host.check(T, "chmod", "600", ssh.resolve("authorized_keys").toString());
-        for (Map.Entry<String, String> f : files.entrySet()) {
-            Path target = root.resolve(f.getKey().replaceFirst("^/", ""));
-            Files.deleteIfExists(target); // a link in the image (resolv.conf) is replaced, not followed
-            Files.createDirectories(target.getParent());
-            Files.writeString(target, f.getValue());
-        }
         Files.writeString(marker, "");
     }
 
@@ -162,7 +167,9 @@ public final class NodeContainer {
         // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
         List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
                 "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
-                "systemd-nspawn", "-D", merged().toString(), "--register=no", "--keep-unit", "-b",
+                // --resolv-conf=off: the node keeps its own resolver; nspawn would copy the host's (which may
+                // name an address tests must never send to)
+                "systemd-nspawn", "-D", merged().toString(), "--register=no", "--keep-unit", "-b", "--resolv-conf=off",
                 "--network-namespace-path=/run/netns/" + namespace, "--console=pipe", "-M", name,
                 "--capability=CAP_NET_ADMIN,CAP_IPC_LOCK", "--system-call-filter=@keyring",
                 "--system-call-filter=bpf", "--bind=/dev/fuse",

@@ -197,7 +197,9 @@ public final class LocalProvider implements Provider {
                     }
                     NodeContainer c = container(node);
                     c.mount(rootfs);
-                    c.prepare(keys, Map.of());
+                    // a resolver on the bridge's host address: nothing answers there, so a lookup fails at once
+                    // and no query leaves for the host's resolver
+                    c.prepare(keys, Map.of("/etc/resolv.conf", "nameserver " + net.gateway() + "\n"));
                     c.boot(net.namespace(node), net.address(node), loop == null ? List.of() : List.of(loop));
                     if (!wasRunning) {
                         out.info("  + node " + spec.nodeLabel(node) + " running at " + net.address(node));
