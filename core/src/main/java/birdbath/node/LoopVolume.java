@@ -38,10 +38,15 @@ public final class LoopVolume {
         return out.isEmpty() ? null : out.substring(0, out.indexOf(':'));
     }
 
+    /**
+     * Detaches the file's loop devices and deletes it. A device still in use (bound into a running container) is
+     * detached by the kernel once it is free (losetup -d sets autoclear), so each is asked once, not in a loop.
+     */
     public static void remove(Path file) throws IOException {
-        String device;
-        while ((device = deviceOf(file)) != null) {
-            Host.check(T, "losetup", "-d", device);
+        for (String line : Host.run(T, "losetup", "-j", file.toString()).out().lines().toList()) {
+            if (line.contains(":")) {
+                Host.run(T, "losetup", "-d", line.substring(0, line.indexOf(':')));
+            }
         }
         Files.deleteIfExists(file);
     }

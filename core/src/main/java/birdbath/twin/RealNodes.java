@@ -50,6 +50,8 @@ public final class RealNodes implements NodeBackend {
     private final Path rootfs;
     private final FileServer files;
     private final Path releases;
+    private final TwinFirewall firewall;
+    private final TwinDns dns;
     private final ExecutorService reconciler = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "twin-reconciler");
         t.setDaemon(true);
@@ -93,6 +95,8 @@ public final class RealNodes implements NodeBackend {
         NodeNetwork.ensureBridge(bridge(), List.of(gateway() + "/24", privatePrefix + "254/24"));
         this.files = new FileServer(gateway());
         files.mount("/debian/", repo);
+        this.firewall = new TwinFirewall(id, gateway());
+        this.dns = new TwinDns(gateway());
         this.releases = runDir.resolve("releases");
         Files.createDirectories(releases);
         files.mount("/", releases);
@@ -207,13 +211,14 @@ public final class RealNodes implements NodeBackend {
             return; // an earlier run already took the latest
         }
         try {
-            volumes(account);
+            // machines first: a deleted machine lets go of its volumes' devices
             Set<Long> ids = account.machines().stream().map(Machine::id).collect(Collectors.toSet());
             for (Long gone : List.copyOf(machines.keySet())) {
                 if (!ids.contains(gone)) {
                     remove(gone);
                 }
             }
+            volumes(account);
             Map<String, Runnable> boots = new LinkedHashMap<>();
             for (Machine m : account.machines()) {
                 MachineState s = machines.computeIfAbsent(m.id(), k -> new MachineState());
@@ -243,6 +248,8 @@ public final class RealNodes implements NodeBackend {
                     hotplug(account, s);
                 }
             }
+            firewall.apply(account, this::hostVeth);
+            dns.update(account.records(), account.domains());
         } catch (RuntimeException | IOException e) {
             out.warn("twin: " + e.getMessage());
         }
@@ -368,6 +375,7 @@ public final class RealNodes implements NodeBackend {
             Thread.currentThread().interrupt();
         }
         files.close();
+        dns.close();
         cleanUp(runDir, id);
     }
 
@@ -395,6 +403,7 @@ public final class RealNodes implements NodeBackend {
             }
         }
         NodeNetwork.removeBridge("bt" + twinId);
+        TwinFirewall.remove(twinId);
         Host.run(Duration.ofMinutes(1), "rm", "-rf", "--one-file-system", dir.toString());
     }
 

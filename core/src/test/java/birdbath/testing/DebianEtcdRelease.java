@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 public record DebianEtcdRelease(String version, Path tarball) {
 
-    /** bookworm gives 3.4.23, trixie a 3.5 (3.5.16 when this was written). */
+    /** bookworm gives 3.4.23, trixie 3.5.16, sid the newest Debian has (3.5.30 when this was written). */
     public static DebianEtcdRelease of(String suite) {
         Path cache = BaseImage.defaultCacheDir(System.getenv()).resolveSibling("releases").resolve(suite);
         String script = String.join("\n",

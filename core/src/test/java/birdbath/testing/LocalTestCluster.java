@@ -1,15 +1,11 @@
 package birdbath.testing;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Birdbath;
 import birdbath.Reporter;
 import birdbath.host.Host;
 import birdbath.provider.local.LocalProvider;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,12 +45,7 @@ public final class LocalTestCluster implements AutoCloseable {
 
     /** A command's output on a node, as root; the command must succeed. */
     public String run(String node, String command) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = birdbath().ssh(node, command, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertThat(exit).as(command + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
-        return out.toString(StandardCharsets.UTF_8).strip();
+        return NodeShell.run(birdbath(), node, command);
     }
 
     @Override

@@ -24,7 +24,8 @@ public interface NodeBackend extends AutoCloseable {
     /** A DNS record with its full name ("demo-1.example.com"). */
     record DnsRecord(String name, String type, String target) { }
 
-    record Account(List<Machine> machines, List<Volume> volumes, List<Firewall> firewalls, List<DnsRecord> records) { }
+    record Account(List<Machine> machines, List<Volume> volumes, List<Firewall> firewalls, List<String> domains,
+                   List<DnsRecord> records) { }
 
     /** Public addresses: the /24 prefixes handed out, in order ("203.0.113."). */
     List<String> publicPools();

@@ -53,6 +53,7 @@ final class Routes {
         empty("DELETE", "/volumes/{id}", r -> s.deleteVolume(r.id(0)));
         one("POST", "/volumes/{id}/attach", s::attachVolume);
         empty("POST", "/volumes/{id}/detach", r -> s.detachVolume(r.id(0)));
+        one("POST", "/volumes/{id}/resize", s::resizeVolume);
 
         many("GET", "/domains", r -> s.listDomains());
         one("POST", "/domains", s::createDomain);

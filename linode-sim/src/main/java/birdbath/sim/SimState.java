@@ -334,7 +334,8 @@ final class SimState {
                         rec.get("type").asText(), rec.get("target").asText()));
             }
         }
-        return new NodeBackend.Account(machines, vols, fws, recs);
+        List<String> zones = domains.values().stream().map(d -> d.get("domain").asText()).toList();
+        return new NodeBackend.Account(machines, vols, fws, zones, recs);
     }
 
     // ---------------------------------------------------------------- volumes
@@ -411,6 +412,23 @@ final class SimState {
             throw ApiError.badRequest("linode_id", "Volume and Linode must be in the same region");
         }
         v.put("linode_id", linode.get("id").asLong()).put("linode_label", linode.get("label").asText());
+        return renderVolume(v);
+    }
+
+    /** POST /volumes/{id}/resize: "Volumes can only be resized up" (Linode's OpenAPI description), to 10240 GiB. */
+    synchronized JsonNode resizeVolume(Request r) {
+        ObjectNode v = volume(r.id(0));
+        if (!r.field("size").isInt()) {
+            throw ApiError.badRequest("size", "size is required");
+        }
+        int size = r.field("size").asInt();
+        if (size <= v.get("size").asInt()) {
+            throw ApiError.badRequest("size", "Volumes can only be resized up");
+        }
+        if (size > 10240) {
+            throw ApiError.badRequest("size", "Size must be between 10 and 10240");
+        }
+        v.put("size", size).put("updated", now());
         return renderVolume(v);
     }
 

@@ -64,6 +64,33 @@ class LinodeSimTest {
         assertThat(status).isEqualTo("running");
     }
 
+    /**
+     * Power actions answer {} and move the status (shutdown: offline); the root password and keys given at
+     * create are never part of an answer; volumes resize only up (Linode's OpenAPI: "Volumes can only be resized
+     * up").
+     */
+    @Test
+    void powerActionsVolumeResizeAndNoSecretInAnswers() throws Exception {
+        sim = LinodeSim.start(SimOptions.defaults().withBootMs(0));
+        JsonNode created = ok("POST", "/linode/instances", instance("web-1").replace("\"tags\"",
+                "\"authorized_keys\":[\"ssh-ed25519 AAAAkey\"],\"tags\""));
+        long id = created.get("id").asLong();
+        assertThat(created.toString()).doesNotContain("Correct-Horse", "AAAAkey");
+        assertThat(ok("POST", "/linode/instances/" + id + "/shutdown", null).size()).isZero();
+        assertThat(ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("offline");
+        ok("POST", "/linode/instances/" + id + "/boot", null);
+        assertThat(ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("running");
+        ok("POST", "/linode/instances/" + id + "/reboot", null);
+        assertThat(ok("GET", "/linode/instances", null).toString()).doesNotContain("Correct-Horse", "AAAAkey");
+
+        long volume = ok("POST", "/volumes", "{\"label\":\"data\",\"size\":20,\"region\":\"us-east\"}")
+                .get("id").asLong();
+        assertThat(ok("POST", "/volumes/" + volume + "/resize", "{\"size\":30}").get("size").asInt()).isEqualTo(30);
+        HttpResponse<String> down = call("POST", "/volumes/" + volume + "/resize", "{\"size\":20}", null);
+        assertThat(down.statusCode()).isEqualTo(400);
+        assertThat(down.body()).contains("\"field\":\"size\"", "Volumes can only be resized up");
+    }
+
     @Test
     void refusesBadInputsWithLinodesErrorModel() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults());
