@@ -149,7 +149,8 @@ public final class IpsecStage implements Stage {
         run.engine().converge(name(), run.nodes(), node -> steps(run, node));
     }
 
-    private static final Pattern PROBE = Pattern.compile("(\\S+) (\\d+) (\\d+) (\\d+) (\\d+)");
+    private static final Pattern PROBE = Pattern.compile("(\\S+) (\\d+) (\\d+) (\\d+) (\\d+) (\\d+)");
+    private static final String KERNEL_ERROR = "kernel-error:";
 
     /**
      * Per pair: the CHILD SA is installed, and a ping to the peer is counted by it (its inbound packet counter
@@ -172,8 +173,16 @@ public final class IpsecStage implements Stage {
                         .append("); ping -c 3 -i 0.2 -W 2 -q ").append(peer.privateIp())
                         .append(" >/dev/null 2>&1; rc=$?; after=$(count ").append(p).append(");")
                         .append(" j=$((j+1)); if [ $rc -ne 0 ] || [ $after -gt $before ] || [ $j -ge 5 ]; then break;")
-                        .append(" fi; sleep 1; done; echo ").append(p).append(" $installed $before $after $rc\n");
+                        .append(" fi; sleep 1; done; ike=$(swanctl --list-sas --ike ").append(p)
+                        .append(" 2>/dev/null | grep -c ESTABLISHED); echo ").append(p)
+                        .append(" $installed $before $after $rc $ike\n");
             }
+            // can this kernel hold an ESP SA at all (the proposal's AES-GCM, on loopback, removed at once)?
+            script.append("if e=$(ip xfrm state add src 127.0.0.1 dst 127.0.0.1 proto esp spi 0xbb0000e5 mode")
+                    .append(" transport aead 'rfc4106(gcm(aes))' 0x").append("00".repeat(36)).append(" 128 2>&1);")
+                    .append(" then ip xfrm state delete src 127.0.0.1 dst 127.0.0.1 proto esp spi 0xbb0000e5;")
+                    .append(" echo ").append(KERNEL_ERROR).append("; else echo \"").append(KERNEL_ERROR)
+                    .append(" $e\"; fi\n");
             // the guard: its table there, every peer in its set
             script.append("if nft list table ").append(GUARD_TABLE).append(" >/dev/null 2>&1; then g=; for ip in");
             peers(run, node).forEach(p -> script.append(' ').append(p.privateIp()));
@@ -188,15 +197,22 @@ public final class IpsecStage implements Stage {
                 Matcher m = PROBE.matcher(line.strip());
                 if (m.matches()) {
                     byPeer.put(m.group(1), new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5))});
+                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), Long.parseLong(m.group(6))});
                 }
             }
             results.add(guardResult(node.name(), outputs.getOrDefault(node.name(), "")));
+            String kernelError = outputs.getOrDefault(node.name(), "").lines().map(String::strip)
+                    .filter(l -> l.startsWith(KERNEL_ERROR)).map(l -> l.substring(KERNEL_ERROR.length()).strip())
+                    .findFirst().orElse("");
             for (Node peer : peers(run, node)) {
                 String probe = "SA with " + peer.name();
                 long[] v = byPeer.get(peer.name());
                 if (v == null) {
                     results.add(CheckResult.failed(name(), node.name(), probe, "no answer from the probe"));
+                } else if (v[0] == 0 && v[4] > 0) {
+                    results.add(CheckResult.failed(name(), node.name(), probe, "IKE SA established, but no CHILD SA"
+                            + " installed" + (kernelError.isEmpty() ? "" : ": this kernel cannot hold an ESP SA (ip xfrm: "
+                            + kernelError + "); a kernel without ESP needs ipsec.dataplane: userspace")));
                 } else if (v[0] == 0) {
                     results.add(CheckResult.failed(name(), node.name(), probe, "no CHILD SA installed"));
                 } else if (v[3] != 0) {

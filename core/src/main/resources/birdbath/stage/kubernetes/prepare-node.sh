@@ -8,11 +8,13 @@ export DEBIAN_FRONTEND=noninteractive
 
 # kernel modules and sysctls for kubelet and flannel
 printf 'overlay\nbr_netfilter\n' > /etc/modules-load.d/birdbath-kubernetes.conf
-modprobe overlay
-modprobe br_netfilter
+# loaded unless the kernel has them already (built in, or loaded before)
+grep -qw overlay /proc/filesystems || modprobe overlay
+[ -d /proc/sys/net/bridge ] || modprobe br_netfilter
 printf '%s\n' 'net.bridge.bridge-nf-call-iptables = 1' 'net.bridge.bridge-nf-call-ip6tables = 1' \
     'net.ipv4.ip_forward = 1' > /etc/sysctl.d/60-birdbath-kubernetes.conf
-sysctl --system > /dev/null
+# only what this file sets (the others were applied at boot, and some are not writable in a container)
+sysctl -q -p /etc/sysctl.d/60-birdbath-kubernetes.conf
 swapoff -a
 sed -i '/[[:space:]]swap[[:space:]]/s/^\([^#]\)/#\1/' /etc/fstab
 
@@ -25,9 +27,14 @@ systemctl restart containerd
 
 # kubelet, kubeadm and kubectl from the upstream repository of this minor release, pinned and held
 install -d -m 755 /etc/apt/keyrings
-curl -fsSL "https://pkgs.k8s.io/core:/stable:/$minor/deb/Release.key" \
-    | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
-echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/$minor/deb/ /" \
+repository="https://pkgs.k8s.io/core:/stable:/$minor/deb/"
+# bounded: an unreachable repository is one clear line within about two minutes, never a hang
+if ! key=$(curl -fsSL --connect-timeout 20 --max-time 60 --retry 1 "${repository}Release.key" 2>&1); then
+    echo "cannot reach the Kubernetes package repository $repository ($key)" >&2
+    exit 1
+fi
+printf '%s\n' "$key" | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
+echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $repository /" \
     > /etc/apt/sources.list.d/kubernetes.list
 apt-get update -q
 apt-get install -y -q --allow-change-held-packages "kubelet=$version" "kubeadm=$version" "kubectl=$version"
