@@ -10,6 +10,21 @@ final class BenchReport {
     private BenchReport() { }
 
     /** Removes a driver's temporary directory and everything in it. */
+    private static final java.util.regex.Pattern DONE =
+            java.util.regex.Pattern.compile("^(\\S+): done in ([0-9.]+) s$");
+
+    /** A reporter that puts each stage's "STAGE: done in N s" into {@code stages} and passes warnings to stderr. */
+    static birdbath.Reporter stageTimes(java.util.Map<String, Double> stages) {
+        return birdbath.Reporter.into(line -> {
+            java.util.regex.Matcher m = DONE.matcher(line);
+            if (m.matches()) {
+                stages.put(m.group(1), Double.parseDouble(m.group(2)));
+            } else if (line.startsWith("warning: ")) {
+                System.err.println(line);
+            }
+        });
+    }
+
     static void removeDir(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -9,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The local provider: a cold `up` (base image cached, no nodes yet) through baseline, then a no-op re-run,
@@ -18,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public final class LocalBench {
 
-    private static final Pattern DONE = Pattern.compile("^(\\S+): done in ([0-9.]+) s$");
 
     record Row(int nodes, String what, double seconds, Map<String, Double> stages) { }
 
@@ -56,14 +53,7 @@ public final class LocalBench {
 
     private static Row timed(Path config, int nodes, String what) {
         Map<String, Double> stages = new LinkedHashMap<>();
-        Reporter collect = Reporter.into(line -> {
-            Matcher m = DONE.matcher(line);
-            if (m.matches()) {
-                stages.put(m.group(1), Double.parseDouble(m.group(2)));
-            } else if (line.startsWith("warning: ")) {
-                System.err.println(line);
-            }
-        });
+        Reporter collect = BenchReport.stageTimes(stages);
         long start = System.nanoTime();
         new Birdbath(config, System.getenv(), collect).up(List.of(), null, false);
         double seconds = (System.nanoTime() - start) / 1e9;
