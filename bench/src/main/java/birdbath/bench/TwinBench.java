@@ -65,7 +65,8 @@ public final class TwinBench {
                 .append(String.join(", ", STAGES)).append("; images and the twin's package mirror cached; both with")
                 .append(" the distribution's etcd and the userspace IPsec data plane. The twin's nodes start from a")
                 .append(" fresh Debian image and install every package from the mirror on the bridge; the local")
-                .append(" provider's image has them already.\n\n");
+                .append(" provider's image has them already. `down` on the twin is the API's part: like Linode, the twin")
+                .append(" removes the machines after it has answered.\n\n");
         sb.append("| provider | run | wall time |");
         STAGES.forEach(s -> sb.append(' ').append(s).append(" |"));
         sb.append("\n|---|---|---:|");
