@@ -82,7 +82,14 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
             if (!enabled) {
                 must(c, this, "systemctl enable " + unit, null);
             }
-            must(c, this, active ? "systemctl restart " + unit : "systemctl start " + unit, null);
+            String command = active ? "systemctl restart " + unit : "systemctl start " + unit;
+            Host.Result r = c.exec(command, null, Duration.ofMinutes(10));
+            if (!r.ok()) {
+                // systemctl only says "see journalctl": the unit's own last lines say why
+                String journal = c.exec("journalctl -u " + unit + " -n 6 --no-pager -o cat").out();
+                throw new StepFailed(c.node() + ": " + describe() + ": `" + command + "` failed (exit " + r.exit()
+                        + "): " + Host.tail(journal.isBlank() ? r.err() : journal));
+            }
             return Outcome.CHANGED;
         }
     }
