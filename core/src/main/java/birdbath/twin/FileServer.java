@@ -68,15 +68,16 @@ final class FileServer implements AutoCloseable {
         }
     }
 
+    /** The file under the longest mounted prefix of {@code path}, never outside that mount's directory. */
     private Path resolve(String path) {
-        for (Map.Entry<String, Path> m : mounts.entrySet()) {
-            if (path.startsWith(m.getKey())) {
-                Path root = m.getValue().toAbsolutePath().normalize();
-                Path file = root.resolve(path.substring(m.getKey().length())).normalize();
-                return file.startsWith(root) ? file : null;
-            }
+        String prefix = mounts.keySet().stream().filter(path::startsWith)
+                .max(java.util.Comparator.comparingInt(String::length)).orElse(null);
+        if (prefix == null) {
+            return null;
         }
-        return null;
+        Path root = mounts.get(prefix).toAbsolutePath().normalize();
+        Path file = root.resolve(path.substring(prefix.length())).normalize();
+        return file.startsWith(root) ? file : null;
     }
 
     @Override
