@@ -87,8 +87,7 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
             if (!r.ok()) {
                 // systemctl only says "see journalctl": the unit's own last lines say why
                 String journal = c.exec("journalctl -u " + unit + " -n 6 --no-pager -o cat").out();
-                throw new StepFailed(c.node() + ": " + describe() + ": `" + command + "` failed (exit " + r.exit()
-                        + "): " + Host.tail(journal.isBlank() ? r.err() : journal));
+                throw failure(c, this, command, r, journal.isBlank() ? r.err() : journal);
             }
             return Outcome.CHANGED;
         }
@@ -123,10 +122,15 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
     static Host.Result must(SshConnection c, Step step, String command, byte[] stdin) {
         Host.Result r = c.exec(command, stdin, Duration.ofMinutes(10));
         if (!r.ok()) {
-            throw new StepFailed(c.node() + ": " + step.describe() + ": `" + command + "` failed (exit " + r.exit()
-                    + "): " + Host.tail(r.err().isBlank() ? r.out() : r.err()));
+            throw failure(c, step, command, r, r.err().isBlank() ? r.out() : r.err());
         }
         return r;
+    }
+
+    /** Names node, step, command and exit code, with the tail of {@code why}. */
+    private static StepFailed failure(SshConnection c, Step step, String command, Host.Result r, String why) {
+        return new StepFailed(c.node() + ": " + step.describe() + ": `" + command + "` failed (exit " + r.exit()
+                + "): " + Host.tail(why));
     }
 
     static String quote(String s) {

@@ -148,11 +148,6 @@ public final class RealNodes implements NodeBackend {
         return files.url();
     }
 
-    /** The bridge's address of the host, the nodes' gateway. */
-    public String hostAddress() {
-        return gateway();
-    }
-
     /** The network namespaces of this twin's machines now on the host. */
     List<String> namespaces() {
         return Host.run(T, "ip", "netns", "list").out().lines().map(l -> l.split(" ")[0])
