@@ -14,40 +14,33 @@ import birdbath.remote.KnownHosts;
 import birdbath.remote.SshConnector;
 import birdbath.secrets.ClusterCredentials;
 import birdbath.secrets.SecretFiles;
+import birdbath.remote.NodeFile;
 import birdbath.stage.CheckResult;
+import birdbath.stage.Pipeline;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
-import birdbath.stage.baseline.BaselineStage;
 import birdbath.stage.etcd.EtcdCluster;
 import birdbath.stage.etcd.EtcdOperations;
-import birdbath.stage.etcd.EtcdStage;
-import birdbath.stage.ipsec.IpsecStage;
 import birdbath.stage.kubernetes.KubernetesStage;
 import birdbath.stage.kubernetes.Kubeconfigs;
 import birdbath.stage.storage.StorageLocate;
 import birdbath.stage.storage.StorageRepair;
-import birdbath.stage.storage.StorageStage;
-import birdbath.stage.machineid.MachineIdStage;
-import birdbath.stage.pki.PkiStage;
 import birdbath.state.StateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** What the commands do, as a library: the CLI parses and prints, tests call this directly. */
 public final class Birdbath {
 
-    /** The stages after provisioning, in pipeline order. Later stages join this list as they are built. */
-    private static final List<Stage> NODE_STAGES = List.of(new MachineIdStage(), new BaselineStage(),
-            new PkiStage(), new IpsecStage(), new EtcdStage(), new KubernetesStage(), new StorageStage(),
-            new birdbath.stage.apps.AppsStage());
-
     /** The stages of `up`, in order. */
-    public static final List<String> STAGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("provision"),
-            NODE_STAGES.stream().map(Stage::name)).toList();
+    public static final List<String> STAGES = Pipeline.names();
 
     private final ClusterSpec spec;
     private final Map<String, String> env;
@@ -87,25 +80,23 @@ public final class Birdbath {
 
     /** As {@link #up(List, String, boolean)}; {@code formatStorage} lets the storage stage wipe used devices. */
     public List<Node> up(List<String> only, String from, boolean allowRemovals, boolean formatStorage) {
-        List<String> stages = selectStages(only, from);
+        List<Stage> stages = new ArrayList<>(Pipeline.select(only, from));
         List<Node> nodes = null;
-        if (stages.contains("provision")) {
+        if (stages.remove(Pipeline.PROVISION)) {
             long started = System.nanoTime();
-            nodes = provider().up(allowRemovals);
-            done("provision", started);
+            nodes = Pipeline.PROVISION.provision(provider(), allowRemovals);
+            done(Pipeline.PROVISION.name(), started);
         }
-        if (stages.stream().anyMatch(s -> !s.equals("provision"))) {
+        if (!stages.isEmpty()) {
             if (nodes == null) {
                 nodes = nodes();
             }
             try (OpenRun run = openRun(nodes, formatStorage)) {
-                for (Stage stage : NODE_STAGES) {
-                    if (stages.contains(stage.name())) {
-                        long started = System.nanoTime();
-                        out.info(stage.name() + ":");
-                        stage.converge(run.run());
-                        done(stage.name(), started);
-                    }
+                for (Stage stage : stages) {
+                    long started = System.nanoTime();
+                    out.info(stage.name() + ":");
+                    Pipeline.converge(stage, run.run());
+                    done(stage.name(), started);
                 }
             }
             nodes = withLoginUser(nodes);
@@ -148,26 +139,11 @@ public final class Birdbath {
 
     /** Every stage's promises on every node: one result per probe and node. */
     public List<CheckResult> check(List<String> only) {
-        for (String s : only) {
-            requireStage(s);
-        }
-        List<Node> nodes = nodes();
-        List<CheckResult> results = new java.util.ArrayList<>();
-        try (OpenRun run = openRun(nodes)) {
-            if (only.isEmpty() || only.contains("provision")) {
-                for (Node n : nodes) {
-                    try {
-                        run.run().engine().session(n).exec("true");
-                        results.add(CheckResult.ok("provision", n.name(), "reachable over SSH"));
-                    } catch (BirdbathException e) {
-                        results.add(CheckResult.failed("provision", n.name(), "reachable over SSH", e.getMessage()));
-                    }
-                }
-            }
-            for (Stage stage : NODE_STAGES) {
-                if (only.isEmpty() || only.contains(stage.name())) {
-                    results.addAll(stage.check(run.run()));
-                }
+        List<Stage> stages = Pipeline.select(only, null);
+        List<CheckResult> results = new ArrayList<>();
+        try (OpenRun run = openRun(nodes())) {
+            for (Stage stage : stages) {
+                results.addAll(Pipeline.check(stage, run.run()));
             }
         }
         return results;
@@ -199,37 +175,16 @@ public final class Birdbath {
                         nodes().stream().map(Node::name).toList())));
     }
 
-    /** The files a stage would write on a node (all nodes when {@code nodeName} is null), without writing. */
-    public Map<String, Map<String, String>> render(String stageName, String nodeName) {
-        Stage stage = NODE_STAGES.stream().filter(s -> s.name().equals(stageName)).findFirst().orElseThrow(() ->
-                new BirdbathException("unknown stage '" + stageName + "'; stages with files: " + String.join(", ",
-                        NODE_STAGES.stream().map(Stage::name).toList())));
+    /** The files a stage keeps on a node (all nodes when {@code nodeName} is null), without writing them. */
+    public Map<String, List<NodeFile>> render(String stageName, String nodeName) {
+        Stage stage = Pipeline.named(stageName);
         List<Node> nodes = nodes();
-        StageRun run = new StageRun(spec, nodes, null, null,
-                new ClusterCredentials(spec.stateDir()), out, false);
-        Map<String, Map<String, String>> files = new java.util.LinkedHashMap<>();
+        StageContext context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+        Map<String, List<NodeFile>> files = new LinkedHashMap<>();
         for (Node n : nodeName == null ? nodes : List.of(node(nodeName))) {
-            files.put(n.name(), stage.render(run, n));
+            files.put(n.name(), stage.files(context, n));
         }
         return files;
-    }
-
-    static List<String> selectStages(List<String> only, String from) {
-        for (String s : only) {
-            requireStage(s);
-        }
-        if (from != null) {
-            requireStage(from);
-            return STAGES.subList(STAGES.indexOf(from), STAGES.size());
-        }
-        return only.isEmpty() ? STAGES : STAGES.stream().filter(only::contains).toList();
-    }
-
-    private static void requireStage(String s) {
-        if (!STAGES.contains(s)) {
-            throw new BirdbathException("unknown stage '" + s + "'; stages in this version: "
-                    + String.join(", ", STAGES));
-        }
     }
 
     public List<String> downListing() {
@@ -291,10 +246,7 @@ public final class Birdbath {
      * .birdbath/kubeconfig; with {@code mergeInto}, also merges it into that file. Returns what was written.
      */
     public List<String> kubeconfig(Path mergeInto) {
-        if (spec.provider() == ProviderKind.LOCAL) {
-            throw new BirdbathException("the local provider runs no Kubernetes (its nodes cannot install it here),"
-                    + " so there is no kubeconfig");
-        }
+        requireKubernetes("there is no kubeconfig");
         List<Node> nodes = nodes();
         Node first = nodes.stream().filter(n -> n.roles().contains(ClusterSpec.Role.CONTROL_PLANE)).findFirst()
                 .orElseThrow();
@@ -327,12 +279,17 @@ public final class Birdbath {
                 birdbath.stage.apps.Apps::deploy);
     }
 
-    /** Runs {@code fn} with the apps and a client from .birdbath/kubeconfig; refused on the local provider. */
+    /** Refuses, saying {@code so}, where the kubernetes stage does not apply (the local provider). */
+    private void requireKubernetes(String so) {
+        Pipeline.named("kubernetes").skipReason(spec).ifPresent(why -> {
+            throw new BirdbathException("the " + spec.provider().label() + " provider runs no Kubernetes, so " + so);
+        });
+    }
+
+    /** Runs {@code fn} with the apps and a client from .birdbath/kubeconfig; refused without Kubernetes. */
     private <T> T withApps(String localRefusal, java.util.function.BiFunction<birdbath.stage.apps.Apps,
             io.fabric8.kubernetes.client.KubernetesClient, T> fn) {
-        if (spec.provider() == ProviderKind.LOCAL) {
-            throw new BirdbathException("the local provider runs no Kubernetes, so " + localRefusal);
-        }
+        requireKubernetes(localRefusal);
         birdbath.stage.apps.Apps apps = apps();
         try (var client = KubernetesStage.client(KubernetesStage.kubeconfig(spec))) {
             return fn.apply(apps, client);
@@ -378,7 +335,7 @@ public final class Birdbath {
         if (Files.exists(file) && !force) {
             throw new BirdbathException(file + " already exists; pass --force to overwrite it");
         }
-        String resource = "/birdbath/config/birdbath." + provider.name().toLowerCase() + ".yaml";
+        String resource = "/birdbath/config/birdbath." + provider.label() + ".yaml";
         try (InputStream in = Birdbath.class.getResourceAsStream(resource)) {
             SecretFiles.write(file, in.readAllBytes());
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package birdbath.cli;
 
+import birdbath.remote.NodeFile;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -8,13 +10,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "render", mixinStandardHelpOptions = true,
-        description = "Print the files a stage would write on each node (or one), without writing anything.")
+        description = {"Print the files a stage keeps on each node (or one), with mode, owner and what a change",
+                "restarts, without writing anything. Private keys are shown by their size only."})
 final class RenderCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption config;
 
-    @Parameters(index = "0", paramLabel = "STAGE", description = "A stage with files, e.g. baseline.")
+    @Parameters(index = "0", paramLabel = "STAGE", description = "A stage, e.g. baseline (`birdbath up --help` lists them).")
     String stage;
 
     @Option(names = "--node", paramLabel = "NODE", description = "Only this node.")
@@ -22,10 +25,10 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (Map.Entry<String, Map<String, String>> n : config.open().render(stage, node).entrySet()) {
-            for (Map.Entry<String, String> f : n.getValue().entrySet()) {
-                System.out.println("# " + n.getKey() + ":" + f.getKey());
-                System.out.print(f.getValue());
+        for (Map.Entry<String, List<NodeFile>> n : config.open().render(stage, node).entrySet()) {
+            for (NodeFile f : n.getValue()) {
+                System.out.println("# " + n.getKey() + ":" + f.heading());
+                System.out.print(f.shown());
                 System.out.println();
             }
         }

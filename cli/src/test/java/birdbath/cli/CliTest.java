@@ -63,8 +63,10 @@ class CliTest {
                 + "apps:\n  acme_email: me@example.com\n  haircolor:\n    enabled: false\n");
         Host.Result render = birdbath("apps", "render");
         assertThat(render.exit()).as(render.err()).isZero();
-        assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(19);
-        assertThat(render.out()).doesNotContain("haircolor").contains("kind: \"StatefulSet\"");
+        // 19 objects of the apps and the 7 of the storage stage's StorageClass: what `up` and `apps deploy` send
+        assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(26);
+        assertThat(render.out()).doesNotContain("haircolor").contains("kind: \"StatefulSet\"",
+                "kind: \"StorageClass\"");
         Host.Result deploy = birdbath("apps", "deploy");
         assertThat(deploy.exit()).isEqualTo(1);
         assertThat(deploy.err()).startsWith("error: the local provider runs no Kubernetes");

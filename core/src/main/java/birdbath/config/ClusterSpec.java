@@ -17,7 +17,25 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
                           EtcdSpec etcd, KubernetesSpec kubernetes, String localMirror, Dataplane ipsecDataplane,
                           AppsSpec apps) {
 
-    public enum ProviderKind { LINODE, LOCAL }
+    public enum ProviderKind {
+        LINODE(true), LOCAL(false);
+
+        private final boolean runsKubernetes;
+
+        ProviderKind(boolean runsKubernetes) {
+            this.runsKubernetes = runsKubernetes;
+        }
+
+        /** Whether its nodes can install Kubernetes (the local provider's reach no repository or registry). */
+        public boolean runsKubernetes() {
+            return runsKubernetes;
+        }
+
+        /** As birdbath.yaml's `provider:` names it. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public enum NetworkMode { VPC, PRIVATE_IP }
 

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -100,10 +101,26 @@ public final class Engine implements AutoCloseable {
 
     /** Runs a function against every node's session in parallel and collects the results by node name. */
     public <T> Map<String, T> onEach(String what, List<Node> nodes, Function<SshConnection, T> fn) {
+        return eachNode(what, nodes, node -> fn.apply(session(node)));
+    }
+
+    /** As {@link #onEach}, but a node that cannot be reached or fails gives {@code onError}'s value instead. */
+    public <T> Map<String, T> onEach(String what, List<Node> nodes, Function<SshConnection, T> fn,
+                                     BiFunction<Node, BirdbathException, T> onError) {
+        return eachNode(what, nodes, node -> {
+            try {
+                return fn.apply(session(node));
+            } catch (BirdbathException e) {
+                return onError.apply(node, e);
+            }
+        });
+    }
+
+    private <T> Map<String, T> eachNode(String what, List<Node> nodes, Function<Node, T> fn) {
         Map<String, T> results = new ConcurrentHashMap<>();
         Map<String, Runnable> tasks = new LinkedHashMap<>();
         for (Node node : nodes) {
-            tasks.put(node.name(), () -> results.put(node.name(), fn.apply(session(node))));
+            tasks.put(node.name(), () -> results.put(node.name(), fn.apply(node)));
         }
         Parallel.run(what, tasks, parallelism);
         return results;

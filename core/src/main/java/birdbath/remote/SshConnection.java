@@ -1,5 +1,6 @@
 package birdbath.remote;
 
+import birdbath.Shell;
 import birdbath.BirdbathException;
 import birdbath.host.Host;
 import java.io.ByteArrayInputStream;
@@ -47,7 +48,7 @@ public final class SshConnection implements AutoCloseable {
 
     /** Copies a local file to {@code remotePath} (mode 0600), streamed, without holding it in memory. */
     public void upload(java.nio.file.Path local, String remotePath, Duration timeout) {
-        String q = "'" + remotePath.replace("'", "'\\''") + "'";
+        String q = Shell.quote(remotePath);
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(local)) {
             Host.Result r = execStreaming("umask 077 && cat > " + q, in, timeout);
             if (!r.ok()) {
@@ -59,7 +60,7 @@ public final class SshConnection implements AutoCloseable {
     }
 
     private Host.Result execStreaming(String command, java.io.InputStream stdin, Duration timeout) {
-        String quoted = "'" + command.replace("'", "'\\''") + "'";
+        String quoted = Shell.quote(command);
         String full = user.equals("root") ? "sh -c " + quoted : "sudo -n sh -c " + quoted;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -2,8 +2,8 @@ package birdbath.remote;
 
 import birdbath.BirdbathException;
 import birdbath.Hashes;
+import birdbath.Shell;
 import birdbath.host.Host;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -21,28 +21,28 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
 
     Outcome apply(SshConnection c, Set<String> changedPaths);
 
-    /** A file with exactly this content, mode and owner; written atomically, only when it differs. */
-    record PutFile(String path, byte[] content, String mode, String owner) implements Step {
-        public PutFile(String path, String content, String mode) {
-            this(path, content.getBytes(StandardCharsets.UTF_8), mode, "root:root");
-        }
-
+    /**
+     * A declared file with exactly its content, mode and owner; written atomically, only when it differs. A unit
+     * file that changed reloads systemd at once, so that the steps after it see the new unit.
+     */
+    record PutFile(NodeFile file) implements Step {
         public String describe() {
-            return "file " + path;
+            return "file " + file.path();
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            String want = Hashes.sha256Hex(content) + " " + Integer.parseInt(mode, 8) + " " + owner;
-            String q = quote(path);
+            String want = Hashes.sha256Hex(file.content()) + " " + Integer.parseInt(file.mode(), 8) + " " + file.owner();
+            String q = Shell.quote(file.path());
             Host.Result have = c.exec("h=$(sha256sum < " + q + " 2>/dev/null | cut -d' ' -f1) && printf"
                     + " '%s %d %s' \"$h\" $((0$(stat -c %a " + q + "))) $(stat -c %U:%G " + q + ")");
             if (have.ok() && have.out().strip().equals(want)) {
                 return Outcome.OK;
             }
-            String tmp = quote(path + ".birdbath-new");
-            must(c, this, "mkdir -p $(dirname " + q + ") && umask 077 && cat > " + tmp + " && chown " + owner + " "
-                    + tmp + " && chmod " + mode + " " + tmp + " && mv -f " + tmp + " " + q, content);
-            changedPaths.add(path);
+            String tmp = Shell.quote(file.path() + ".birdbath-new");
+            must(c, this, "mkdir -p $(dirname " + q + ") && umask 077 && cat > " + tmp + " && chown " + file.owner()
+                    + " " + tmp + " && chmod " + file.mode() + " " + tmp + " && mv -f " + tmp + " " + q
+                    + (file.isUnit() ? " && systemctl daemon-reload" : ""), file.content());
+            changedPaths.add(file.path());
             return Outcome.CHANGED;
         }
     }
@@ -131,10 +131,6 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
     private static StepFailed failure(SshConnection c, Step step, String command, Host.Result r, String why) {
         return new StepFailed(c.node() + ": " + step.describe() + ": `" + command + "` failed (exit " + r.exit()
                 + "): " + Host.tail(why));
-    }
-
-    static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** A step that could not be made true. */

@@ -78,6 +78,13 @@ public final class ClusterCredentials {
         SecretFiles.write(stateDir.resolve("ssh/login_user"), (user + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The keys a node trusts, each an authorized_keys line: the user's (linode.ssh_keys), then birdbath's own. */
+    public java.util.List<String> nodeKeys(birdbath.config.ClusterSpec spec) {
+        java.util.List<String> keys = new java.util.ArrayList<>(spec.linode().sshKeys());
+        keys.add(publicKey());
+        return keys;
+    }
+
     /** birdbath's public key in OpenSSH form, generating the pair on first use. */
     public String publicKey() {
         Path priv = privateKeyFile();

@@ -7,6 +7,11 @@ public record CheckResult(String stage, String node, String probe, boolean ok, S
         return new CheckResult(stage, node, probe, true, "");
     }
 
+    /** The one way a probe's verdict is written: ok when {@code problem} is null or empty, else failed with it. */
+    public static CheckResult of(String stage, String node, String probe, String problem) {
+        return problem == null || problem.isEmpty() ? ok(stage, node, probe) : failed(stage, node, probe, problem);
+    }
+
     public static CheckResult failed(String stage, String node, String probe, String why) {
         return new CheckResult(stage, node, probe, false, why);
     }

@@ -1,21 +1,31 @@
 package birdbath.stage;
 
+import birdbath.config.ClusterSpec;
 import birdbath.provider.Node;
+import birdbath.remote.NodeFile;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
-/** One step of the pipeline after provisioning: converges every node over SSH, and checks its own promises. */
+/**
+ * One step of the pipeline ({@link Pipeline}): converges every node, checks its own promises, and declares the
+ * files it keeps on each node once, for converging, `birdbath render` and check's "files as rendered" alike.
+ */
 public interface Stage {
 
     String name();
+
+    /** Why this stage does nothing for this config (empty when it applies): `up` says it once, check skips it. */
+    default Optional<String> skipReason(ClusterSpec spec) {
+        return Optional.empty();
+    }
 
     void converge(StageRun run);
 
     /** One result per promise and node; never throws for a broken node, reports it. */
     List<CheckResult> check(StageRun run);
 
-    /** The files this stage would write on {@code node}, by path, without writing them. */
-    default Map<String, String> render(StageRun run, Node node) {
-        return Map.of();
+    /** The files this stage keeps on {@code node}, with mode, owner and what a change restarts. */
+    default List<NodeFile> files(StageContext context, Node node) {
+        return List.of();
     }
 }

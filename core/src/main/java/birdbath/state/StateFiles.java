@@ -38,7 +38,7 @@ public final class StateFiles {
     }
 
     public void write(List<Node> nodes) {
-        ClusterState state = new ClusterState(1, spec.name(), spec.provider().name().toLowerCase(), spec.domain(), nodes);
+        ClusterState state = new ClusterState(1, spec.name(), spec.provider().label(), spec.domain(), nodes);
         try {
             SecretFiles.write(dir().resolve("state.json"), JSON.writeValueAsBytes(state));
             SecretFiles.write(dir().resolve("topology.json"), JSON.writeValueAsBytes(topology(nodes)));

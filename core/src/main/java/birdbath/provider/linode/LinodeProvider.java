@@ -317,8 +317,7 @@ public final class LinodeProvider implements Provider {
             return;
         }
         Secret rootPass = credentials.rootPassword(spec.linode().rootPass());
-        List<String> keys = new ArrayList<>(spec.linode().sshKeys());
-        keys.add(credentials.publicKey());
+        List<String> keys = credentials.nodeKeys(spec);
         KnownHosts knownHosts = new KnownHosts(spec.stateDir());
         missing.forEach(n -> knownHosts.forget(spec.nodeLabel(n))); // a new instance has new host keys
         Map<String, Runnable> tasks = new LinkedHashMap<>();

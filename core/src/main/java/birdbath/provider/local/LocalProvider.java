@@ -174,8 +174,7 @@ public final class LocalProvider implements Provider {
         LocalNetwork net = network(true);
         net.ensureBridge();
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
-        List<String> keys = new ArrayList<>(spec.linode().sshKeys());
-        keys.add(credentials.publicKey());
+        List<String> keys = credentials.nodeKeys(spec);
         KnownHosts knownHosts = new KnownHosts(spec.stateDir());
         for (int n = 1; n <= spec.nodes(); n++) {
             if (!container(n).exists()) {

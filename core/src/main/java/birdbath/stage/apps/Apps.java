@@ -4,6 +4,7 @@ import birdbath.BirdbathException;
 import birdbath.Secret;
 import birdbath.config.ClusterSpec;
 import birdbath.pki.Pki;
+import birdbath.stage.storage.StorageStage;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.security.SecureRandom;
@@ -19,8 +20,18 @@ public final class Apps {
         this.spec = spec;
     }
 
-    /** Every object, issuing Mosquitto's certificate and generating passwords the first time. */
+    /**
+     * What goes out, one set for `apps render`, `apps deploy` and the apps stage of `up`: the glusterfs
+     * StorageClass (the storage stage's objects), then every app's objects.
+     */
     public List<HasMetadata> objects() {
+        List<HasMetadata> all = new java.util.ArrayList<>(StorageStage.objects());
+        all.addAll(appObjects());
+        return all;
+    }
+
+    /** The apps' own objects, issuing Mosquitto's certificate and generating passwords the first time. */
+    public List<HasMetadata> appObjects() {
         if (!spec.apps().any()) {
             throw new BirdbathException(spec.configFile() + " has no apps section; add one, e.g. `apps: {acme_email:"
                     + " you@example.com}` to run them all");
@@ -57,7 +68,7 @@ public final class Apps {
     /** `apps status`: each workload's readiness, then the URLs. */
     public List<String> status(KubernetesClient client) {
         List<String> lines = new java.util.ArrayList<>();
-        for (birdbath.stage.CheckResult r : AppsCheck.rollouts(client, objects())) {
+        for (birdbath.stage.CheckResult r : AppsCheck.rollouts(client, appObjects())) {
             lines.add((r.ok() ? "ready      " : "NOT READY  ") + r.probe().replaceFirst(" ready$", "")
                     + (r.ok() ? "" : ": " + r.detail()));
         }

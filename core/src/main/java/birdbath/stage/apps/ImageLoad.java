@@ -1,5 +1,6 @@
 package birdbath.stage.apps;
 
+import birdbath.Shell;
 import birdbath.BirdbathException;
 import birdbath.host.Host;
 import birdbath.remote.SshConnection;
@@ -21,18 +22,18 @@ public final class ImageLoad {
     public static String load(SshConnection ssh, ImageTarball image) {
         String ref = image.containerdReference();
         must(ssh, "systemctl is-active --quiet containerd || systemctl start containerd", "start containerd");
-        Host.Result listed = ssh.exec("ctr -n k8s.io images ls " + quote("name==" + ref));
+        Host.Result listed = ssh.exec("ctr -n k8s.io images ls " + Shell.quote("name==" + ref));
         if (listed.ok() && listed.out().contains(LABEL + "=" + image.configDigest())) {
             return "already there";
         }
         String remote = "/var/tmp/birdbath-image-" + image.configDigest().substring("sha256:".length(), 19) + ".tar";
         try {
             ssh.upload(image.file(), remote, COPY);
-            must(ssh, "ctr -n k8s.io images import " + quote(remote), "import " + image.file().getFileName());
-            must(ssh, "ctr -n k8s.io images label " + quote(ref) + " " + quote(LABEL + "=" + image.configDigest()),
+            must(ssh, "ctr -n k8s.io images import " + Shell.quote(remote), "import " + image.file().getFileName());
+            must(ssh, "ctr -n k8s.io images label " + Shell.quote(ref) + " " + Shell.quote(LABEL + "=" + image.configDigest()),
                     "label " + ref);
         } finally {
-            ssh.exec("rm -f " + quote(remote));
+            ssh.exec("rm -f " + Shell.quote(remote));
         }
         return "imported";
     }
@@ -44,7 +45,4 @@ public final class ImageLoad {
         }
     }
 
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
-    }
 }

@@ -6,13 +6,14 @@ import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
 import birdbath.remote.Step;
 import birdbath.remote.Step.EnsurePackages;
-import birdbath.remote.Step.PutFile;
+import birdbath.remote.NodeFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ public final class BaselineStage implements Stage {
     static final String SSHD = "/etc/ssh/sshd_config.d/50-birdbath.conf";
     static final String SUDOERS = "/etc/sudoers.d/90-birdbath";
     static final String SYSCTL = "/etc/sysctl.d/90-birdbath.conf";
+    static final String AUTHORIZED_KEYS = "/home/" + ADMIN + "/.ssh/authorized_keys";
     public static final List<String> PACKAGES = List.of("sudo", "openssh-server", "iproute2", "procps", "curl",
             "ca-certificates", "nftables", "kmod");
 
@@ -40,15 +42,15 @@ public final class BaselineStage implements Stage {
     }
 
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("/etc/hostname", node.name() + "\n");
-        files.put(HOSTS, Template.render("baseline/hosts", Map.of("nodes", hostLines(run.nodes()))));
-        files.put(SUDOERS, Template.render("baseline/sudoers", Map.of("admin", ADMIN)));
-        files.put(SYSCTL, Template.render("baseline/sysctl.conf", Map.of()));
-        files.put("/home/" + ADMIN + "/.ssh/authorized_keys", authorizedKeys(run));
-        files.put(SSHD, Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN)));
-        return files;
+    public List<NodeFile> files(StageContext context, Node node) {
+        String keys = String.join("\n", context.credentials().nodeKeys(context.spec())) + "\n";
+        return List.of(
+                NodeFile.of("/etc/hostname", node.name() + "\n"),
+                NodeFile.of(HOSTS, Template.render("baseline/hosts", Map.of("nodes", hostLines(context.nodes())))),
+                NodeFile.of(AUTHORIZED_KEYS, keys).withMode("600").ownedBy(ADMIN + ":" + ADMIN),
+                NodeFile.of(SUDOERS, Template.render("baseline/sudoers", Map.of("admin", ADMIN))).withMode("440"),
+                NodeFile.of(SYSCTL, Template.render("baseline/sysctl.conf", Map.of())),
+                NodeFile.of(SSHD, Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN))));
     }
 
     private static String hostLines(List<Node> nodes) {
@@ -59,37 +61,30 @@ public final class BaselineStage implements Stage {
         return sb.toString();
     }
 
-    private static String authorizedKeys(StageRun run) {
-        List<String> keys = new ArrayList<>(run.spec().linode().sshKeys());
-        keys.add(run.credentials().publicKey());
-        return String.join("\n", keys) + "\n";
-    }
-
     /** Everything but the sshd hardening, which waits for the admin login to be proven. */
     private List<Step> steps(StageRun run, Node node) {
-        Map<String, String> f = render(run, node);
         String home = "/home/" + ADMIN;
-        return List.of(
-                new EnsurePackages(PACKAGES),
-                new PutFile("/etc/hostname", f.get("/etc/hostname"), "644"),
-                new RunUnless("hostname " + node.name(), "hostname " + node.name(),
-                        "test \"$(hostname)\" = " + node.name()),
-                new PutFile(HOSTS, f.get(HOSTS), "644"),
-                new RunUnless("admin user " + ADMIN, "useradd --create-home --shell /bin/bash --groups sudo " + ADMIN,
-                        "id -u " + ADMIN),
-                new RunUnless("admin ~/.ssh", "install -d -m 700 -o " + ADMIN + " -g " + ADMIN + " " + home + "/.ssh",
-                        "test \"$(stat -c %U:%a " + home + "/.ssh)\" = " + ADMIN + ":700"),
-                new PutFile(home + "/.ssh/authorized_keys", f.get(home + "/.ssh/authorized_keys")
-                        .getBytes(StandardCharsets.UTF_8), "600", ADMIN + ":" + ADMIN),
-                new PutFile(SUDOERS, f.get(SUDOERS).getBytes(StandardCharsets.UTF_8), "440", "root:root"),
-                new PutFile(SYSCTL, f.get(SYSCTL), "644"),
+        return new NodeSteps(files(run.context(), node).stream().filter(f -> !f.path().equals(SSHD)).toList())
+                .add(new EnsurePackages(PACKAGES))
+                .put("/etc/hostname")
+                .add(new RunUnless("hostname " + node.name(), "hostname " + node.name(),
+                        "test \"$(hostname)\" = " + node.name()))
+                .put(HOSTS)
+                .add(new RunUnless("admin user " + ADMIN, "useradd --create-home --shell /bin/bash --groups sudo "
+                        + ADMIN, "id -u " + ADMIN))
+                .add(new RunUnless("admin ~/.ssh", "install -d -m 700 -o " + ADMIN + " -g " + ADMIN + " " + home
+                        + "/.ssh", "test \"$(stat -c %U:%a " + home + "/.ssh)\" = " + ADMIN + ":700"))
+                .put(AUTHORIZED_KEYS)
+                .put(SUDOERS)
+                .put(SYSCTL)
                 // a container may set only its network keys (no fs.*, no bridge module): the rest is skipped there,
                 // and what the later stages need (forwarding) is verified
-                new RunUnless("apply sysctls", "sysctl -e -q -p " + SYSCTL + " 2>&1 | grep -v -e 'Read-only'"
+                .add(new RunUnless("apply sysctls", "sysctl -e -q -p " + SYSCTL + " 2>&1 | grep -v -e 'Read-only'"
                         + " -e 'permission denied' -e 'cannot stat' >&2;"
-                        + " test \"$(sysctl -n net.ipv4.ip_forward)\" = 1", null, List.of(SYSCTL)),
-                new RunUnless("swap off", "swapoff -a && sed -ri '/\\sswap\\s/s/^#?/#/' /etc/fstab",
-                        "test -z \"$(swapon --noheadings --show)\""));
+                        + " test \"$(sysctl -n net.ipv4.ip_forward)\" = 1", null, List.of(SYSCTL)))
+                .add(new RunUnless("swap off", "swapoff -a && sed -ri '/\\sswap\\s/s/^#?/#/' /etc/fstab",
+                        "test -z \"$(swapon --noheadings --show)\""))
+                .build();
     }
 
     @Override
@@ -105,10 +100,11 @@ public final class BaselineStage implements Stage {
                 }
             }
         }
-        String hardening = Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN));
-        run.engine().converge(name(), run.nodes(), node -> List.of(
-                new PutFile(SSHD, hardening, "644"),
-                new RunUnless("reload sshd", "sshd -t && systemctl reload ssh", null, List.of(SSHD))));
+        run.engine().converge(name(), run.nodes(), node -> new NodeSteps(files(run.context(), node).stream()
+                .filter(f -> f.path().equals(SSHD)).toList())
+                .put(SSHD)
+                .add(new RunUnless("reload sshd", "sshd -t && systemctl reload ssh", null, List.of(SSHD)))
+                .build());
         run.credentials().loginUser(ADMIN);
     }
 

@@ -34,7 +34,7 @@ public final class EtcdCluster {
 
     public EtcdCluster(StageRun run) {
         this.run = run;
-        this.members = run.nodes().stream().filter(n -> n.roles().contains(Role.ETCD)).toList();
+        this.members = members(run.nodes());
         this.client = new EtcdClient(new Pki(run.spec()).clientTls(CLIENT_CERT), REQUEST_TIMEOUT);
     }
 
@@ -45,6 +45,11 @@ public final class EtcdCluster {
     /** The nodes that should be members, in order. */
     public List<Node> members() {
         return members;
+    }
+
+    /** Of {@code nodes}, those that should be members, in order. */
+    public static List<Node> members(List<Node> nodes) {
+        return nodes.stream().filter(n -> n.roles().contains(Role.ETCD)).toList();
     }
 
     public EtcdClient client() {

@@ -5,15 +5,16 @@ import birdbath.config.ClusterSpec.EtcdSpec;
 import birdbath.pki.Pki;
 import birdbath.pki.TlsContexts;
 import birdbath.provider.Node;
+import birdbath.remote.NodeFile;
 import birdbath.remote.Step;
 import birdbath.remote.Step.EnsurePackages;
-import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,60 +46,58 @@ public final class EtcdStage implements Stage {
     }
 
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        if (!new EtcdCluster(run).members().contains(node)) {
-            return Map.of();
+    public List<NodeFile> files(StageContext context, Node node) {
+        if (!EtcdCluster.members(context.nodes()).contains(node)) {
+            return List.of();
         }
-        EtcdSpec etcd = run.spec().etcd();
-        Map<String, String> files = new LinkedHashMap<>();
+        EtcdSpec etcd = context.spec().etcd();
+        List<NodeFile> files = new ArrayList<>();
         if (etcd.version() != null) {
-            files.put(INSTALLER, Template.render("etcd/install-etcd.sh", Map.of("version", etcd.version(),
-                    "sha256", etcd.sha256(), "url", etcd.downloadUrl().replace("{VERSION}", etcd.version()))));
+            files.add(NodeFile.of(INSTALLER, Template.render("etcd/install-etcd.sh", Map.of("version", etcd.version(),
+                    "sha256", etcd.sha256(), "url", etcd.downloadUrl().replace("{VERSION}", etcd.version()))))
+                    .withMode("755"));
         }
-        files.put(ENV, Template.render("etcd/etcd.env", Map.of("name", node.name(), "ip", node.privateIp(),
+        new Pki(context.spec()).nodeFiles(node).forEach((name, content) -> {
+            NodeFile f = NodeFile.of(EtcdCluster.PKI_DIR + "/" + name, content);
+            files.add((name.endsWith(".key") ? f.asSecret() : f).ownedBy("etcd:etcd").restartsUnit(EtcdCluster.UNIT));
+        });
+        files.add(NodeFile.of(ENV, Template.render("etcd/etcd.env", Map.of("name", node.name(), "ip", node.privateIp(),
                 "data_dir", EtcdCluster.DATA_DIR, "pki", EtcdCluster.PKI_DIR,
                 "heartbeat", String.valueOf(etcd.heartbeatIntervalMs()),
-                "election", String.valueOf(etcd.electionTimeoutMs()))));
-        files.put(UNIT_FILE, Template.render("etcd/" + EtcdCluster.UNIT, Map.of()));
+                "election", String.valueOf(etcd.electionTimeoutMs())))).restartsUnit(EtcdCluster.UNIT));
+        files.add(NodeFile.of(UNIT_FILE, Template.render("etcd/" + EtcdCluster.UNIT, Map.of()))
+                .restartsUnit(EtcdCluster.UNIT));
         return files;
     }
 
     private List<Step> steps(StageRun run, Node node) {
         EtcdSpec etcd = run.spec().etcd();
-        List<Step> steps = new ArrayList<>();
+        List<NodeFile> files = files(run.context(), node);
+        NodeSteps steps = new NodeSteps(files);
         // the package's own unit would start etcd on localhost:2379 with its defaults: never let it run
         steps.add(new RunUnless("mask the packaged etcd.service", "systemctl mask --now etcd.service",
                 "[ \"$(systemctl is-enabled etcd.service 2>/dev/null)\" = masked ]"));
-        Map<String, String> files = render(run, node);
         if (etcd.version() == null) {
             steps.add(new EnsurePackages(DISTRO_PACKAGES));
         } else {
-            steps.add(new PutFile(INSTALLER, files.get(INSTALLER).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
+            steps.put(INSTALLER);
             // done when this installer ran to its end for this version and tarball (its marker says so); a
             // running member keeps the old binary until the membership step restarts it, one member at a time
             steps.add(new RunUnless("etcd " + etcd.version() + " or newer", INSTALLER + " && touch " + RESTART_MARK,
                     "grep -qx '" + etcd.version() + " \\(package\\|" + etcd.sha256() + "\\)' " + INSTALLED_MARKER,
                     List.of()));
         }
-        steps.add(new RunUnless("data dir " + EtcdCluster.DATA_DIR + " 0700",
-                "install -d -m 700 -o etcd -g etcd /var/lib/etcd " + EtcdCluster.DATA_DIR,
-                "[ \"$(stat -c %a:%U /var/lib/etcd/ " + EtcdCluster.DATA_DIR + " 2>/dev/null | tr '\\n' ' ')\" ="
-                        + " '700:etcd 700:etcd ' ]"));
-        Map<String, byte[]> pki = new Pki(run.spec()).nodeFiles(node);
-        List<String> restartOn = new ArrayList<>();
-        for (Map.Entry<String, byte[]> e : pki.entrySet()) {
-            String path = EtcdCluster.PKI_DIR + "/" + e.getKey();
-            steps.add(new PutFile(path, e.getValue(), e.getKey().endsWith(".key") ? "600" : "644", "etcd:etcd"));
-            restartOn.add(path);
-        }
-        steps.add(new PutFile(ENV, files.get(ENV).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
-        steps.add(new PutFile(UNIT_FILE, files.get(UNIT_FILE).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
-        restartOn.addAll(List.of(ENV, UNIT_FILE));
-        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(UNIT_FILE)));
-        steps.add(new RunUnless("mark etcd for a restart", "touch " + RESTART_MARK, null, restartOn));
-        steps.add(new RunUnless("enable " + EtcdCluster.UNIT, "systemctl enable --quiet " + EtcdCluster.UNIT,
-                "systemctl is-enabled --quiet " + EtcdCluster.UNIT));
-        return steps;
+        // a changed file only marks its member: the membership step restarts members one at a time
+        return steps.add(new RunUnless("data dir " + EtcdCluster.DATA_DIR + " 0700",
+                        "install -d -m 700 -o etcd -g etcd /var/lib/etcd " + EtcdCluster.DATA_DIR,
+                        "[ \"$(stat -c %a:%U /var/lib/etcd/ " + EtcdCluster.DATA_DIR + " 2>/dev/null | tr '\\n' ' ')\" ="
+                                + " '700:etcd 700:etcd ' ]"))
+                .putRest()
+                .add(new RunUnless("mark etcd for a restart", "touch " + RESTART_MARK, null,
+                        NodeFile.restarting(files, EtcdCluster.UNIT)))
+                .add(new RunUnless("enable " + EtcdCluster.UNIT, "systemctl enable --quiet " + EtcdCluster.UNIT,
+                        "systemctl is-enabled --quiet " + EtcdCluster.UNIT))
+                .build();
     }
 
     @Override

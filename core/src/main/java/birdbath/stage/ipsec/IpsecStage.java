@@ -4,16 +4,16 @@ import birdbath.config.ClusterSpec.Dataplane;
 import birdbath.pki.Pem;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
+import birdbath.remote.NodeFile;
 import birdbath.remote.Step;
 import birdbath.remote.Step.EnsurePackages;
-import birdbath.remote.Step.EnsureUnit;
-import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,9 +39,9 @@ public final class IpsecStage implements Stage {
     static final String CA_PREFIX = "/etc/swanctl/x509ca/birdbath-ca-";
     static final String KEEPER = "/etc/birdbath/ipsec-keeper.sh";
     static final String GUARD = "/etc/birdbath/ipsec-guard.nft";
-    static final String UNITS = "/etc/systemd/system/";
-    static final List<String> UNIT_NAMES = List.of("birdbath-ipsec.service", "birdbath-ipsec-keeper.service",
-            "birdbath-ipsec-guard.service");
+    static final String CHARON_UNIT = "birdbath-ipsec.service";
+    static final String KEEPER_UNIT = "birdbath-ipsec-keeper.service";
+    static final String GUARD_UNIT = "birdbath-ipsec-guard.service";
     static final String GUARD_TABLE = "inet birdbath_ipsec";
     /**
      * What the stage runs on: charon and swanctl, the P-256 and AES-GCM proposals (standard plugins: only
@@ -59,48 +59,50 @@ public final class IpsecStage implements Stage {
         return "ipsec";
     }
 
-    private static boolean userspace(StageRun run) {
-        return run.spec().ipsecDataplane() == Dataplane.USERSPACE;
-    }
-
     private static List<Node> peers(StageRun run, Node node) {
         return run.nodes().stream().filter(n -> !n.name().equals(node.name())).toList();
     }
 
-    /** The text files of a node (certificates and the key come from the pki store). */
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        Pki pki = new Pki(run.spec());
-        int cas = pki.bundle().size();
+    public List<NodeFile> files(StageContext context, Node node) {
+        Pki pki = new Pki(context.spec());
+        boolean userspace = context.spec().ipsecDataplane() == Dataplane.USERSPACE;
+        List<Node> peers = context.nodes().stream().filter(n -> !n.name().equals(node.name())).toList();
+        List<NodeFile> files = new ArrayList<>();
+        List<X509Certificate> bundle = pki.bundle();
         List<String> cacerts = new ArrayList<>();
-        for (int i = 0; i < cas; i++) {
+        for (int i = 0; i < bundle.size(); i++) {
+            files.add(NodeFile.of(CA_PREFIX + i + ".crt", Pem.encode(bundle.get(i))));
             cacerts.add("birdbath-ca-" + i + ".crt");
         }
-        String mode = userspace(run) ? "tunnel" : "transport";
+        files.add(NodeFile.of(NODE_CERT, Pem.encode(pki.nodeCertificate(node))));
+        files.add(NodeFile.of(NODE_KEY, pki.nodeFiles(node).get("node.key")).asSecret());
+        String mode = userspace ? "tunnel" : "transport";
         StringBuilder blocks = new StringBuilder();
-        for (Node peer : peers(run, node)) {
+        for (Node peer : peers) {
             // kernel ESP traps traffic and negotiates on demand, but only on the lower-numbered node of a pair:
             // were both ends to trap, both would initiate at boot and their IKE_SAs could replace each other
             // (unique = replace). The higher one's keeper initiates if the SA stays missing. libipsec has no
             // traps at all, so there the keeper initiates on both ends, the lower one first.
-            String start = !userspace(run) && node.index() < peer.index() ? "trap" : "none";
+            String start = !userspace && node.index() < peer.index() ? "trap" : "none";
             blocks.append(Template.render("ipsec/peer.conf", Map.of("peer", peer.name(), "peer_ip", peer.privateIp(),
                     "me", node.privateIp(), "cacerts", String.join(",", cacerts), "mode", mode,
                     "start_action", start, "close_action", start)));
         }
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put(SWANCTL, Template.render("ipsec/swanctl.conf", Map.of("name", node.name(), "me", node.privateIp(),
-                "peers", blocks.toString())));
-        files.put(STRONGSWAN, Template.render(userspace(run) ? "ipsec/strongswan-userspace.conf"
-                : "ipsec/strongswan-kernel.conf", Map.of()));
-        files.put(KEEPER, Template.render("ipsec/ipsec-keeper.sh", Map.of("name", node.name(),
-                "lead", names(peers(run, node).stream().filter(p -> node.index() < p.index()).toList()),
-                "follow", names(peers(run, node).stream().filter(p -> node.index() > p.index()).toList()))));
-        List<String> members = peers(run, node).stream().map(Node::privateIp).toList();
-        files.put(GUARD, Template.render(userspace(run) ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
-                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members))));
-        for (String unit : UNIT_NAMES) {
-            files.put(UNITS + unit, Template.render("ipsec/" + unit, Map.of()));
+        files.add(NodeFile.of(SWANCTL, Template.render("ipsec/swanctl.conf", Map.of("name", node.name(),
+                "me", node.privateIp(), "peers", blocks.toString()))));
+        files.add(NodeFile.of(STRONGSWAN, Template.render(userspace ? "ipsec/strongswan-userspace.conf"
+                : "ipsec/strongswan-kernel.conf", Map.of())).restartsUnit(CHARON_UNIT));
+        files.add(NodeFile.of(KEEPER, Template.render("ipsec/ipsec-keeper.sh", Map.of("name", node.name(),
+                "lead", names(peers.stream().filter(p -> node.index() < p.index()).toList()),
+                "follow", names(peers.stream().filter(p -> node.index() > p.index()).toList()))))
+                .withMode("755").restartsUnit(KEEPER_UNIT));
+        List<String> members = peers.stream().map(Node::privateIp).toList();
+        files.add(NodeFile.of(GUARD, Template.render(userspace ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
+                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members))))
+                .restartsUnit(GUARD_UNIT));
+        for (String unit : List.of(CHARON_UNIT, KEEPER_UNIT, GUARD_UNIT)) {
+            files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of())).restartsUnit(unit));
         }
         return files;
     }
@@ -110,38 +112,22 @@ public final class IpsecStage implements Stage {
     }
 
     private List<Step> steps(StageRun run, Node node) {
-        Pki pki = new Pki(run.spec());
-        Map<String, String> f = render(run, node);
-        List<Step> steps = new ArrayList<>();
+        NodeSteps steps = new NodeSteps(files(run.context(), node));
+        // the connections load again when what they are made of changed: the config, the certificates, the key
+        List<String> connections = steps.paths(f -> f.path().startsWith("/etc/swanctl/"));
         // masked before the packages arrive, so that installing them never starts the starter's charon
-        steps.add(new RunUnless("mask the packaged " + STARTER, "systemctl mask --now " + STARTER,
-                "[ \"$(systemctl is-enabled " + STARTER + " 2>/dev/null)\" = masked ]"));
-        steps.add(new EnsurePackages(PACKAGES));
-        List<X509Certificate> bundle = pki.bundle();
-        List<String> trust = new ArrayList<>();
-        for (int i = 0; i < bundle.size(); i++) {
-            steps.add(new PutFile(CA_PREFIX + i + ".crt", Pem.encode(bundle.get(i)), "644"));
-            trust.add(CA_PREFIX + i + ".crt");
-        }
-        steps.add(new PutFile(NODE_CERT, Pem.encode(pki.nodeCertificate(node)), "644"));
-        steps.add(new PutFile(NODE_KEY, pki.nodeFiles(node).get("node.key"), "600", "root:root"));
-        for (Map.Entry<String, String> e : f.entrySet()) {
-            steps.add(new PutFile(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8),
-                    e.getKey().equals(KEEPER) ? "755" : "644", "root:root"));
-        }
-        List<String> units = UNIT_NAMES.stream().map(u -> UNITS + u).toList();
-        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, units));
-        steps.add(new EnsureUnit("birdbath-ipsec-guard.service", List.of(GUARD, UNITS + "birdbath-ipsec-guard.service")));
-        // the unit stays active when someone deletes the table (nft flush ruleset): load it again
-        steps.add(new RunUnless("plaintext guard loaded", "nft -f " + GUARD, "nft list table " + GUARD_TABLE
-                + " >/dev/null 2>&1"));
-        steps.add(new EnsureUnit("birdbath-ipsec.service", List.of(STRONGSWAN, UNITS + "birdbath-ipsec.service")));
-        List<String> reloadOn = new ArrayList<>(List.of(SWANCTL, NODE_CERT, NODE_KEY));
-        reloadOn.addAll(trust);
-        steps.add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, reloadOn));
-        steps.add(new EnsureUnit("birdbath-ipsec-keeper.service", List.of(KEEPER,
-                UNITS + "birdbath-ipsec-keeper.service")));
-        return steps;
+        return steps.add(new RunUnless("mask the packaged " + STARTER, "systemctl mask --now " + STARTER,
+                        "[ \"$(systemctl is-enabled " + STARTER + " 2>/dev/null)\" = masked ]"))
+                .add(new EnsurePackages(PACKAGES))
+                .putRest()
+                .unit(GUARD_UNIT)
+                // the unit stays active when someone deletes the table (nft flush ruleset): load it again
+                .add(new RunUnless("plaintext guard loaded", "nft -f " + GUARD, "nft list table " + GUARD_TABLE
+                        + " >/dev/null 2>&1"))
+                .unit(CHARON_UNIT)
+                .add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, connections))
+                .unit(KEEPER_UNIT)
+                .build();
     }
 
     @Override

@@ -3,18 +3,19 @@ package birdbath.stage.kubernetes;
 import birdbath.BirdbathException;
 import birdbath.Hashes;
 import birdbath.config.ClusterSpec;
-import birdbath.config.ClusterSpec.ProviderKind;
 import birdbath.host.Host;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.remote.NodeFile;
 import birdbath.remote.Step;
-import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
 import birdbath.stage.NodeCommands;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.etcd.EtcdCluster;
 import io.fabric8.kubernetes.client.Config;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * kubeadm on the external etcd: every node prepared (containerd, pinned kubelet/kubeadm/kubectl, modules,
@@ -50,6 +52,8 @@ public final class KubernetesStage implements Stage {
     static final String KUBELET_DEFAULT = "/etc/default/kubelet";
     static final String ADMIN = "/etc/kubernetes/admin.conf";
     static final String KUBECTL = "kubectl --kubeconfig " + ADMIN;
+    static final String ETCD_CA = "/etc/kubernetes/pki/etcd/ca.crt";
+    static final String ETCD_CLIENT = "apiserver-etcd-client";
     /** kubeadm refuses an external etcd older than this (its MinExternalEtcdVersion). */
     static final String MIN_ETCD = "3.5.24";
     /** What prepare-node.sh installs from the distribution before it turns to the Kubernetes repository. */
@@ -67,30 +71,48 @@ public final class KubernetesStage implements Stage {
     }
 
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put(PREPARE, KubeadmConfigs.prepare(run.spec(), node));
-        files.put(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node));
-        List<Node> cp = KubeadmConfigs.controlPlane(run.nodes());
+    public Optional<String> skipReason(ClusterSpec spec) {
+        return spec.provider().runsKubernetes() ? Optional.empty() : Optional.of("the " + spec.provider().label()
+                + " provider's nodes cannot install Kubernetes packages (no package repository or image registry is"
+                + " reachable from them); this stage is proven by rendered configs and against a mock API server");
+    }
+
+    /**
+     * Every node: the preparation script and the kubelet's defaults. The first control-plane node: etcd's CA and
+     * the API server's etcd client certificate, kubeadm's init config, flannel. The others: the join config, made
+     * at join time with a fresh token and removed after it (shown here with placeholders).
+     */
+    @Override
+    public List<NodeFile> files(StageContext context, Node node) {
+        List<NodeFile> files = new ArrayList<>();
+        files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec(), node)).withMode("755"));
+        files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
+        List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
         if (node.equals(cp.get(0))) {
-            files.put(INIT, KubeadmConfigs.init(run.spec(), run.nodes()));
-            files.put(FLANNEL, KubeadmConfigs.flannel(run.spec()));
+            Pki pki = new Pki(context.spec());
+            files.add(NodeFile.of(ETCD_CA, pki.nodeFiles(node).get("ca.crt")));
+            for (String ext : List.of("crt", "key")) {
+                Path source = pki.dir().resolve("clients/" + ETCD_CLIENT + "." + ext);
+                try {
+                    NodeFile f = NodeFile.of("/etc/kubernetes/pki/" + ETCD_CLIENT + "." + ext, Files.readAllBytes(source));
+                    files.add(ext.equals("key") ? f.asSecret() : f);
+                } catch (IOException e) {
+                    throw new BirdbathException("cannot read " + source + ": " + e.getMessage()
+                            + "; run `birdbath pki issue`");
+                }
+            }
+            files.add(NodeFile.of(INIT, KubeadmConfigs.init(context.spec(), context.nodes())));
+            files.add(NodeFile.of(FLANNEL, KubeadmConfigs.flannel(context.spec())));
         } else {
-            // the real token and hash exist only during `up`, and never leave the node's 0600 file
-            files.put(JOIN, KubeadmConfigs.join(run.spec(), node, "<token: made at join time>",
-                    "<sha256 of the cluster CA's public key>", cp.contains(node) ? "<certificate key>" : null));
+            files.add(NodeFile.of(JOIN, KubeadmConfigs.join(context.spec(), node, "<token: made at join time>",
+                    "<sha256 of the cluster CA's public key>", cp.contains(node) ? "<certificate key>" : null))
+                    .withMode("600").removedAfterUse());
         }
         return files;
     }
 
     @Override
     public void converge(StageRun run) {
-        if (run.spec().provider() == ProviderKind.LOCAL) {
-            run.out().warn("kubernetes: the local provider's nodes cannot install Kubernetes packages (no package"
-                    + " repository or image registry is reachable from them), so this stage does nothing there;"
-                    + " it is proven by rendered configs and against a mock API server");
-            return;
-        }
         requireRecentEtcd(run);
         List<Node> nodes = run.nodes();
         Node first = KubeadmConfigs.controlPlane(nodes).get(0);
@@ -138,38 +160,29 @@ public final class KubernetesStage implements Stage {
         return Integer.compare(x.length, y.length);
     }
 
+    private static final List<String> PREPARED = List.of(PREPARE, KUBELET_DEFAULT);
+
     private List<Step> prepareSteps(StageRun run, Node node) {
-        Map<String, String> f = render(run, node);
-        return List.of(
-                new PutFile(PREPARE, f.get(PREPARE).getBytes(StandardCharsets.UTF_8), "755", "root:root"),
-                new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(), PREPARE,
-                        "test -f " + VERSION_MARK),
-                new PutFile(KUBELET_DEFAULT, f.get(KUBELET_DEFAULT), "644"));
+        return new NodeSteps(files(run.context(), node).stream().filter(f -> PREPARED.contains(f.path())).toList())
+                .put(PREPARE)
+                .add(new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(),
+                        PREPARE, "test -f " + VERSION_MARK))
+                .put(KUBELET_DEFAULT)
+                .build();
     }
 
     private List<Step> initSteps(StageRun run, Node node) {
-        Pki pki = new Pki(run.spec());
-        Map<String, String> f = render(run, node);
-        List<Step> steps = new ArrayList<>();
-        steps.add(new PutFile("/etc/kubernetes/pki/etcd/ca.crt", pki.nodeFiles(node).get("ca.crt"), "644",
-                "root:root"));
-        for (String ext : List.of("crt", "key")) {
-            try {
-                steps.add(new PutFile("/etc/kubernetes/pki/apiserver-etcd-client." + ext, Files.readAllBytes(
-                        pki.dir().resolve("clients/apiserver-etcd-client." + ext)), ext.equals("key") ? "600" : "644",
-                        "root:root"));
-            } catch (IOException e) {
-                throw new BirdbathException("cannot read the apiserver-etcd-client certificate in " + pki.dir()
-                        + ": " + e.getMessage() + "; run `birdbath pki issue`");
-            }
-        }
-        steps.add(new PutFile(INIT, f.get(INIT), "644"));
-        steps.add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
-                "test -f " + ADMIN));
-        steps.add(new PutFile(FLANNEL, f.get(FLANNEL), "644"));
-        steps.add(new RunUnless("apply flannel " + KubeadmConfigs.FLANNEL_VERSION, KUBECTL + " apply -f " + FLANNEL,
-                null, List.of(FLANNEL)));
-        return steps;
+        return new NodeSteps(files(run.context(), node).stream().filter(f -> !PREPARED.contains(f.path())).toList())
+                .put(ETCD_CA)
+                .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".crt")
+                .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".key")
+                .put(INIT)
+                .add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
+                        "test -f " + ADMIN))
+                .put(FLANNEL)
+                .add(new RunUnless("apply flannel " + KubeadmConfigs.FLANNEL_VERSION, KUBECTL + " apply -f " + FLANNEL,
+                        null, List.of(FLANNEL)))
+                .build();
     }
 
     /** One node at a time: a fresh 15-minute token, the CA hash, and for control-plane nodes the certificate key. */
@@ -252,9 +265,6 @@ public final class KubernetesStage implements Stage {
     @Override
     public List<CheckResult> check(StageRun run) {
         Path file = kubeconfig(run.spec());
-        if (run.spec().provider() == ProviderKind.LOCAL && !Files.exists(file)) {
-            return List.of();
-        }
         if (!Files.exists(file)) {
             return run.nodes().stream().map(n -> CheckResult.failed(name(), n.name(), "Ready", "no " + file
                     + " yet: `birdbath up` has not set up Kubernetes")).toList();

@@ -3,13 +3,12 @@ package birdbath.stage.pki;
 import birdbath.Hashes;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
-import birdbath.remote.SshConnection;
-import birdbath.remote.Step;
-import birdbath.remote.Step.PutFile;
+import birdbath.remote.NodeFile;
 import birdbath.stage.CheckResult;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,6 @@ import java.util.Map;
 public final class PkiStage implements Stage {
 
     public static final String DIR = "/etc/birdbath/pki/";
-    private static final Map<String, String> MODES = Map.of("ca.crt", "644", "node.crt", "644", "node.key", "600");
 
     @Override
     public String name() {
@@ -38,23 +36,14 @@ public final class PkiStage implements Stage {
                 run.out().info("  " + cert + ": " + action);
             }
         });
-        run.engine().converge(name(), run.nodes(), node -> steps(run, node));
-    }
-
-    private List<Step> steps(StageRun run, Node node) {
-        List<Step> steps = new ArrayList<>();
-        new Pki(run.spec()).nodeFiles(node).forEach((file, content) ->
-                steps.add(new PutFile(DIR + file, content, MODES.get(file), "root:root")));
-        return steps;
+        run.engine().converge(name(), run.nodes(), node -> new NodeSteps(files(run.context(), node)).putRest().build());
     }
 
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        Map<String, String> out = new LinkedHashMap<>();
-        new Pki(run.spec()).nodeFiles(node).forEach((file, content) -> out.put(DIR + file,
-                file.endsWith(".key") ? "(private key, " + content.length + " bytes, mode 0600: not shown)\n"
-                        : new String(content, StandardCharsets.US_ASCII)));
-        return out;
+    public List<NodeFile> files(StageContext context, Node node) {
+        Map<String, byte[]> issued = new Pki(context.spec()).nodeFiles(node);
+        return List.of(NodeFile.of(DIR + "ca.crt", issued.get("ca.crt")), NodeFile.of(DIR + "node.crt",
+                issued.get("node.crt")), NodeFile.of(DIR + "node.key", issued.get("node.key")).asSecret());
     }
 
     @Override
@@ -75,11 +64,11 @@ public final class PkiStage implements Stage {
             }
             String have = remote.getOrDefault(n.name(), "");
             List<String> problems = new ArrayList<>();
-            pki.nodeFiles(n).forEach((file, content) -> {
-                if (!have.contains(Hashes.sha256Hex(content) + "  " + file)) {
-                    problems.add(DIR + file + " differs");
+            for (NodeFile f : files(run.context(), n)) {
+                if (!have.contains(Hashes.sha256Hex(f.content()) + "  " + f.path().substring(DIR.length()))) {
+                    problems.add(f.path() + " differs");
                 }
-            });
+            }
             if (!have.strip().endsWith("600")) {
                 problems.add(DIR + "node.key is not mode 0600");
             }

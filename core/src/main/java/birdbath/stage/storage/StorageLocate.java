@@ -1,5 +1,6 @@
 package birdbath.stage.storage;
 
+import birdbath.Shell;
 import birdbath.BirdbathException;
 import birdbath.provider.Node;
 import birdbath.stage.StageRun;
@@ -29,7 +30,7 @@ public final class StorageLocate {
             Node n = holders.stream().filter(h -> h.name().equals(c.node())).findFirst().orElseThrow();
             String brick = (n == layout.arbiter() ? GlusterLayout.ARBITER_DIR : GlusterLayout.BRICK_DIR) + "/" + rel;
             // a zero-size file with only the sticky bit is a distribute link to the real one, not a copy
-            return c.exec("stat -c '%s %A' '" + brick.replace("'", "'\\''") + "' 2>/dev/null").out().strip()
+            return c.exec("stat -c '%s %A' " + Shell.quote(brick) + " 2>/dev/null").out().strip()
                     + "\t" + brick;
         });
         List<Copy> copies = new ArrayList<>();

@@ -4,17 +4,22 @@ import birdbath.Poll;
 import birdbath.host.Host;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.remote.NodeFile;
 import birdbath.remote.Step;
 import birdbath.remote.Step.EnsurePackages;
 import birdbath.remote.Step.EnsureUnit;
-import birdbath.remote.Step.PutFile;
 import birdbath.remote.Step.RunUnless;
 import birdbath.secrets.SecretFiles;
 import birdbath.stage.CheckResult;
 import birdbath.stage.NodeCommands;
+import birdbath.stage.NodeSteps;
 import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +43,6 @@ public final class StorageStage implements Stage {
     static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
     static final String REMOUNT_SERVICE = "birdbath-storage-remount.service";
     static final String REMOUNT_TIMER = "birdbath-storage-remount.timer";
-    static final String UNITS = "/etc/systemd/system/";
     static final String PREPARE = "/etc/birdbath/prepare-brick.sh";
     /** On the storage servers: glusterd and the brick filesystem's tools. */
     public static final List<String> SERVER_PACKAGES = List.of("glusterfs-server", "xfsprogs");
@@ -53,74 +57,86 @@ public final class StorageStage implements Stage {
         return "storage";
     }
 
+    /**
+     * A node with a brick: the script that makes its filesystem and the brick's mount unit. Every node: the
+     * volume's mount unit and the timer that mounts it again when it is gone.
+     */
     @Override
-    public Map<String, String> render(StageRun run, Node node) {
-        GlusterLayout layout = GlusterLayout.of(run.nodes());
-        Map<String, String> files = new LinkedHashMap<>();
+    public List<NodeFile> files(StageContext context, Node node) {
+        GlusterLayout layout = GlusterLayout.of(context.nodes());
+        List<NodeFile> files = new ArrayList<>();
         if (layout.servers().isEmpty()) {
             return files;
         }
-        if (layout.brickNodes().contains(node) || node.storageDevice() != null && layout.servers().contains(node)) {
-            files.put(PREPARE, Template.render("storage/prepare-brick.sh", Map.of()));
-            files.put(UNITS + BRICK_UNIT, Template.render("storage/brick.mount", Map.of("device",
-                    node.storageDevice(), "where", GlusterLayout.BRICK_MOUNT)));
+        if (hasBrick(layout, node)) {
+            files.add(NodeFile.of(PREPARE, Template.render("storage/prepare-brick.sh", Map.of())).withMode("755"));
+            files.add(NodeFile.of(NodeFile.UNITS + BRICK_UNIT, Template.render("storage/brick.mount", Map.of("device",
+                    node.storageDevice(), "where", GlusterLayout.BRICK_MOUNT))).restartsUnit(BRICK_UNIT));
         }
         List<Node> servers = layout.servers();
         Node first = servers.get(0);
         List<String> backups = servers.stream().filter(s -> s != first).map(Node::privateIp).toList();
-        files.put(UNITS + MOUNT_UNIT, Template.render("storage/volume.mount", Map.of("server", first.privateIp(),
-                "backups", backups.isEmpty() ? first.privateIp() : String.join(":", backups),
-                "volume", GlusterLayout.VOLUME, "where", MOUNT)));
-        files.put(UNITS + REMOUNT_SERVICE, Template.render("storage/" + REMOUNT_SERVICE, Map.of("where", MOUNT,
-                "mount_unit", MOUNT_UNIT)));
-        files.put(UNITS + REMOUNT_TIMER, Template.render("storage/" + REMOUNT_TIMER, Map.of()));
+        files.add(NodeFile.of(NodeFile.UNITS + MOUNT_UNIT, Template.render("storage/volume.mount", Map.of("server",
+                first.privateIp(), "backups", backups.isEmpty() ? first.privateIp() : String.join(":", backups),
+                "volume", GlusterLayout.VOLUME, "where", MOUNT))).restartsUnit(MOUNT_UNIT));
+        files.add(NodeFile.of(NodeFile.UNITS + REMOUNT_SERVICE, Template.render("storage/" + REMOUNT_SERVICE,
+                Map.of("where", MOUNT, "mount_unit", MOUNT_UNIT))));
+        files.add(NodeFile.of(NodeFile.UNITS + REMOUNT_TIMER, Template.render("storage/" + REMOUNT_TIMER, Map.of()))
+                .restartsUnit(REMOUNT_TIMER));
         return files;
     }
 
-    /** The Kubernetes objects that give the cluster its `glusterfs` StorageClass. */
+    private static boolean hasBrick(GlusterLayout layout, Node node) {
+        return layout.brickNodes().contains(node) || node.storageDevice() != null && layout.servers().contains(node);
+    }
+
+    /** The Kubernetes objects that give the cluster its `glusterfs` StorageClass (the apps send them). */
+    public static List<HasMetadata> objects() {
+        Object parsed = new KubernetesSerialization().unmarshal(new ByteArrayInputStream(manifests()
+                .getBytes(StandardCharsets.UTF_8)));
+        return ((List<?>) parsed).stream().map(HasMetadata.class::cast).toList();
+    }
+
+    /** The same as YAML, kept in .birdbath/manifests/storage.yaml for kubectl users. */
     public static String manifests() {
         return Template.render("storage/local-path-storage.yaml", Map.of("where", MOUNT, "k8s_dir", K8S_DIR,
                 "helper_image", HELPER_IMAGE, "provisioner_image", PROVISIONER_IMAGE,
                 "provisioner", "birdbath.dev/glusterfs"));
     }
 
+    private static boolean brickFile(NodeFile f) {
+        return f.path().equals(PREPARE) || f.path().endsWith(BRICK_UNIT);
+    }
+
     private List<Step> serverSteps(StageRun run, GlusterLayout layout, Node node) {
-        Map<String, String> files = render(run, node);
-        List<Step> steps = new ArrayList<>();
+        NodeSteps steps = new NodeSteps(files(run.context(), node).stream().filter(StorageStage::brickFile).toList());
         steps.add(new EnsurePackages(SERVER_PACKAGES));
-        if (files.containsKey(PREPARE)) {
+        if (steps.declares(PREPARE)) {
             String device = node.storageDevice();
-            steps.add(new PutFile(PREPARE, files.get(PREPARE).getBytes(StandardCharsets.UTF_8), "755", "root:root"));
-            steps.add(new RunUnless("brick filesystem on " + device, PREPARE + " " + device
-                    + (run.formatStorage() ? " wipe" : ""), "[ \"$(blkid -p -s LABEL -o value " + device
-                    + ")\" = bb-brick ] && [ \"$(blkid -p -s TYPE -o value " + device + ")\" = xfs ]"));
-            String unit = UNITS + BRICK_UNIT;
-            steps.add(new PutFile(unit, files.get(unit).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
-            steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, List.of(unit)));
-            steps.add(new EnsureUnit(BRICK_UNIT, List.of(unit)));
-            // only on the mounted brick, never on the root filesystem underneath
-            steps.add(new RunUnless("brick directory", "mountpoint -q " + GlusterLayout.BRICK_MOUNT + " && mkdir -p "
-                    + GlusterLayout.BRICK_DIR, "test -d " + GlusterLayout.BRICK_DIR));
+            steps.put(PREPARE)
+                    .add(new RunUnless("brick filesystem on " + device, PREPARE + " " + device
+                            + (run.formatStorage() ? " wipe" : ""), "[ \"$(blkid -p -s LABEL -o value " + device
+                            + ")\" = bb-brick ] && [ \"$(blkid -p -s TYPE -o value " + device + ")\" = xfs ]"))
+                    .put(NodeFile.UNITS + BRICK_UNIT)
+                    .unit(BRICK_UNIT)
+                    // only on the mounted brick, never on the root filesystem underneath
+                    .add(new RunUnless("brick directory", "mountpoint -q " + GlusterLayout.BRICK_MOUNT + " && mkdir -p "
+                            + GlusterLayout.BRICK_DIR, "test -d " + GlusterLayout.BRICK_DIR));
         }
         if (node == layout.arbiter()) {
             steps.add(new RunUnless("arbiter directory", "mkdir -p " + GlusterLayout.ARBITER_DIR,
                     "test -d " + GlusterLayout.ARBITER_DIR));
         }
-        steps.add(new EnsureUnit("glusterd.service", List.of()));
-        return steps;
+        return steps.unit("glusterd.service").build();
     }
 
     private List<Step> mountSteps(StageRun run, Node node) {
-        Map<String, String> files = render(run, node);
-        List<String> units = List.of(UNITS + MOUNT_UNIT, UNITS + REMOUNT_SERVICE, UNITS + REMOUNT_TIMER);
-        List<Step> steps = new ArrayList<>(List.of(new EnsurePackages(CLIENT_PACKAGES)));
-        for (String unit : units) {
-            steps.add(new PutFile(unit, files.get(unit).getBytes(StandardCharsets.UTF_8), "644", "root:root"));
-        }
-        steps.add(new RunUnless("systemd daemon-reload", "systemctl daemon-reload", null, units));
-        steps.add(new EnsureUnit(MOUNT_UNIT, List.of(UNITS + MOUNT_UNIT)));
-        steps.add(new EnsureUnit(REMOUNT_TIMER, List.of(UNITS + REMOUNT_TIMER)));
-        return steps;
+        return new NodeSteps(files(run.context(), node).stream().filter(f -> !brickFile(f)).toList())
+                .add(new EnsurePackages(CLIENT_PACKAGES))
+                .putRest()
+                .unit(MOUNT_UNIT)
+                .unit(REMOUNT_TIMER)
+                .build();
     }
 
     @Override

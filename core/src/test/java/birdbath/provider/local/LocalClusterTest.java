@@ -141,9 +141,10 @@ class LocalClusterTest {
                      dir.resolve(".birdbath/logs"), Reporter.silent(), 4)) {
             String[] config = {"one"};
             java.util.function.Function<Node, List<birdbath.remote.Step>> steps = n -> List.of(
-                    new birdbath.remote.Step.PutFile("/etc/birdbath-test.conf", config[0] + "\n", "600"),
-                    new birdbath.remote.Step.PutFile("/etc/systemd/system/birdbath-test.service",
-                            "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n", "644"),
+                    new birdbath.remote.Step.PutFile(birdbath.remote.NodeFile.of("/etc/birdbath-test.conf",
+                            config[0] + "\n").withMode("600")),
+                    new birdbath.remote.Step.PutFile(birdbath.remote.NodeFile.of("/etc/systemd/system/birdbath-test.service",
+                            "[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n")),
                     new birdbath.remote.Step.RunUnless("daemon-reload", "systemctl daemon-reload", null,
                             List.of("/etc/systemd/system/birdbath-test.service")),
                     new birdbath.remote.Step.EnsureUnit("birdbath-test.service", List.of("/etc/birdbath-test.conf")));
@@ -316,8 +317,8 @@ class LocalClusterTest {
     @Test
     @Order(7)
     void renderShowsTheDeployedSwanctlConf() {
-        String rendered = birdbath().render("ipsec", name + "-2").get(name + "-2")
-                .get("/etc/swanctl/conf.d/birdbath.conf");
+        String rendered = birdbath().render("ipsec", name + "-2").get(name + "-2").stream()
+                .filter(f -> f.path().equals("/etc/swanctl/conf.d/birdbath.conf")).findFirst().orElseThrow().text();
         assertThat(rendered).contains("remote_addrs = ", "id = ", "cacerts = birdbath-ca-0.crt", "mode = tunnel",
                 "encap = yes");
         assertThat(run(name + "-2", "cat /etc/swanctl/conf.d/birdbath.conf") + "\n").isEqualTo(rendered);

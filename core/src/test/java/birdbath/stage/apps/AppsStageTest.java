@@ -7,6 +7,7 @@ import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
+import birdbath.stage.Pipeline;
 import birdbath.stage.StageRun;
 import birdbath.stage.kubernetes.KubernetesStage;
 import birdbath.testing.MockKubeconfig;
@@ -74,11 +75,11 @@ class AppsStageTest {
 
     @Test
     void withoutAnAppsSectionOrOnTheLocalProviderNothingIsDeployed() throws Exception {
-        new AppsStage().converge(run("linode", ""));
+        Pipeline.converge(new AppsStage(), run("linode", ""));
         assertThat(output).containsExactly("  nothing to do: birdbath.yaml has no apps section");
-        assertThat(new AppsStage().check(run("linode", ""))).isEmpty();
+        assertThat(Pipeline.check(new AppsStage(), run("linode", ""))).isEmpty();
         output.clear();
-        new AppsStage().converge(run("local", "apps:\n  acme_email: me@example.com\n"));
+        Pipeline.converge(new AppsStage(), run("local", "apps:\n  acme_email: me@example.com\n"));
         assertThat(output).singleElement().asString().contains("the local provider runs no Kubernetes");
     }
 }

@@ -1,0 +1,141 @@
+package birdbath.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import birdbath.config.ClusterSpec;
+import birdbath.config.ConfigLoader;
+import birdbath.host.Host;
+import birdbath.pki.Pki;
+import birdbath.provider.Node;
+import birdbath.remote.NodeFile;
+import birdbath.secrets.ClusterCredentials;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What every stage declares for a fixed 3-node Linode cluster (fixed config, fixed node list, a fixed SSH key),
+ * without root and without nodes, compared with src/test/resources/golden/render/STAGE.txt. Certificates are
+ * shown by subject, issuer and SANs (their keys and serials are new on every run), secrets not at all.
+ *
+ * How the golden files were checked: written once with -Dbirdbath.golden.update=true on 2026-11-30, then read
+ * line by line by a person against the templates and the stages' Javadoc: every node's /etc/hosts lists all three
+ * private addresses; sshd refuses root and passwords; swanctl on demo-1 traps towards demo-2/3 and demo-3 traps
+ * nobody (kernel mode); etcd listens on the private address and 127.0.0.1 with client-cert auth; only demo-1
+ * has kubeadm's init config and the etcd client key, the others a join config with placeholders; every node
+ * mounts the volume from demo-1 with demo-2 and demo-3 as backups. A change to a template changes a golden file:
+ * review that diff the same way before committing it.
+ */
+class StageRenderTest {
+
+    static final String SSH_KEY = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBGolden"
+            + "birdbath";
+    static final String USER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGoldenUserKey user@example";
+
+    @TempDir
+    Path dir;
+
+    private StageContext context;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        Path file = dir.resolve("birdbath.yaml");
+        Files.writeString(file, "provider: linode\ncluster:\n  name: demo\n  nodes: 3\n  domain: example.com\n"
+                + "linode:\n  ssh_keys:\n    - " + USER_KEY + "\nnetworking:\n  vpc_subnet: 198.18.5.0/24\n");
+        ClusterSpec spec = new ConfigLoader(Map.of()).load(file, w -> { });
+        Files.createDirectories(spec.stateDir().resolve("ssh"));
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read by render)\n");
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
+        List<Node> nodes = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), "203.0.113." + (10 + n), "198.18.5." + (10 + n),
+                    spec.fqdn(n), "/dev/disk/by-id/scsi-0Linode_Volume_" + spec.nodeLabel(n),
+                    new Node.Ssh("203.0.113." + (10 + n), 22, "birdbath"), String.valueOf(1000 + n)));
+        }
+        Pki pki = new Pki(spec);
+        pki.init();
+        pki.issue(nodes, false);
+        context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"baseline", "pki", "ipsec", "etcd", "kubernetes", "storage"})
+    void filesAsDeclaredMatchTheReviewedGoldenFile(String name) throws Exception {
+        String rendered = render(Pipeline.named(name));
+        Path golden = Path.of("src/test/resources/golden/render/" + name + ".txt");
+        if (Boolean.getBoolean("birdbath.golden.update")) {
+            Files.writeString(golden, rendered);
+        }
+        assertThat(rendered).as("golden file " + golden).isEqualTo(Files.readString(golden));
+    }
+
+    @Test
+    void stagesWithoutFilesDeclareNone() {
+        for (String name : List.of("provision", "machine-id", "apps")) {
+            for (Node node : context.nodes()) {
+                assertThat(Pipeline.named(name).files(context, node)).as(name + " on " + node.name()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void everyRenderedShellScriptPassesShellcheck() throws Exception {
+        List<NodeFile> scripts = new ArrayList<>();
+        for (Stage stage : Pipeline.STAGES) {
+            for (Node node : context.nodes()) {
+                stage.files(context, node).stream().filter(f -> f.text().startsWith("#!")).forEach(scripts::add);
+            }
+        }
+        assertThat(scripts).extracting(NodeFile::path).contains("/etc/birdbath/ipsec-keeper.sh",
+                "/etc/birdbath/install-etcd.sh", "/etc/birdbath/prepare-kubernetes.sh", "/etc/birdbath/prepare-brick.sh");
+        Path f = dir.resolve("script");
+        for (NodeFile script : scripts) {
+            Files.writeString(f, script.text());
+            Host.Result r = Host.run(Duration.ofSeconds(60), "shellcheck", f.toString());
+            assertThat(r.exit()).as(script.path() + ":\n" + r.out()).isZero();
+        }
+    }
+
+    /** Every node's files under the same headings as `birdbath render`. */
+    private String render(Stage stage) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (Node node : context.nodes()) {
+            for (NodeFile f : stage.files(context, node)) {
+                sb.append("# ").append(node.name()).append(':').append(f.heading()).append('\n');
+                sb.append(f.secret() ? f.shown().replaceAll("\\d+ bytes", "N bytes") : readable(f.text()));
+                sb.append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** PEM certificates by subject, issuer and SANs; everything else as it is. */
+    private static String readable(String text) throws Exception {
+        if (!text.startsWith("-----BEGIN CERTIFICATE-----")) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))) {
+            X509Certificate x = (X509Certificate) c;
+            sb.append("(certificate: subject ").append(x.getSubjectX500Principal()).append("; issuer ")
+                    .append(x.getIssuerX500Principal()).append("; SANs ")
+                    .append(x.getSubjectAlternativeNames() == null ? "none"
+                            : x.getSubjectAlternativeNames().stream().map(l -> String.valueOf(l.get(1))).toList())
+                    .append(")\n");
+        }
+        return sb.toString();
+    }
+}
