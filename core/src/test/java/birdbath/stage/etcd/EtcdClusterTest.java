@@ -88,7 +88,8 @@ class EtcdClusterTest {
     void threeHealthyMembersAndAKeyWrittenThroughOneIsReadThroughAnother() {
         cluster.birdbath().up(List.of(), null, false);
         List<CheckResult> etcd = cluster.birdbath().check(List.of("etcd"));
-        assertThat(etcd).hasSize(3 * 5 + 1).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+        // 5 probes per member, the member list once, and each member's files as rendered
+        assertThat(etcd).hasSize(3 * 5 + 1 + 3).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(cluster.birdbath().etcdStatus()).hasSize(3)
                 .allSatisfy(s -> assertThat(s.healthy()).isTrue())
                 .filteredOn(EtcdOperations.MemberStatus::leader).hasSize(1);
