@@ -69,10 +69,15 @@ public final class Engine implements AutoCloseable {
                 int ok = 0;
                 int changed = 0;
                 Set<String> changedPaths = new HashSet<>();
-                for (Step step : steps.apply(node)) {
+                List<Step> list = steps.apply(node);
+                boolean[] settled = probe(session(node), list);
+                for (int i = 0; i < list.size(); i++) {
+                    Step step = list.get(i);
                     out.progress(node.name(), stage + ": " + step.describe());
                     try {
-                        Step.Outcome outcome = step.apply(session(node), changedPaths);
+                        // a step whose probe passed needs nothing while the run has changed nothing before it
+                        Step.Outcome outcome = settled[i] && changed == 0 ? Step.Outcome.OK
+                                : step.apply(session(node), changedPaths);
                         log(node, stage + " " + step.describe() + ": " + outcome.name().toLowerCase(Locale.ROOT));
                         if (outcome == Step.Outcome.OK) {
                             ok++;
@@ -97,6 +102,40 @@ public final class Engine implements AutoCloseable {
             out.progressDone();
         }
         return nodes.stream().map(n -> reports.get(n.name())).toList();
+    }
+
+    private static final String STEPS = "--birdbath-steps--";
+
+    /** Every step's probe in one command (the files' all at once): which steps have nothing to do now. */
+    private static boolean[] probe(SshConnection c, List<Step> steps) {
+        List<String> paths = steps.stream().filter(s -> s instanceof Step.PutFile)
+                .map(s -> ((Step.PutFile) s).file().path()).toList();
+        StringBuilder script = new StringBuilder(paths.isEmpty() ? "" : FileStates.command(paths) + "\n");
+        script.append("echo ").append(STEPS).append('\n');
+        for (Step step : steps) {
+            if (!(step instanceof Step.PutFile)) {
+                script.append(step.probe() == null ? "echo 1" : "(" + step.probe() + ") >/dev/null 2>&1; echo $?")
+                        .append('\n');
+            }
+        }
+        String out = c.exec(script.toString()).out();
+        int split = out.indexOf(STEPS + "\n");
+        if (split < 0) {
+            return new boolean[steps.size()];
+        }
+        FileStates files = FileStates.parse(out.substring(0, split));
+        List<String> verdicts = out.substring(split + STEPS.length() + 1).lines().toList();
+        boolean[] settled = new boolean[steps.size()];
+        int next = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) instanceof Step.PutFile put) {
+                settled[i] = files.matches(put.file());
+            } else {
+                settled[i] = next < verdicts.size() && verdicts.get(next).strip().equals("0");
+                next++;
+            }
+        }
+        return settled;
     }
 
     /** Runs a function against every node's session in parallel and collects the results by node name. */

@@ -1,7 +1,6 @@
 package birdbath.remote;
 
 import birdbath.BirdbathException;
-import birdbath.Hashes;
 import birdbath.Shell;
 import birdbath.host.Host;
 import java.time.Duration;
@@ -22,6 +21,13 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
     Outcome apply(SshConnection c, Set<String> changedPaths);
 
     /**
+     * A command that succeeds exactly when {@link #apply} would find nothing to do in a run that has changed
+     * nothing yet, without acting; null when only applying can tell. The engine runs the probes of a node's steps
+     * together, in one command, so that a converged node costs one round trip.
+     */
+    String probe();
+
+    /**
      * A declared file with exactly its content, mode and owner; written atomically, only when it differs. A unit
      * file that changed reloads systemd at once, so that the steps after it see the new unit.
      */
@@ -30,14 +36,16 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
             return "file " + file.path();
         }
 
+        /** Probed with the other files of the run, in one command (see {@link FileStates}). */
+        public String probe() {
+            return null;
+        }
+
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            String want = Hashes.sha256Hex(file.content()) + " " + Integer.parseInt(file.mode(), 8) + " " + file.owner();
-            String q = Shell.quote(file.path());
-            Host.Result have = c.exec("h=$(sha256sum < " + q + " 2>/dev/null | cut -d' ' -f1) && printf"
-                    + " '%s %d %s' \"$h\" $((0$(stat -c %a " + q + "))) $(stat -c %U:%G " + q + ")");
-            if (have.ok() && have.out().strip().equals(want)) {
+            if (FileStates.read(c, List.of(file.path())).matches(file)) {
                 return Outcome.OK;
             }
+            String q = Shell.quote(file.path());
             String tmp = Shell.quote(file.path() + ".birdbath-new");
             must(c, this, "mkdir -p $(dirname " + q + ") && umask 077 && cat > " + tmp + " && chown " + file.owner()
                     + " " + tmp + " && chmod " + file.mode() + " " + tmp + " && mv -f " + tmp + " " + q
@@ -53,11 +61,13 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
             return "packages " + String.join(" ", packages);
         }
 
+        public String probe() {
+            return "[ \"$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + String.join(" ", packages)
+                    + " 2>/dev/null | grep -c '^ii')\" = " + packages.size() + " ]";
+        }
+
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            Host.Result have = c.exec("dpkg-query -W -f='${db:Status-Abbrev}\\n' "
-                    + String.join(" ", packages) + " 2>/dev/null");
-            long installed = have.out().lines().filter(l -> l.startsWith("ii")).count();
-            if (have.ok() && installed == packages.size()) {
+            if (c.exec(probe()).ok()) {
                 return Outcome.OK;
             }
             must(c, this, "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q " + String.join(" ", packages)
@@ -70,6 +80,12 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
     record EnsureUnit(String unit, List<String> restartOn) implements Step {
         public String describe() {
             return "unit " + unit;
+        }
+
+        /** Enabled and running (a changed file restarts it, but the probe is for runs that changed nothing). */
+        public String probe() {
+            return "[ \"$(systemctl is-enabled " + unit + ")\" = enabled ] && [ \"$(systemctl is-active " + unit
+                    + ")\" = active ]";
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
@@ -104,6 +120,10 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
 
         public String describe() {
             return name;
+        }
+
+        public String probe() {
+            return !onlyWhenChanged.isEmpty() ? "true" : unless;
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {

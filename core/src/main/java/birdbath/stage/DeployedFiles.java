@@ -1,9 +1,8 @@
 package birdbath.stage;
 
 import birdbath.BirdbathException;
-import birdbath.Hashes;
-import birdbath.Shell;
 import birdbath.provider.Node;
+import birdbath.remote.FileStates;
 import birdbath.remote.NodeFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,46 +36,14 @@ final class DeployedFiles {
         }
         Map<String, String> problems = run.engine().onEach("check " + stage.name() + " files", holders, c -> {
             List<NodeFile> files = declared.get(c.node());
-            return compare(stage.name(), files, c.exec(script(files)).out());
+            FileStates have = FileStates.read(c, files.stream().map(NodeFile::path).toList());
+            List<String> differ = files.stream().map(have::problem).filter(java.util.Objects::nonNull).toList();
+            return differ.isEmpty() ? "" : String.join(", ", differ) + "; `birdbath up --only " + stage.name()
+                    + "` writes them again";
         }, (node, e) -> e.getMessage());
         for (Node node : holders) {
             results.add(CheckResult.of(stage.name(), node.name(), PROBE, problems.get(node.name())));
         }
         return results;
-    }
-
-    /** One line per file: "SHA256 MODE OWNER", or "missing". */
-    static String script(List<NodeFile> files) {
-        StringBuilder sb = new StringBuilder();
-        for (NodeFile f : files) {
-            String q = Shell.quote(f.path());
-            sb.append("if [ -f ").append(q).append(" ]; then echo \"$(sha256sum < ").append(q)
-                    .append(" | cut -d' ' -f1) $(stat -c '%a %U:%G' ").append(q).append(")\"; else echo missing; fi\n");
-        }
-        return sb.toString();
-    }
-
-    /** "" when every file is as declared, else what differs, file by file. */
-    static String compare(String stage, List<NodeFile> files, String output) {
-        List<String> lines = output.lines().toList();
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            NodeFile f = files.get(i);
-            String[] have = (i < lines.size() ? lines.get(i) : "missing").strip().split(" ");
-            if (have.length != 3) {
-                problems.add(f.path() + " is missing");
-                continue;
-            }
-            if (!have[0].equals(Hashes.sha256Hex(f.content()))) {
-                problems.add(f.path() + " differs");
-            }
-            if (Integer.parseInt(have[1], 8) != Integer.parseInt(f.mode(), 8)) {
-                problems.add(f.path() + " is mode " + have[1] + ", not " + f.mode());
-            }
-            if (!have[2].equals(f.owner())) {
-                problems.add(f.path() + " belongs to " + have[2] + ", not " + f.owner());
-            }
-        }
-        return problems.isEmpty() ? "" : String.join(", ", problems) + "; `birdbath up --only " + stage + "` writes them again";
     }
 }

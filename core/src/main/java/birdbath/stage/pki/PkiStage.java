@@ -1,8 +1,8 @@
 package birdbath.stage.pki;
 
-import birdbath.Hashes;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
+import birdbath.remote.FileStates;
 import birdbath.remote.NodeFile;
 import birdbath.stage.CheckResult;
 import birdbath.stage.NodeSteps;
@@ -51,8 +51,12 @@ public final class PkiStage implements Stage {
         Pki pki = new Pki(run.spec());
         Map<String, Pki.Status> status = new LinkedHashMap<>();
         pki.list(run.nodes()).forEach(r -> status.put(r.name(), r.status()));
-        Map<String, String> remote = run.engine().onEach("check " + name(), run.nodes(), c -> c.exec(
-                "cd " + DIR + " && sha256sum ca.crt node.crt node.key && stat -c %a node.key").out());
+        Map<String, List<NodeFile>> issued = new LinkedHashMap<>();
+        run.nodes().stream().filter(n -> status.get("nodes/" + n.name()) == Pki.Status.OK)
+                .forEach(n -> issued.put(n.name(), files(run.context(), n)));
+        Map<String, FileStates> remote = run.engine().onEach("check " + name(), run.nodes().stream()
+                .filter(n -> issued.containsKey(n.name())).toList(), c -> FileStates.read(c,
+                issued.get(c.node()).stream().map(NodeFile::path).toList()));
         List<CheckResult> results = new ArrayList<>();
         for (Node n : run.nodes()) {
             String probe = "certificate valid and deployed";
@@ -62,18 +66,10 @@ public final class PkiStage implements Stage {
                         .replace('_', '-') + "; run `birdbath up --only pki`"));
                 continue;
             }
-            String have = remote.getOrDefault(n.name(), "");
-            List<String> problems = new ArrayList<>();
-            for (NodeFile f : files(run.context(), n)) {
-                if (!have.contains(Hashes.sha256Hex(f.content()) + "  " + f.path().substring(DIR.length()))) {
-                    problems.add(f.path() + " differs");
-                }
-            }
-            if (!have.strip().endsWith("600")) {
-                problems.add(DIR + "node.key is not mode 0600");
-            }
-            results.add(problems.isEmpty() ? CheckResult.ok(name(), n.name(), probe)
-                    : CheckResult.failed(name(), n.name(), probe, String.join(", ", problems)));
+            FileStates have = remote.get(n.name());
+            List<String> problems = issued.get(n.name()).stream().map(have::problem)
+                    .filter(java.util.Objects::nonNull).toList();
+            results.add(CheckResult.of(name(), n.name(), probe, String.join(", ", problems)));
         }
         return results;
     }
