@@ -26,6 +26,7 @@ import birdbath.stage.kubernetes.KubernetesStage;
 import birdbath.stage.kubernetes.Kubeconfigs;
 import birdbath.stage.storage.StorageLocate;
 import birdbath.stage.storage.StorageRepair;
+import birdbath.state.StateDir;
 import birdbath.state.StateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,8 +100,7 @@ public final class Birdbath {
                     done(stage.name(), started);
                 }
             }
-            nodes = withLoginUser(nodes);
-            new StateFiles(spec).write(nodes);
+            nodes = new StateFiles(spec).followLoginUser(nodes);
         }
         return nodes;
     }
@@ -127,14 +127,8 @@ public final class Birdbath {
         SshConnector connector = new SshConnector(credentials.privateKeyFile(), new KnownHosts(spec.stateDir()),
                 Engine.CONNECT_DEADLINE);
         Engine engine = new Engine(connector, List.of(credentials.loginUser(), "root"),
-                spec.stateDir().resolve("logs"), out, 16);
+                StateDir.of(spec).logs(), out, 16);
         return new OpenRun(new StageRun(spec, nodes, engine, connector, credentials, out, formatStorage));
-    }
-
-    private List<Node> withLoginUser(List<Node> nodes) {
-        String user = new ClusterCredentials(spec.stateDir()).loginUser();
-        return nodes.stream().map(n -> new Node(n.name(), n.index(), n.roles(), n.publicIp(), n.privateIp(), n.fqdn(),
-                n.storageDevice(), new Node.Ssh(n.ssh().host(), n.ssh().port(), user), n.providerId())).toList();
     }
 
     /** Every stage's promises on every node: one result per probe and node. */
@@ -165,7 +159,7 @@ public final class Birdbath {
         Node node = node(nodeName);
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
         return List.of("ssh", "-i", credentials.privateKeyFile().toString(), "-p", String.valueOf(node.ssh().port()),
-                "-o", "UserKnownHostsFile=" + spec.stateDir().resolve("known_hosts"), "-o", "HostKeyAlias=" + node.name(),
+                "-o", "UserKnownHostsFile=" + StateDir.of(spec).knownHosts(), "-o", "HostKeyAlias=" + node.name(),
                 "-o", "StrictHostKeyChecking=yes", credentials.loginUser() + "@" + node.ssh().host());
     }
 
@@ -281,7 +275,7 @@ public final class Birdbath {
 
     /** Refuses, saying {@code so}, where the kubernetes stage does not apply (the local provider). */
     private void requireKubernetes(String so) {
-        Pipeline.named("kubernetes").skipReason(spec).ifPresent(why -> {
+        Pipeline.named("kubernetes").skip(spec).ifPresent(why -> {
             throw new BirdbathException("the " + spec.provider().label() + " provider runs no Kubernetes, so " + so);
         });
     }

@@ -31,6 +31,8 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
+        // the help texts name the stages as the pipeline has them (`${birdbath.stages}`)
+        System.setProperty("birdbath.stages", String.join(", ", birdbath.Birdbath.STAGES));
         CommandLine cli = new CommandLine(new Main());
         cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Create or converge the cluster. Safe to re-run: what is already right is left alone.",
-                "Stages, in order: provision, machine-id, baseline, pki, ipsec, etcd, storage. Lowering cluster.nodes removes the highest-numbered nodes only"
-                        + " with --yes."})
+                "Stages, in order: ${birdbath.stages}.",
+                "Lowering cluster.nodes removes the highest-numbered nodes only with --yes."})
 final class UpCommand implements Callable<Integer> {
 
     @Mixin

@@ -35,7 +35,7 @@ public final class Pki {
 
     public Pki(ClusterSpec spec) {
         this.spec = spec;
-        this.dir = spec.stateDir().resolve("pki");
+        this.dir = birdbath.state.StateDir.of(spec).pki();
     }
 
     public Path dir() {

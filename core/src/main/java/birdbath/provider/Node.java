@@ -18,5 +18,11 @@ public record Node(String name, int index, Set<Role> roles, String publicIp, Str
         roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
     }
 
-    public record Ssh(String host, int port, String user) { }
+    /** Where SSH answers, and as whom birdbath logs in (kept in .birdbath/ssh/login_user; see StateFiles.write). */
+    public record Ssh(String host, int port, String user) {
+        /** A new node's endpoint: root until baseline has made the admin user. */
+        public Ssh(String host, int port) {
+            this(host, port, "root");
+        }
+    }
 }

@@ -27,7 +27,7 @@ public final class Providers {
             throw new BirdbathException("no Linode API token: set LINODE_TOKEN to a personal access token with"
                     + " read/write access to Linodes, Volumes, Domains, Firewalls and VPCs");
         }
-        ApiLog log = new ApiLog(spec.stateDir().resolve("logs/linode-api.log"));
+        ApiLog log = new ApiLog(birdbath.state.StateDir.of(spec).apiLog());
         LinodeApi api = new LinodeApi(spec.linode().apiUrl(), token, settings, log);
         return new LinodeProvider(spec, new LinodeCloud(api), out);
     }

@@ -70,7 +70,13 @@ public final class Engine implements AutoCloseable {
                 int changed = 0;
                 Set<String> changedPaths = new HashSet<>();
                 List<Step> list = steps.apply(node);
-                boolean[] settled = probe(session(node), list);
+                boolean[] settled;
+                try {
+                    settled = probe(session(node), list);
+                } catch (BirdbathException e) {
+                    log(node, stage + " probe: failed: " + e.getMessage());
+                    throw e;
+                }
                 for (int i = 0; i < list.size(); i++) {
                     Step step = list.get(i);
                     out.progress(node.name(), stage + ": " + step.describe());

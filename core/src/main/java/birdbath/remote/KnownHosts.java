@@ -22,7 +22,7 @@ public final class KnownHosts {
     private final Map<String, String> keys = new LinkedHashMap<>();
 
     public KnownHosts(Path stateDir) {
-        this.file = stateDir.resolve("known_hosts");
+        this.file = new birdbath.state.StateDir(stateDir).knownHosts();
         try {
             if (Files.exists(file)) {
                 for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

@@ -62,8 +62,9 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
         }
 
         public String probe() {
-            return "[ \"$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + String.join(" ", packages)
-                    + " 2>/dev/null | grep -c '^ii')\" = " + packages.size() + " ]";
+            // dpkg-query fails when it knows one of them not at all
+            return "s=$(dpkg-query -W -f='${db:Status-Abbrev}\\n' " + String.join(" ", packages) + " 2>/dev/null) && [ \"$("
+                    + "printf '%s\\n' \"$s\" | grep -c '^ii')\" = " + packages.size() + " ]";
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {

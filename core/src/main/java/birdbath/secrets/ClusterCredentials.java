@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import birdbath.state.StateDir;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -27,15 +28,15 @@ public final class ClusterCredentials {
     private static final String DIGITS = "23456789";
     private static final String SYMBOLS = "-_.+=@%";
 
-    private final Path stateDir;
+    private final StateDir state;
     private final SecureRandom random = new SecureRandom();
 
     public ClusterCredentials(Path stateDir) {
-        this.stateDir = stateDir;
+        this.state = new StateDir(stateDir);
     }
 
     public Path privateKeyFile() {
-        return stateDir.resolve("ssh/id_ecdsa");
+        return state.sshKey();
     }
 
     /** The configured root password, else the stored one, else a new one (stored before it is used). */
@@ -43,7 +44,7 @@ public final class ClusterCredentials {
         if (configured != null) {
             return configured;
         }
-        Path file = stateDir.resolve("secrets/root_pass");
+        Path file = state.rootPassword();
         try {
             if (Files.exists(file)) {
                 return new Secret(Files.readString(file).trim());
@@ -66,7 +67,7 @@ public final class ClusterCredentials {
 
     /** Who birdbath logs in as: root until the baseline stage has made and proven the admin user. */
     public String loginUser() {
-        Path file = stateDir.resolve("ssh/login_user");
+        Path file = state.loginUser();
         try {
             return Files.exists(file) ? Files.readString(file).strip() : "root";
         } catch (IOException e) {
@@ -75,7 +76,7 @@ public final class ClusterCredentials {
     }
 
     public void loginUser(String user) {
-        SecretFiles.write(stateDir.resolve("ssh/login_user"), (user + "\n").getBytes(StandardCharsets.UTF_8));
+        SecretFiles.write(state.loginUser(), (user + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** The keys a node trusts, each an authorized_keys line: the user's (linode.ssh_keys), then birdbath's own. */

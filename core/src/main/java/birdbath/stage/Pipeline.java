@@ -46,9 +46,13 @@ public final class Pipeline {
 
     /** Converges the stage, or says why it does nothing for this config. */
     public static void converge(Stage stage, StageRun run) {
-        Optional<String> skip = stage.skipReason(run.spec());
+        Optional<Stage.Skip> skip = stage.skip(run.spec());
         if (skip.isPresent()) {
-            run.out().info("  nothing to do: " + skip.get());
+            if (skip.get().warning()) {
+                run.out().warn(stage.name() + ": " + skip.get().why());
+            } else {
+                run.out().info("  nothing to do: " + skip.get().why());
+            }
             return;
         }
         stage.converge(run);
@@ -56,7 +60,7 @@ public final class Pipeline {
 
     /** The stage's own probes, then its files as rendered; nothing where the stage does not apply. */
     public static List<CheckResult> check(Stage stage, StageRun run) {
-        if (stage.skipReason(run.spec()).isPresent()) {
+        if (stage.skip(run.spec()).isPresent()) {
             return List.of();
         }
         List<CheckResult> results = new ArrayList<>(stage.check(run));

@@ -14,8 +14,22 @@ public interface Stage {
 
     String name();
 
-    /** Why this stage does nothing for this config (empty when it applies): `up` says it once, check skips it. */
-    default Optional<String> skipReason(ClusterSpec spec) {
+    /**
+     * Why a stage does nothing for a config: a warning where the user may expect it to run (the provider cannot
+     * run it), a plain line where the config asks for nothing.
+     */
+    record Skip(String why, boolean warning) {
+        public static Skip nothingAsked(String why) {
+            return new Skip(why, false);
+        }
+
+        public static Skip cannotRun(String why) {
+            return new Skip(why, true);
+        }
+    }
+
+    /** Empty when this stage applies to this config; else why not: `up` says it once, check skips the stage. */
+    default Optional<Skip> skip(ClusterSpec spec) {
         return Optional.empty();
     }
 

@@ -4,6 +4,7 @@ import birdbath.BirdbathException;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.provider.Node;
+import birdbath.secrets.ClusterCredentials;
 import birdbath.secrets.SecretFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -23,34 +24,44 @@ import java.util.function.Predicate;
 public final class StateFiles {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** What `down` removes: the outputs, and what only held for the nodes that are gone (host keys, login user). */
-    private static final String[] OUTPUTS = {"state.json", "inventory", "topology.json", "hosts", "known_hosts",
-            "ssh/login_user"};
-
     private final ClusterSpec spec;
+    private final StateDir state;
 
     public StateFiles(ClusterSpec spec) {
         this.spec = spec;
+        this.state = StateDir.of(spec);
     }
 
     public Path dir() {
         return spec.stateDir();
     }
 
-    public void write(List<Node> nodes) {
-        ClusterState state = new ClusterState(1, spec.name(), spec.provider().label(), spec.domain(), nodes);
+    /** Writes the state files for {@code nodes}, each with the user birdbath logs in as now; returns them so. */
+    public List<Node> write(List<Node> nodes) {
+        String user = new ClusterCredentials(spec.stateDir()).loginUser();
+        List<Node> stamped = nodes.stream().map(n -> n.ssh().user().equals(user) ? n : new Node(n.name(), n.index(),
+                n.roles(), n.publicIp(), n.privateIp(), n.fqdn(), n.storageDevice(),
+                new Node.Ssh(n.ssh().host(), n.ssh().port(), user), n.providerId())).toList();
+        ClusterState cluster = new ClusterState(1, spec.name(), spec.provider().label(), spec.domain(), stamped);
         try {
-            SecretFiles.write(dir().resolve("state.json"), JSON.writeValueAsBytes(state));
-            SecretFiles.write(dir().resolve("topology.json"), JSON.writeValueAsBytes(topology(nodes)));
+            SecretFiles.write(state.stateJson(), JSON.writeValueAsBytes(cluster));
+            SecretFiles.write(state.topology(), JSON.writeValueAsBytes(topology(stamped)));
         } catch (IOException e) {
             throw new BirdbathException("cannot write state: " + e.getMessage());
         }
-        SecretFiles.write(dir().resolve("inventory"), inventory(nodes).getBytes(StandardCharsets.UTF_8));
-        SecretFiles.write(dir().resolve("hosts"), hosts(nodes).getBytes(StandardCharsets.UTF_8));
+        SecretFiles.write(state.inventory(), inventory(stamped).getBytes(StandardCharsets.UTF_8));
+        SecretFiles.write(state.hosts(), hosts(stamped).getBytes(StandardCharsets.UTF_8));
+        return stamped;
+    }
+
+    /** After the stages: the state files again only if the login user changed (baseline made the admin). */
+    public List<Node> followLoginUser(List<Node> nodes) {
+        String user = new ClusterCredentials(spec.stateDir()).loginUser();
+        return nodes.stream().allMatch(n -> n.ssh().user().equals(user)) ? nodes : write(nodes);
     }
 
     public ClusterState read() {
-        Path file = dir().resolve("state.json");
+        Path file = state.stateJson();
         if (!Files.exists(file)) {
             throw new BirdbathException("no nodes yet: " + file + " does not exist; run `birdbath up` first");
         }
@@ -64,11 +75,11 @@ public final class StateFiles {
 
     /** Removes the output files (not the key, password or logs: they are reused by the next `up`). */
     public void remove() {
-        for (String name : OUTPUTS) {
+        for (Path file : state.nodeOutputs()) {
             try {
-                Files.deleteIfExists(dir().resolve(name));
+                Files.deleteIfExists(file);
             } catch (IOException e) {
-                throw new BirdbathException("cannot remove " + dir().resolve(name) + ": " + e.getMessage());
+                throw new BirdbathException("cannot remove " + file + ": " + e.getMessage());
             }
         }
     }

@@ -6,13 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * The Cloud Firewall's rules: inbound DROP by default; SSH, HTTP(S), the Kubernetes API and (with Mosquitto)
- * MQTT over TLS from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. Cloud Firewall rules
- * cannot name ESP, which is why IPsec runs ESP-in-UDP.
+ * MQTT over TLS from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members.
+ * Cloud Firewall rules cannot name ESP, which is why IPsec runs ESP-in-UDP.
  */
 final class FirewallRules {
 
@@ -24,14 +26,7 @@ final class FirewallRules {
     static ObjectNode desired(ClusterSpec spec, List<String> members) {
         ObjectNode rules = JSON.createObjectNode().put("inbound_policy", "DROP").put("outbound_policy", "ACCEPT");
         ArrayNode inbound = rules.putArray("inbound");
-        List<String> allowed = spec.network().allowedCidrs();
-        rule(inbound, "ssh", "TCP", "22", allowed);
-        rule(inbound, "web", "TCP", "80, 443", allowed);
-        rule(inbound, "kube-api", "TCP", "6443", allowed);
-        if (spec.apps().mosquitto() != null) {
-            // devices reach the broker directly (TLS), as they reach the web apps
-            rule(inbound, "mqtts", "TCP", "8883", allowed);
-        }
+        publicPorts(spec).forEach((label, ports) -> rule(inbound, label, "TCP", ports, spec.network().allowedCidrs()));
         if (!members.isEmpty()) {
             rule(inbound, "members-tcp", "TCP", null, members);
             rule(inbound, "members-udp", "UDP", null, members);
@@ -39,6 +34,25 @@ final class FirewallRules {
         }
         rules.putArray("outbound");
         return rules;
+    }
+
+    /** The TCP ports open to networking.allowed_cidrs, by rule label. */
+    private static Map<String, String> publicPorts(ClusterSpec spec) {
+        Map<String, String> ports = new LinkedHashMap<>();
+        ports.put("ssh", "22");
+        ports.put("web", "80, 443");
+        ports.put("kube-api", "6443");
+        if (spec.apps().mosquitto() != null) {
+            // devices reach the broker directly (TLS), as they reach the web apps
+            ports.put("mqtts", "8883");
+        }
+        return ports;
+    }
+
+    /** The rules in a line, as `plan` announces a new firewall. */
+    static String summary(ClusterSpec spec) {
+        return "inbound DROP; TCP " + String.join(", ", publicPorts(spec).values()) + " from "
+                + String.join(", ", spec.network().allowedCidrs()) + "; all between members";
     }
 
     private static void rule(ArrayNode list, String label, String protocol, String ports, List<String> addresses) {

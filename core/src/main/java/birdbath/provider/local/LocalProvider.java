@@ -56,7 +56,7 @@ public final class LocalProvider implements Provider {
         this.env = env;
         this.out = out;
         this.files = new StateFiles(spec);
-        this.localDir = spec.stateDir().resolve("local");
+        this.localDir = birdbath.state.StateDir.of(spec).local();
     }
 
     /** Root and the host tools, or one message saying what is missing and how to get it. */
@@ -220,9 +220,9 @@ public final class LocalProvider implements Provider {
         List<Node> nodes = new ArrayList<>();
         for (int n = 1; n <= spec.nodes(); n++) {
             nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), net.address(n), net.address(n), spec.fqdn(n),
-                    devices.get(spec.nodeLabel(n)), new Node.Ssh(net.address(n), 22, credentials.loginUser()), "local"));
+                    devices.get(spec.nodeLabel(n)), new Node.Ssh(net.address(n), 22), "local"));
         }
-        files.write(nodes);
+        nodes = files.write(nodes);
         out.info(plan.isEmpty() ? "provision: ok, nothing to change (" + spec.nodes() + " nodes)"
                 : String.format(java.util.Locale.ROOT, "provision: changed, %d nodes running (%.1f s)",
                 spec.nodes(), (System.nanoTime() - started) / 1e9));

@@ -21,7 +21,7 @@ public final class AppSecrets {
     private final SecureRandom random;
 
     public AppSecrets(Path stateDir, SecureRandom random) {
-        this.dir = stateDir.resolve("secrets/apps");
+        this.dir = new birdbath.state.StateDir(stateDir).appSecrets();
         this.random = random;
     }
 

@@ -30,12 +30,13 @@ public final class AppsStage implements Stage {
     }
 
     @Override
-    public Optional<String> skipReason(ClusterSpec spec) {
+    public Optional<Skip> skip(ClusterSpec spec) {
         if (!spec.apps().any()) {
-            return Optional.of("birdbath.yaml has no apps section");
+            return Optional.of(Skip.nothingAsked("birdbath.yaml has no apps section"));
         }
-        return spec.provider().runsKubernetes() ? Optional.empty() : Optional.of("the " + spec.provider().label()
-                + " provider runs no Kubernetes: the apps are not deployed (`birdbath apps render` prints them)");
+        return spec.provider().runsKubernetes() ? Optional.empty() : Optional.of(Skip.cannotRun("the "
+                + spec.provider().label() + " provider runs no Kubernetes: the apps are not deployed (`birdbath"
+                + " apps render` prints them)"));
     }
 
     @Override

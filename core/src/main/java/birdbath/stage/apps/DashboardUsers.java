@@ -27,7 +27,7 @@ public final class DashboardUsers {
             throw new BirdbathException("'" + realm + "' is not a realm name; expected lowercase letters, digits and"
                     + " '-' (the dashboard's is " + DASHBOARD + ")");
         }
-        this.file = stateDir.resolve("secrets/apps/" + realm + ".htpasswd");
+        this.file = new birdbath.state.StateDir(stateDir).appSecrets().resolve(realm + ".htpasswd");
     }
 
     /** The file's text ("" when nobody was added yet). */

@@ -3,6 +3,7 @@ package birdbath.stage.baseline;
 import birdbath.BirdbathException;
 import birdbath.host.Host;
 import birdbath.provider.Node;
+import birdbath.remote.Engine;
 import birdbath.remote.SshConnection;
 import birdbath.remote.Step;
 import birdbath.remote.Step.EnsurePackages;
@@ -89,11 +90,12 @@ public final class BaselineStage implements Stage {
 
     @Override
     public void converge(StageRun run) {
-        run.engine().converge(name(), run.nodes(), node -> steps(run, node));
+        List<Engine.NodeReport> reports = run.engine().converge(name(), run.nodes(), node -> steps(run, node));
         // prove the admin login (a fresh session as the admin, sudo without a password) before closing root; a
-        // node whose steps just ran as the admin, through sudo, has proven it already
+        // node whose steps just ran as the admin, through sudo, and changed nothing has proven it already
         Map<String, Runnable> proofs = new LinkedHashMap<>();
-        for (Node node : run.nodes().stream().filter(n -> !run.engine().session(n).user().equals(ADMIN)).toList()) {
+        for (Node node : run.nodes().stream().filter(n -> !run.engine().session(n).user().equals(ADMIN)
+                || reports.stream().anyMatch(r -> r.node().equals(n.name()) && r.changed() > 0)).toList()) {
             proofs.put(node.name(), () -> {
                 try (SshConnection admin = run.connector().connect(node, List.of(ADMIN))) {
                     Host.Result sudo = admin.exec("true");

@@ -67,14 +67,15 @@ public final class KubernetesStage implements Stage {
 
     /** .birdbath/kubeconfig: the cluster's admin kubeconfig, named after the cluster. */
     public static Path kubeconfig(ClusterSpec spec) {
-        return spec.stateDir().resolve("kubeconfig");
+        return birdbath.state.StateDir.of(spec).kubeconfig();
     }
 
     @Override
-    public Optional<String> skipReason(ClusterSpec spec) {
-        return spec.provider().runsKubernetes() ? Optional.empty() : Optional.of("the " + spec.provider().label()
+    public Optional<Skip> skip(ClusterSpec spec) {
+        return spec.provider().runsKubernetes() ? Optional.empty() : Optional.of(Skip.cannotRun("the "
+                + spec.provider().label()
                 + " provider's nodes cannot install Kubernetes packages (no package repository or image registry is"
-                + " reachable from them); this stage is proven by rendered configs and against a mock API server");
+                + " reachable from them); this stage is proven by rendered configs and against a mock API server"));
     }
 
     /**

@@ -153,7 +153,7 @@ public final class StorageStage implements Stage {
         Node first = layout.servers().get(0);
         SshConnection c = run.engine().session(first);
         must(c, "mountpoint -q " + MOUNT + " && mkdir -p " + MOUNT + "/" + K8S_DIR);
-        Path manifests = run.spec().stateDir().resolve("manifests/storage.yaml");
+        Path manifests = birdbath.state.StateDir.of(run.spec()).manifest("storage.yaml");
         SecretFiles.write(manifests, manifests().getBytes(StandardCharsets.UTF_8));
     }
 
