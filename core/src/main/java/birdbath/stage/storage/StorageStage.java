@@ -51,6 +51,8 @@ public final class StorageStage implements Stage {
     static final String PROVISIONER_IMAGE = "rancher/local-path-provisioner:v0.0.31";
     static final String HELPER_IMAGE = "busybox:1.37";
     static final Duration PEER_DEADLINE = Duration.ofSeconds(90);
+    static final String HEAL_TIMEOUT = "cluster.heal-timeout";
+    static final String HEAL_SECONDS = "30";
 
     @Override
     public String name() {
@@ -163,10 +165,12 @@ public final class StorageStage implements Stage {
         Node first = servers.get(0);
         SshConnection c = run.engine().session(first);
         String pool = must(c, "gluster --mode=script pool list");
+        boolean probed = false;
         for (Node peer : servers.subList(1, servers.size())) {
             if (!pool.contains(peer.privateIp())) {
                 must(c, "gluster --mode=script peer probe " + peer.privateIp());
                 report(run, first.name(), "probed peer " + peer.name() + " (" + peer.privateIp() + ")");
+                probed = true;
             }
         }
         if (servers.size() > 1) {
@@ -176,14 +180,25 @@ public final class StorageStage implements Stage {
                 must(run.engine().session(second), "gluster --mode=script peer probe " + first.privateIp());
             }
         }
-        Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
-                connectedPeers(c) >= servers.size() - 1);
+        // the pool list read above says so already when nothing was probed and every peer is connected
+        long connected = pool.lines().filter(l -> l.contains("Connected") && !l.contains("localhost")).count();
+        if (probed || connected < servers.size() - 1) {
+            Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
+                    connectedPeers(c) >= servers.size() - 1);
+        }
         Host.Result info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
         if (!info.ok()) {
             must(c, layout.createCommand());
             report(run, first.name(), "created volume " + GlusterLayout.VOLUME + " (" + layout.type() + " on "
                     + layout.servers().stream().map(Node::name).toList() + ")");
             info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
+        }
+        // the self-heal daemon crawls for pending heals every heal-timeout seconds (600 by default); it also
+        // starts when a brick comes back, but entries marked while that brick reconnects waited 10 minutes
+        if (layout.replicated() && !info.out().contains(HEAL_TIMEOUT + ": " + HEAL_SECONDS)) {
+            must(c, "gluster --mode=script volume set " + GlusterLayout.VOLUME + " " + HEAL_TIMEOUT + " "
+                    + HEAL_SECONDS);
+            report(run, first.name(), "self-heal crawls every " + HEAL_SECONDS + " s");
         }
         if (!info.out().contains("Status: Started")) {
             must(c, "gluster --mode=script volume start " + GlusterLayout.VOLUME);
