@@ -246,15 +246,8 @@ public final class Birdbath {
                 .orElseThrow();
         List<String> done = new java.util.ArrayList<>();
         try (OpenRun run = openRun(List.of(first))) {
-            var r = run.run().engine().session(first).exec("cat /etc/kubernetes/admin.conf");
-            if (!r.ok()) {
-                throw new BirdbathException(first.name() + " has no /etc/kubernetes/admin.conf yet: run `birdbath up`"
-                        + " (the kubernetes stage) first");
-            }
-            String ours = Kubeconfigs.renamed(r.out(), spec.name());
-            Path file = KubernetesStage.kubeconfig(spec);
-            birdbath.secrets.SecretFiles.writeSecret(file, ours.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            done.add("wrote " + file + " (context " + spec.name() + ")");
+            String ours = KubernetesStage.fetchKubeconfig(run.run().engine().session(first), spec);
+            done.add("wrote " + KubernetesStage.kubeconfig(spec) + " (context " + spec.name() + ")");
             if (mergeInto != null) {
                 done.add(Kubeconfigs.merge(mergeInto, ours) + " context " + spec.name() + " in " + mergeInto);
             }

@@ -25,6 +25,27 @@ final class BenchReport {
         });
     }
 
+    /** One timed run: who (nodes, provider), what, its wall time, and each stage's own time. */
+    record TimedRun(String who, String what, double seconds, java.util.Map<String, Double> stages) { }
+
+    /** The runs as a Markdown table: who, what, wall time, then one column per stage (blank when it did not run). */
+    static String stageTable(String whoHeader, java.util.List<String> stages, java.util.List<TimedRun> runs) {
+        StringBuilder sb = new StringBuilder("| " + whoHeader + " | run | wall time |");
+        stages.forEach(s -> sb.append(' ').append(s).append(" |"));
+        sb.append("\n|---|---|---:|");
+        stages.forEach(s -> sb.append("---:|"));
+        sb.append('\n');
+        for (TimedRun r : runs) {
+            sb.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.1f s |", r.who(), r.what(), r.seconds()));
+            for (String s : stages) {
+                Double v = r.stages().get(s);
+                sb.append(v == null ? " |" : String.format(java.util.Locale.ROOT, " %.1f s |", v));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     static void removeDir(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -21,7 +21,8 @@ public final class IpsecConfigBench {
     public static void main(String[] args) throws Exception {
         Path output = BenchReport.output(args);
         StringBuilder sb = new StringBuilder("## IPsec configuration size per node (`bench/run ipsec-config`)\n\n");
-        sb.append("Rendered, not deployed: the files `birdbath render ipsec` shows for node 1 (userspace data plane).")
+        sb.append("Rendered, not deployed: the configuration files `birdbath render ipsec` shows for node 1 (userspace")
+                .append(" data plane; not the certificates and the key, whose size does not depend on the cluster).")
                 .append(" Each peer is one swanctl connection, so the size grows linearly with the cluster:"
                         + " libipsec cannot trap traffic, so every peer needs a connection that is started"
                         + " explicitly.\n\n");

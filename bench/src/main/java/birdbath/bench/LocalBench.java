@@ -1,5 +1,7 @@
 package birdbath.bench;
 
+import birdbath.bench.BenchReport.TimedRun;
+
 import birdbath.Birdbath;
 import birdbath.Reporter;
 import birdbath.host.Host;
@@ -21,12 +23,10 @@ public final class LocalBench {
 
     static final Path JAR = Path.of("cli/target/birdbath.jar");
 
-    record Row(int nodes, String what, double seconds, Map<String, Double> stages) { }
-
     public static void main(String[] args) throws Exception {
         Path output = BenchReport.output(args);
         List<Integer> sizes = BenchReport.sizes(args, List.of(3));
-        List<Row> rows = new ArrayList<>();
+        List<TimedRun> rows = new ArrayList<>();
         for (int n : sizes) {
             Path dir = Files.createTempDirectory("birdbath-bench-local");
             Path config = dir.resolve("birdbath.yaml");
@@ -40,28 +40,18 @@ public final class LocalBench {
                 BenchReport.removeDir(dir);
             }
         }
-        List<String> stages = Birdbath.STAGES;
         StringBuilder sb = new StringBuilder("## Local provider (`bench/run local`)\n\n");
         sb.append("Measured ").append(java.time.LocalDate.now()).append(" on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores: systemd-nspawn nodes booted from")
                 .append(" the cached Debian 12 image, every stage of `up` (kubernetes and apps say they do nothing on")
                 .append(" this provider). Wall time is `java -jar birdbath.jar up` from its start to its exit, JVM")
                 .append(" start included. Target: a no-op `up` of 3 nodes under 3 s.\n\n");
-        sb.append("| nodes | run | wall time |");
-        stages.forEach(s -> sb.append(' ').append(s).append(" |"));
-        sb.append("\n|---:|---|---:|");
-        stages.forEach(s -> sb.append("---:|"));
-        sb.append('\n');
-        for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %d | %s | %.1f s |", r.nodes(), r.what(), r.seconds()));
-            stages.forEach(s -> sb.append(String.format(Locale.ROOT, " %.1f s |", r.stages().getOrDefault(s, 0.0))));
-            sb.append('\n');
-        }
+        sb.append(BenchReport.stageTable("nodes", Birdbath.STAGES, rows));
         System.out.print(sb);
         BenchReport.replaceSection(output, "local", sb.toString());
     }
 
-    private static Row timed(Path config, int nodes, String what) {
+    private static TimedRun timed(Path config, int nodes, String what) {
         Map<String, Double> stages = new LinkedHashMap<>();
         Reporter collect = BenchReport.stageTimes(stages);
         long start = System.nanoTime();
@@ -73,6 +63,6 @@ public final class LocalBench {
         }
         r.out().lines().forEach(collect::info);
         System.err.printf(Locale.ROOT, "%3d nodes  %-28s %6.1f s  %s%n", nodes, what, seconds, stages);
-        return new Row(nodes, what, seconds, stages);
+        return new TimedRun(String.valueOf(nodes), what, seconds, stages);
     }
 }

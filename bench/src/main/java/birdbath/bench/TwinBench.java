@@ -1,5 +1,7 @@
 package birdbath.bench;
 
+import birdbath.bench.BenchReport.TimedRun;
+
 import birdbath.Birdbath;
 import birdbath.Reporter;
 import birdbath.linode.ApiSettings;
@@ -29,11 +31,10 @@ public final class TwinBench {
     static final List<String> STAGES = List.of("provision", "machine-id", "baseline", "pki", "ipsec", "etcd",
             "storage");
 
-    record Row(String provider, String what, double seconds, Map<String, Double> stages) { }
 
     public static void main(String[] args) throws Exception {
         Path output = BenchReport.output(args);
-        List<Row> rows = new ArrayList<>();
+        List<TimedRun> rows = new ArrayList<>();
         Path local = Files.createTempDirectory("birdbath-bench-twin-local");
         Path localConfig = local.resolve("birdbath.yaml");
         Files.writeString(localConfig, "provider: local\ncluster:\n  name: benchl\n  nodes: 3\n");
@@ -67,25 +68,13 @@ public final class TwinBench {
                 .append(" fresh Debian image and install every package from the mirror on the bridge; the local")
                 .append(" provider's image has them already. `down` on the twin is the API's part: like Linode, the twin")
                 .append(" removes the machines after it has answered.\n\n");
-        sb.append("| provider | run | wall time |");
-        STAGES.forEach(s -> sb.append(' ').append(s).append(" |"));
-        sb.append("\n|---|---|---:|");
-        STAGES.forEach(s -> sb.append("---:|"));
-        sb.append('\n');
-        for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.1f s |", r.provider(), r.what(), r.seconds()));
-            for (String s : STAGES) {
-                Double v = r.stages().get(s);
-                sb.append(v == null ? " |" : String.format(Locale.ROOT, " %.1f s |", v));
-            }
-            sb.append('\n');
-        }
-        Map<String, Row> byKey = new LinkedHashMap<>();
-        rows.forEach(r -> byKey.put(r.provider() + "/" + r.what(), r));
+        sb.append(BenchReport.stageTable("provider", STAGES, rows));
+        Map<String, TimedRun> byKey = new LinkedHashMap<>();
+        rows.forEach(r -> byKey.put(r.who() + "/" + r.what(), r));
         sb.append('\n');
         for (String what : List.of("up, cold", "up, no-op", "down")) {
-            Row l = byKey.get("local/" + what);
-            Row t = byKey.get("linode twin/" + what);
+            TimedRun l = byKey.get("local/" + what);
+            TimedRun t = byKey.get("linode twin/" + what);
             sb.append(String.format(Locale.ROOT, "- %s: twin %.1f s, local %.1f s, ratio %.2f%n", what, t.seconds(),
                     l.seconds(), t.seconds() / l.seconds()));
         }
@@ -93,17 +82,17 @@ public final class TwinBench {
         BenchReport.replaceSection(output, "twin", sb.toString());
     }
 
-    private static List<Row> runs(String provider, Function<Reporter, Birdbath> birdbath) {
-        List<Row> rows = new ArrayList<>();
+    private static List<TimedRun> runs(String provider, Function<Reporter, Birdbath> birdbath) {
+        List<TimedRun> rows = new ArrayList<>();
         rows.add(timed(provider, "up, cold", birdbath));
         rows.add(timed(provider, "up, no-op", birdbath));
         long start = System.nanoTime();
         birdbath.apply(Reporter.silent()).down();
-        rows.add(new Row(provider, "down", (System.nanoTime() - start) / 1e9, Map.of()));
+        rows.add(new TimedRun(provider, "down", (System.nanoTime() - start) / 1e9, Map.of()));
         return rows;
     }
 
-    private static Row timed(String provider, String what, Function<Reporter, Birdbath> birdbath) {
+    private static TimedRun timed(String provider, String what, Function<Reporter, Birdbath> birdbath) {
         Map<String, Double> stages = new LinkedHashMap<>();
         Reporter collect = BenchReport.stageTimes(stages);
         Birdbath b = birdbath.apply(collect);
@@ -111,6 +100,6 @@ public final class TwinBench {
         b.up(STAGES, null, false);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.err.printf(Locale.ROOT, "%-12s %-10s %6.1f s  %s%n", provider, what, seconds, stages);
-        return new Row(provider, what, seconds, stages);
+        return new TimedRun(provider, what, seconds, stages);
     }
 }

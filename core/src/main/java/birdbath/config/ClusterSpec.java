@@ -82,6 +82,21 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
         }
     }
 
+    /** Linode's legacy private addresses (networking.mode: private-ip), which Linode assigns. */
+    public static final String LINODE_PRIVATE_RANGE = "192.168.128.0/17";
+    /** The local provider's nodes (RFC 2544's benchmarking range, which nothing routes). */
+    public static final String LOCAL_RANGE = "198.18.0.0/15";
+
+    /** The nodes' private network: the VPC subnet, Linode's legacy private range, or the local range. */
+    public static String privateRange(ProviderKind provider, NetworkSpec network) {
+        return provider == ProviderKind.LOCAL ? LOCAL_RANGE
+                : network.mode() == NetworkMode.VPC ? network.vpcSubnet() : LINODE_PRIVATE_RANGE;
+    }
+
+    public String privateRange() {
+        return privateRange(provider, network);
+    }
+
     public int controlPlane() {
         return kubernetes.controlPlane();
     }

@@ -228,9 +228,7 @@ public final class ConfigLoader {
             }
             String pods = k.podCidr() == null ? "10.244.0.0/16" : k.podCidr();
             String services = k.serviceCidr() == null ? "10.96.0.0/12" : k.serviceCidr();
-            // the nodes' own addresses: the VPC subnet or Linode's legacy private range; 198.18.0.0/15 locally
-            String nodesRange = provider == ProviderKind.LOCAL ? "198.18.0.0/15"
-                    : network.mode() == NetworkMode.VPC ? network.vpcSubnet() : "192.168.128.0/17";
+            String nodesRange = ClusterSpec.privateRange(provider, network);
             Cidr pod = cidrField("kubernetes.pod_cidr", pods, 8, 20);
             Cidr svc = cidrField("kubernetes.service_cidr", services, 8, 24);
             Cidr own = Cidr.parse(nodesRange);
@@ -375,12 +373,14 @@ public final class ConfigLoader {
             Cidr cidr = Cidr.parse(subnet);
             // the Linode twin (linode-sim --real-nodes) takes RFC 2544's range instead: tests send nothing to RFC 1918
             boolean twin = cidr != null && cidr.prefix() >= 15
-                    && Cidr.parse("198.18.0.0/15").contains(cidr.network());
+                    && Cidr.parse(ClusterSpec.LOCAL_RANGE).contains(cidr.network());
             if (twin) {
                 warning("networking.vpc_subnet", subnet + " is in 198.18.0.0/15, which only the Linode twin"
                         + " (linode-sim --real-nodes) accepts; the real Linode API wants an RFC 1918 range");
             }
-            if (cidr == null || !twin && (!cidr.isPrivate() || cidr.overlaps(Cidr.parse("192.168.128.0/17")))) {
+            boolean linodeOk = cidr != null && cidr.isPrivate()
+                    && !cidr.overlaps(Cidr.parse(ClusterSpec.LINODE_PRIVATE_RANGE));
+            if (cidr == null || !twin && !linodeOk) {
                 problem("networking.vpc_subnet", "'" + subnet + "' is not usable; expected a private (RFC 1918) IPv4"
                         + " range in CIDR notation outside 192.168.128.0/17, e.g. 10.42.0.0/24");
             } else if (cidr.size() - Cidr.FIRST_HOST_OFFSET - 1 < nodes) {

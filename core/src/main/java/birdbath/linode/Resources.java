@@ -8,7 +8,7 @@ import java.util.List;
 /** The Linode objects birdbath reads, reduced to the fields it uses. */
 public final class Resources {
 
-    private static final Cidr LEGACY_PRIVATE = Cidr.parse("192.168.128.0/17");
+    private static final Cidr LEGACY_PRIVATE = Cidr.parse(birdbath.config.ClusterSpec.LINODE_PRIVATE_RANGE);
 
     private Resources() { }
 

@@ -12,6 +12,11 @@ public record CheckResult(String stage, String node, String probe, boolean ok, S
         return problem == null || problem.isEmpty() ? ok(stage, node, probe) : failed(stage, node, probe, problem);
     }
 
+    /** As {@link #of(String, String, String, String)}: ok when {@code ok}, else failed with {@code whyNot}. */
+    public static CheckResult of(String stage, String node, String probe, boolean ok, String whyNot) {
+        return ok ? ok(stage, node, probe) : failed(stage, node, probe, whyNot);
+    }
+
     public static CheckResult failed(String stage, String node, String probe, String why) {
         return new CheckResult(stage, node, probe, false, why);
     }

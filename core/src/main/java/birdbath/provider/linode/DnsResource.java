@@ -15,20 +15,10 @@ import java.util.Map;
  * to the first control-plane node's, each app host to the ingress node's; records of nodes beyond cluster.nodes
  * removed.
  */
-final class DnsResource {
+record DnsResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
 
     static final int TTL = 300;
     private static final String UNKNOWN = "(known after apply)";
-
-    private final ClusterSpec spec;
-    private final LinodeCloud cloud;
-    private final Reporter out;
-
-    DnsResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
-        this.spec = spec;
-        this.cloud = cloud;
-        this.out = out;
-    }
 
     /** @param instances the nodes as known now: a record to a node not yet made points "(known after apply)" */
     List<CloudAction> diff(CloudSnapshot s, Map<Integer, Instance> instances) {
@@ -39,12 +29,12 @@ final class DnsResource {
             Instance i = instances.get(n == CloudSnapshot.API_RECORD ? 1 : n);
             String label = n == CloudSnapshot.API_RECORD ? CloudSnapshot.apiLabel(spec) : spec.nodeLabel(n);
             String name = n == CloudSnapshot.API_RECORD ? spec.apiName() : spec.fqdn(n);
-            record(actions, domainId, s.records().get(n), label, name, i == null ? null : i.publicIp());
+            pointAt(actions, domainId, s.records().get(n), label, name, i == null ? null : i.publicIp());
         }
         Instance ingress = instances.get(spec.apps().ingressNode());
         for (String label : CloudSnapshot.appLabels(spec)) {
             // the apps' hosts point at the ingress node (Traefik's and Mosquitto's host ports)
-            record(actions, domainId, s.appRecords().get(label), label, label + "." + spec.domain(),
+            pointAt(actions, domainId, s.appRecords().get(label), label, label + "." + spec.domain(),
                     ingress == null ? null : ingress.publicIp());
         }
         if (s.domain().isPresent()) {
@@ -61,7 +51,7 @@ final class DnsResource {
     }
 
     /** Creating {@code label} -> {@code target}, or correcting {@code existing}; nothing when it is right. */
-    private void record(List<CloudAction> actions, long domainId, DomainRecord existing, String label, String name,
+    private void pointAt(List<CloudAction> actions, long domainId, DomainRecord existing, String label, String name,
                         String target) {
         if (existing == null) {
             actions.add(CloudAction.create("dns", name, "A " + (target == null ? UNKNOWN : target), () -> {

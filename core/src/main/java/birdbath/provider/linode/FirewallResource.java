@@ -1,5 +1,6 @@
 package birdbath.provider.linode;
 
+import birdbath.BirdbathException;
 import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.NetworkMode;
@@ -13,27 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Cloud Firewall `<cluster>-fw` ({@link FirewallRules}), its rules and the nodes it covers. Created before
  * the nodes (which are created inside it); its rules and devices settle once the nodes run, when their private
  * addresses are known (private-ip mode).
  */
-final class FirewallResource {
+record FirewallResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ClusterSpec spec;
-    private final LinodeCloud cloud;
-    private final Reporter out;
-    private final AtomicReference<Firewall> created = new AtomicReference<>();
-
-    FirewallResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
-        this.spec = spec;
-        this.cloud = cloud;
-        this.out = out;
-    }
 
     /**
      * @param instances the nodes as known now
@@ -50,7 +39,6 @@ final class FirewallResource {
                 body.set("rules", rules);
                 body.putArray("tags").add(spec.tag());
                 Firewall f = cloud.createFirewall(body);
-                created.set(f);
                 out.info("  + firewall " + f.label() + " created");
             }));
             if (membersPending) {
@@ -94,7 +82,8 @@ final class FirewallResource {
             return s.firewall().get();
         }
         diff(s.firewall(), s.instances(), false).forEach(a -> a.apply().run());
-        return created.get();
+        return cloud.firewall(CloudSnapshot.firewallLabel(spec)).orElseThrow(() -> new BirdbathException(
+                "the firewall " + CloudSnapshot.firewallLabel(spec) + " was created but the API does not list it"));
     }
 
     /** Once the nodes run: the rules with their addresses, every node covered. */

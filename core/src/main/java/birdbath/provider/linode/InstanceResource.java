@@ -26,21 +26,9 @@ import java.util.TreeMap;
  * VPC at the subnet's (n+2)-th address or with a legacy private address), awaited until running; those beyond
  * cluster.nodes removed only when the user allows it.
  */
-final class InstanceResource {
+record InstanceResource(ClusterSpec spec, LinodeCloud cloud, ClusterCredentials credentials, Reporter out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ClusterSpec spec;
-    private final LinodeCloud cloud;
-    private final ClusterCredentials credentials;
-    private final Reporter out;
-
-    InstanceResource(ClusterSpec spec, LinodeCloud cloud, ClusterCredentials credentials, Reporter out) {
-        this.spec = spec;
-        this.cloud = cloud;
-        this.credentials = credentials;
-        this.out = out;
-    }
 
     /** Where new instances go and who may log in: known only when `up` has made the VPC and the firewall. */
     record Placement(Optional<Vpc> vpc, Firewall firewall, Secret rootPass, List<String> keys) { }
@@ -81,7 +69,7 @@ final class InstanceResource {
     /** The node's private address: its VPC address, or (legacy private IP) what Linode assigns. */
     String plannedPrivateIp(int n) {
         return spec.network().mode() == NetworkMode.VPC ? Cidr.parse(spec.network().vpcSubnet()).host(n - 1)
-                : "192.168.128.0/17 (assigned by Linode)";
+                : ClusterSpec.LINODE_PRIVATE_RANGE + " (assigned by Linode)";
     }
 
     /** Creates the missing instances in parallel. */

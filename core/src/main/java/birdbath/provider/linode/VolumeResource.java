@@ -18,19 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * One block volume per storage node, labelled like the node and attached to it; volumes beyond storage.nodes
  * removed (with their data) only when the user allows it.
  */
-final class VolumeResource {
+record VolumeResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ClusterSpec spec;
-    private final LinodeCloud cloud;
-    private final Reporter out;
-
-    VolumeResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
-        this.spec = spec;
-        this.cloud = cloud;
-        this.out = out;
-    }
 
     List<Integer> surplus(CloudSnapshot s) {
         return s.volumes().keySet().stream().filter(n -> n > spec.storageNodes()).toList();
@@ -48,7 +38,8 @@ final class VolumeResource {
             Instance i = instances.get(n);
             String label = spec.nodeLabel(n);
             if (v == null) {
-                actions.add(CloudAction.create("volume", label, spec.volumeSizeGb() + " GB, attached to " + label, () -> {
+                String detail = spec.volumeSizeGb() + " GB, attached to " + label;
+                actions.add(CloudAction.create("volume", label, detail, () -> {
                     ObjectNode body = JSON.createObjectNode().put("label", label).put("size", spec.volumeSizeGb())
                             .put("linode_id", i.id());
                     body.putArray("tags").add(spec.tag());

@@ -9,23 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** The cluster's VPC `<cluster>-vpc` with one subnet (networking.mode: vpc); none in private-ip mode. */
-final class VpcResource {
+record VpcResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final ClusterSpec spec;
-    private final LinodeCloud cloud;
-    private final Reporter out;
-    private final AtomicReference<Vpc> created = new AtomicReference<>();
-
-    VpcResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
-        this.spec = spec;
-        this.cloud = cloud;
-        this.out = out;
-    }
 
     List<CloudAction> diff(CloudSnapshot s) {
         if (spec.network().mode() != NetworkMode.VPC || s.vpc().isPresent()) {
@@ -35,17 +23,20 @@ final class VpcResource {
         return List.of(CloudAction.create("vpc", label, "subnet " + spec.network().vpcSubnet() + " in "
                 + spec.linode().region(), () -> {
                     ObjectNode body = JSON.createObjectNode().put("label", label)
-                            .put("region", spec.linode().region()).put("description", "birdbath cluster " + spec.name());
+                            .put("region", spec.linode().region())
+                            .put("description", "birdbath cluster " + spec.name());
                     body.putArray("subnets").addObject().put("label", "nodes").put("ipv4", spec.network().vpcSubnet());
                     Vpc vpc = cloud.createVpc(body);
-                    created.set(vpc);
                     out.info("  + vpc " + vpc.label() + " created (" + spec.network().vpcSubnet() + ")");
                 }));
     }
 
     /** Creates the VPC if missing; the VPC the nodes join (none in private-ip mode). */
     Optional<Vpc> ensure(CloudSnapshot s) {
+        if (spec.network().mode() != NetworkMode.VPC || s.vpc().isPresent()) {
+            return s.vpc();
+        }
         diff(s).forEach(a -> a.apply().run());
-        return s.vpc().isPresent() ? s.vpc() : Optional.ofNullable(created.get());
+        return cloud.vpc(CloudSnapshot.vpcLabel(spec));
     }
 }

@@ -41,8 +41,7 @@ public final class AppsCheck {
             try {
                 HasMetadata live = client.resource(o).get();
                 String problem = live == null ? "not deployed (run `birdbath apps deploy`)" : notReady(live);
-                results.add(problem == null ? CheckResult.ok(STAGE, "cluster", what + " ready")
-                        : CheckResult.failed(STAGE, "cluster", what + " ready", problem));
+                results.add(CheckResult.of(STAGE, "cluster", what + " ready", problem));
             } catch (KubernetesClientException e) {
                 results.add(CheckResult.failed(STAGE, "cluster", what + " ready", "the API server did not answer: "
                         + e.getMessage()));

@@ -171,7 +171,6 @@ public final class BaselineStage implements Stage {
         } catch (BirdbathException e) {
             problem = e.getMessage();
         }
-        return problem == null ? CheckResult.ok(name(), node.name(), probe)
-                : CheckResult.failed(name(), node.name(), probe, problem);
+        return CheckResult.of(name(), node.name(), probe, problem);
     }
 }

@@ -90,8 +90,8 @@ public final class EtcdStage implements Stage {
         // a changed file only marks its member: the membership step restarts members one at a time
         return steps.add(new RunUnless("data dir " + EtcdCluster.DATA_DIR + " 0700",
                         "install -d -m 700 -o etcd -g etcd /var/lib/etcd " + EtcdCluster.DATA_DIR,
-                        "[ \"$(stat -c %a:%U /var/lib/etcd/ " + EtcdCluster.DATA_DIR + " 2>/dev/null | tr '\\n' ' ')\" ="
-                                + " '700:etcd 700:etcd ' ]"))
+                        "[ \"$(stat -c %a:%U /var/lib/etcd/ " + EtcdCluster.DATA_DIR
+                                + " 2>/dev/null | tr '\\n' ' ')\" = '700:etcd 700:etcd ' ]"))
                 .putRest()
                 .add(new RunUnless("mark etcd for a restart", "touch " + RESTART_MARK, null,
                         NodeFile.restarting(files, EtcdCluster.UNIT)))
@@ -136,14 +136,13 @@ public final class EtcdStage implements Stage {
         for (Node node : cluster.members()) {
             String n = node.name();
             boolean healthy = client.healthy(cluster.endpoint(node));
-            results.add(healthy ? CheckResult.ok(name(), n, "healthy")
-                    : CheckResult.failed(name(), n, "healthy", "the member does not answer /health with true over"
+            results.add(CheckResult.of(name(), n, "healthy", healthy,
+                    "the member does not answer /health with true over"
                     + " mutual TLS (journalctl -u " + EtcdCluster.UNIT + " on the node says why)"));
             if (listed != null) {
                 boolean member = listed.stream().anyMatch(m -> m.name().equals(n)
                         && m.peerUrls().equals(List.of(EtcdCluster.peerUrl(node))));
-                results.add(member ? CheckResult.ok(name(), n, "member")
-                        : CheckResult.failed(name(), n, "member", "not in the member list as " + n + " at "
+                results.add(CheckResult.of(name(), n, "member", member, "not in the member list as " + n + " at "
                         + EtcdCluster.peerUrl(node) + "; `birdbath up --only etcd` replaces it"));
             }
             try {
@@ -152,8 +151,8 @@ public final class EtcdStage implements Stage {
                 leaders.put(n, "");
             }
             String dir = dataDirs.getOrDefault(n, "");
-            results.add(dir.equals("700:etcd") ? CheckResult.ok(name(), n, "data dir 0700")
-                    : CheckResult.failed(name(), n, "data dir 0700", EtcdCluster.DATA_DIR + " is " + dir));
+            results.add(CheckResult.of(name(), n, "data dir 0700", dir.equals("700:etcd"),
+                    EtcdCluster.DATA_DIR + " is " + dir));
             String refuses = "client cert required";
             if (!healthy) {
                 results.add(CheckResult.failed(name(), n, refuses, "cannot tell: the member is not healthy"));
@@ -167,8 +166,9 @@ public final class EtcdStage implements Stage {
                 .collect(Collectors.toSet());
         for (Node node : cluster.members()) {
             String l = leaders.get(node.name());
-            results.add(leaderIds.size() == 1 && leaderIds.contains(l) ? CheckResult.ok(name(), node.name(), "one leader")
-                    : CheckResult.failed(name(), node.name(), "one leader", "members follow " + leaderIds.size()
+            boolean followsTheOne = leaderIds.size() == 1 && leaderIds.contains(l);
+            results.add(CheckResult.of(name(), node.name(), "one leader", followsTheOne,
+                    "members follow " + leaderIds.size()
                     + " different leaders" + (l.isEmpty() ? "; this one gives no status" : "")));
         }
         String first = cluster.members().get(0).name();
@@ -178,8 +178,8 @@ public final class EtcdStage implements Stage {
             List<String> want = cluster.members().stream().map(Node::name).sorted().toList();
             List<String> have = listed.stream().map(m -> m.name().isEmpty() ? "(unstarted " + m.id() + ")" : m.name())
                     .sorted().toList();
-            results.add(want.equals(have) ? CheckResult.ok(name(), first, "expected members")
-                    : CheckResult.failed(name(), first, "expected members", "expected " + want + ", the cluster lists "
+            results.add(CheckResult.of(name(), first, "expected members", want.equals(have),
+                    "expected " + want + ", the cluster lists "
                     + have));
         }
         return results;

@@ -99,11 +99,13 @@ public final class IpsecStage implements Stage {
                 .withMode("755").restartsUnit(KEEPER_UNIT));
         List<String> members = peers.stream().map(Node::privateIp).toList();
         files.add(NodeFile.of(GUARD, Template.render(userspace ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
-                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members))))
-                .restartsUnit(GUARD_UNIT));
-        for (String unit : List.of(CHARON_UNIT, KEEPER_UNIT, GUARD_UNIT)) {
-            files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of())).restartsUnit(unit));
+                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members)))));
+        for (String unit : List.of(CHARON_UNIT, KEEPER_UNIT)) {
+            files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of()))
+                    .restartsUnit(unit));
         }
+        // the guard is never restarted (see its unit file): a changed unit only reloads systemd
+        files.add(NodeFile.of(NodeFile.UNITS + GUARD_UNIT, Template.render("ipsec/" + GUARD_UNIT, Map.of())));
         return files;
     }
 
@@ -124,6 +126,9 @@ public final class IpsecStage implements Stage {
                 // the unit stays active when someone deletes the table (nft flush ruleset): load it again
                 .add(new RunUnless("plaintext guard loaded", "nft -f " + GUARD, "nft list table " + GUARD_TABLE
                         + " >/dev/null 2>&1"))
+                // changed members: the file replaces the table in one transaction. Not by restarting the unit:
+                // restarting it inside a container failed now and then with status 219/CGROUP
+                .add(new RunUnless("plaintext guard updated", "nft -f " + GUARD, null, List.of(GUARD)))
                 .unit(CHARON_UNIT)
                 .add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, connections))
                 .unit(KEEPER_UNIT)
@@ -227,7 +232,7 @@ public final class IpsecStage implements Stage {
             return CheckResult.failed(name(), node, probe, "no answer from the probe");
         }
         String missing = line.substring("guard:".length()).strip();
-        return missing.isEmpty() ? CheckResult.ok(name(), node, probe) : CheckResult.failed(name(), node, probe,
+        return CheckResult.of(name(), node, probe, missing.isEmpty(),
                 "the guard does not cover " + String.join(", ", missing.split(" ")) + fix);
     }
 }

@@ -2,8 +2,6 @@ package birdbath.stage.kubernetes;
 
 import birdbath.config.Cidr;
 import birdbath.config.ClusterSpec;
-import birdbath.config.ClusterSpec.NetworkMode;
-import birdbath.config.ClusterSpec.ProviderKind;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.provider.Node;
 import birdbath.stage.Template;
@@ -98,9 +96,7 @@ public final class KubeadmConfigs {
      * host address as its gateway.
      */
     static String ifaceReach(ClusterSpec spec) {
-        String range = spec.provider() == ProviderKind.LOCAL ? "198.18.0.0/15"
-                : spec.network().mode() == NetworkMode.VPC ? spec.network().vpcSubnet() : "192.168.128.0/17";
-        return Cidr.toIp(Cidr.parse(range).network() + 1);
+        return Cidr.toIp(Cidr.parse(spec.privateRange()).network() + 1);
     }
 
     /** Every shell script this stage renders, by name (for shellcheck). */

@@ -48,8 +48,8 @@ final class KubernetesCheck {
                     ? List.of() : k.getStatus().getConditions();
             NodeCondition ready = conditions.stream().filter(c -> "Ready".equals(c.getType())).findFirst()
                     .orElse(null);
-            results.add(ready != null && "True".equals(ready.getStatus()) ? CheckResult.ok(STAGE, n.name(), "Ready")
-                    : CheckResult.failed(STAGE, n.name(), "Ready", ready == null ? "no Ready condition yet"
+            results.add(CheckResult.of(STAGE, n.name(), "Ready", ready != null && "True".equals(ready.getStatus()),
+                    ready == null ? "no Ready condition yet"
                     : "Ready is " + ready.getStatus() + (ready.getMessage() == null ? "" : ": " + ready.getMessage())));
         }
         for (Node n : KubeadmConfigs.controlPlane(nodes)) {
@@ -61,8 +61,8 @@ final class KubernetesCheck {
                     notRunning.add(component + " " + phase);
                 }
             }
-            results.add(notRunning.isEmpty() ? CheckResult.ok(STAGE, n.name(), "control-plane pods running")
-                    : CheckResult.failed(STAGE, n.name(), "control-plane pods running", String.join(", ", notRunning)));
+            results.add(CheckResult.of(STAGE, n.name(), "control-plane pods running", notRunning.isEmpty(),
+                    String.join(", ", notRunning)));
         }
         Node first = KubeadmConfigs.controlPlane(nodes).get(0);
         String etcd;
@@ -71,9 +71,8 @@ final class KubernetesCheck {
         } catch (KubernetesClientException e) {
             etcd = null;
         }
-        results.add("ok".equals(etcd == null ? null : etcd.strip())
-                ? CheckResult.ok(STAGE, first.name(), "API server reaches etcd")
-                : CheckResult.failed(STAGE, first.name(), "API server reaches etcd", "/readyz/etcd answered "
+        boolean reaches = "ok".equals(etcd == null ? null : etcd.strip());
+        results.add(CheckResult.of(STAGE, first.name(), "API server reaches etcd", reaches, "/readyz/etcd answered "
                 + (etcd == null ? "nothing" : "'" + etcd.strip() + "'")));
         return results;
     }

@@ -120,9 +120,7 @@ public final class KubernetesStage implements Stage {
         run.engine().converge(name(), nodes, node -> prepareSteps(run, node));
         run.engine().converge(name(), List.of(first), node -> initSteps(run, node));
         SshConnection c = run.engine().session(first);
-        String admin = must(c, "cat " + ADMIN);
-        SecretFiles.writeSecret(kubeconfig(run.spec()), Kubeconfigs.renamed(admin, run.spec().name())
-                .getBytes(StandardCharsets.UTF_8));
+        fetchKubeconfig(c, run.spec());
         List<Node> joiners = new ArrayList<>();
         Map<String, String> joined = run.engine().onEach("kubernetes joined?", nodes,
                 s -> s.exec("test -f /etc/kubernetes/kubelet.conf && echo yes").out().strip());
@@ -260,6 +258,21 @@ public final class KubernetesStage implements Stage {
 
     private static void report(StageRun run, String node, String what) {
         NodeCommands.report(run.out(), node, "kubernetes", what);
+    }
+
+    /**
+     * The admin kubeconfig of the node behind {@code c} into .birdbath/kubeconfig (0600), its cluster, user and
+     * context named after the cluster; returns what was written.
+     */
+    public static String fetchKubeconfig(SshConnection c, ClusterSpec spec) {
+        Host.Result r = c.exec("cat " + ADMIN);
+        if (!r.ok()) {
+            throw new BirdbathException(c.node() + " has no " + ADMIN + " yet: run `birdbath up` (the kubernetes"
+                    + " stage) first");
+        }
+        String ours = Kubeconfigs.renamed(r.out(), spec.name());
+        SecretFiles.writeSecret(kubeconfig(spec), ours.getBytes(StandardCharsets.UTF_8));
+        return ours;
     }
 
     /** Through fabric8 with .birdbath/kubeconfig; nothing to check on the local provider (nothing was set up). */

@@ -238,34 +238,32 @@ public final class StorageStage implements Stage {
         String info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME).out();
         for (Node s : layout.servers()) {
             int connected = Integer.parseInt(peers.getOrDefault(s.name(), "0"));
-            results.add(connected == layout.servers().size() - 1 ? CheckResult.ok(name(), s.name(), "peers connected")
-                    : CheckResult.failed(name(), s.name(), "peers connected", connected + " of "
+            results.add(CheckResult.of(name(), s.name(), "peers connected", connected == layout.servers().size() - 1,
+                    connected + " of "
                     + (layout.servers().size() - 1) + " peers connected"));
         }
-        results.add(info.contains("Status: Started") ? CheckResult.ok(name(), first.name(), "volume started")
-                : CheckResult.failed(name(), first.name(), "volume started", "volume " + GlusterLayout.VOLUME
+        results.add(CheckResult.of(name(), first.name(), "volume started", info.contains("Status: Started"),
+                "volume " + GlusterLayout.VOLUME
                 + (info.isBlank() ? " does not exist" : " is not started")));
         for (String brick : layout.bricks()) {
             Node owner = layout.servers().stream().filter(n -> brick.startsWith(n.privateIp() + ":")).findFirst()
                     .orElseThrow();
             String probe = "brick online";
             Boolean online = bricks.get(brick);
-            results.add(Boolean.TRUE.equals(online) ? CheckResult.ok(name(), owner.name(), probe)
-                    : CheckResult.failed(name(), owner.name(), probe, brick + (online == null ? " is not listed"
+            results.add(CheckResult.of(name(), owner.name(), probe, Boolean.TRUE.equals(online),
+                    brick + (online == null ? " is not listed"
                     : " is offline") + "; `birdbath repair storage` starts it"));
         }
         if (layout.replicated()) {
             long pending = GlusterStatus.pendingHeals(c);
-            results.add(pending == 0 ? CheckResult.ok(name(), first.name(), "nothing to heal")
-                    : CheckResult.failed(name(), first.name(), "nothing to heal", pending < 0
+            results.add(CheckResult.of(name(), first.name(), "nothing to heal", pending == 0, pending < 0
                     ? "a brick cannot say what it has to heal (it is down)"
                     : pending + " entries wait for self-heal; `birdbath repair storage` heals and waits"));
         }
         Map<String, String> mounts = run.engine().onEach("check storage mounts", run.nodes(), StorageStage::probeMount);
         for (Node n : run.nodes()) {
             String why = mounts.getOrDefault(n.name(), "no answer");
-            results.add(why.isEmpty() ? CheckResult.ok(name(), n.name(), "mount works")
-                    : CheckResult.failed(name(), n.name(), "mount works", why));
+            results.add(CheckResult.of(name(), n.name(), "mount works", why));
         }
         return results;
     }
