@@ -1,5 +1,6 @@
 package birdbath.stage.ipsec;
 
+import birdbath.Shell;
 import birdbath.config.ClusterSpec.Dataplane;
 import birdbath.pki.Pem;
 import birdbath.pki.Pki;
@@ -97,9 +98,8 @@ public final class IpsecStage implements Stage {
                 "lead", names(peers.stream().filter(p -> node.index() < p.index()).toList()),
                 "follow", names(peers.stream().filter(p -> node.index() > p.index()).toList()))))
                 .withMode("755").restartsUnit(KEEPER_UNIT));
-        List<String> members = peers.stream().map(Node::privateIp).toList();
         files.add(NodeFile.of(GUARD, Template.render(userspace ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
-                Map.of("members", members.isEmpty() ? "127.0.0.2" : String.join(", ", members)))));
+                Map.of("members", String.join(", ", guardMembers(peers))))));
         for (String unit : List.of(CHARON_UNIT, KEEPER_UNIT)) {
             files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of()))
                     .restartsUnit(unit));
@@ -107,6 +107,18 @@ public final class IpsecStage implements Stage {
         // the guard is never restarted (see its unit file): a changed unit only reloads systemd
         files.add(NodeFile.of(NodeFile.UNITS + GUARD_UNIT, Template.render("ipsec/" + GUARD_UNIT, Map.of())));
         return files;
+    }
+
+    /** The addresses the guard holds: the peers' (a placeholder no packet comes from for a single node). */
+    private static List<String> guardMembers(List<Node> peers) {
+        return peers.isEmpty() ? List.of("127.0.0.2") : peers.stream().map(Node::privateIp).toList();
+    }
+
+    /** Succeeds when the kernel's guard set holds exactly {@code members}. */
+    private static String guardHolds(List<String> members) {
+        String want = String.join(" ", members.stream().sorted().toList()) + " ";
+        return "[ \"$(nft list set " + GUARD_TABLE + " members 2>/dev/null | grep -o '[0-9]*\\.[0-9]*\\.[0-9]*\\.[0-9]*'"
+                + " | LC_ALL=C sort | tr '\\n' ' ')\" = " + Shell.quote(want) + " ]";
     }
 
     private static String names(List<Node> nodes) {
@@ -122,13 +134,13 @@ public final class IpsecStage implements Stage {
                         "[ \"$(systemctl is-enabled " + STARTER + " 2>/dev/null)\" = masked ]"))
                 .add(new EnsurePackages(PACKAGES))
                 .putRest()
+                // what the kernel holds, not whether the file changed in this run: a table someone deleted (nft
+                // flush ruleset), or a member list a failed run wrote but never loaded, is loaded again. The file
+                // replaces the table in one transaction; never by restarting the unit, which inside a container
+                // failed now and then with status 219/CGROUP
+                .add(new RunUnless("plaintext guard holds every member", "nft -f " + GUARD,
+                        guardHolds(guardMembers(peers(run, node)))))
                 .unit(GUARD_UNIT)
-                // the unit stays active when someone deletes the table (nft flush ruleset): load it again
-                .add(new RunUnless("plaintext guard loaded", "nft -f " + GUARD, "nft list table " + GUARD_TABLE
-                        + " >/dev/null 2>&1"))
-                // changed members: the file replaces the table in one transaction. Not by restarting the unit:
-                // restarting it inside a container failed now and then with status 219/CGROUP
-                .add(new RunUnless("plaintext guard updated", "nft -f " + GUARD, null, List.of(GUARD)))
                 .unit(CHARON_UNIT)
                 .add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, connections))
                 .unit(KEEPER_UNIT)

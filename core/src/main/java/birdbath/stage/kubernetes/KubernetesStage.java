@@ -267,8 +267,8 @@ public final class KubernetesStage implements Stage {
     public static String fetchKubeconfig(SshConnection c, ClusterSpec spec) {
         Host.Result r = c.exec("cat " + ADMIN);
         if (!r.ok()) {
-            throw new BirdbathException(c.node() + " has no " + ADMIN + " yet: run `birdbath up` (the kubernetes"
-                    + " stage) first");
+            throw new BirdbathException(c.node() + " has no " + ADMIN + ": kubeadm init has not run there (the"
+                    + " kubernetes stage of `birdbath up` runs it)");
         }
         String ours = Kubeconfigs.renamed(r.out(), spec.name());
         SecretFiles.writeSecret(kubeconfig(spec), ours.getBytes(StandardCharsets.UTF_8));

@@ -178,6 +178,7 @@ public final class StorageStage implements Stage {
             Node second = servers.get(1);
             if (!must(run.engine().session(second), "gluster --mode=script pool list").contains(first.privateIp())) {
                 must(run.engine().session(second), "gluster --mode=script peer probe " + first.privateIp());
+                probed = true;
             }
         }
         // the pool list read above says so already when nothing was probed and every peer is connected
@@ -195,7 +196,8 @@ public final class StorageStage implements Stage {
         }
         // the self-heal daemon crawls for pending heals every heal-timeout seconds (600 by default); it also
         // starts when a brick comes back, but entries marked while that brick reconnects waited 10 minutes
-        if (layout.replicated() && !info.out().contains(HEAL_TIMEOUT + ": " + HEAL_SECONDS)) {
+        boolean healSet = info.out().lines().anyMatch(l -> l.strip().equals(HEAL_TIMEOUT + ": " + HEAL_SECONDS));
+        if (layout.replicated() && !healSet) {
             must(c, "gluster --mode=script volume set " + GlusterLayout.VOLUME + " " + HEAL_TIMEOUT + " "
                     + HEAL_SECONDS);
             report(run, first.name(), "self-heal crawls every " + HEAL_SECONDS + " s");
