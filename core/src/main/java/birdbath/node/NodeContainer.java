@@ -2,6 +2,7 @@ package birdbath.node;
 
 import birdbath.BirdbathException;
 import birdbath.Poll;
+import birdbath.Shell;
 import birdbath.host.Host;
 import java.io.File;
 import java.io.IOException;
@@ -27,10 +28,14 @@ public final class NodeContainer {
 
     private final String name;
     private final Path dir;
+    private final NodeCgroup cgroup;
 
     public NodeContainer(String name, Path dir) {
         this.name = name;
         this.dir = dir;
+        // the name and where the node's files are: two clusters on one machine may both have a node "demo-1"
+        this.cgroup = new NodeCgroup(name + "-" + birdbath.Hashes.sha256Hex(dir.toAbsolutePath().toString())
+                .substring(0, 8));
     }
 
     public Path merged() {
@@ -161,11 +166,17 @@ public final class NodeContainer {
                 });
     }
 
-    /** One start: nspawn launched in its own session, then its systemd up (or a StartFailed saying why). */
+    /** One start: nspawn launched in its own session and cgroup, then its systemd up (or a StartFailed saying why). */
     private void start(String namespace, List<String> binds) throws IOException {
         clearPropagation();
+        // the starter moves itself into the node's own cgroups, then becomes nspawn (see NodeCgroup)
+        StringBuilder enter = new StringBuilder();
+        for (Path d : cgroup.create()) {
+            enter.append("echo $$ > ").append(Shell.quote(d.resolve("cgroup.procs").toString())).append(" && ");
+        }
         // API_VFS_WRITABLE=network: the node sets its own network sysctls (ip_forward...), as a real host does
-        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", enter + "exec \"$@\"", "sh",
+                "setsid", "env", "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1",
                 "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network",
                 // --resolv-conf=off: the node keeps its own resolver; nspawn would copy the host's (which may
                 // name an address tests must never send to)
@@ -179,7 +190,7 @@ public final class NodeContainer {
                 dir.resolve("console.log").toFile())).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         Files.writeString(dir.resolve("nspawn.pid"), started.pid() + "\n");
-        // setsid and env exec in turn; the process is ours once it is nspawn (or it exited)
+        // sh, setsid and env exec in turn; the process is ours once it is nspawn (or it exited)
         Poll.until(name + "'s systemd-nspawn to start", Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
             if (!started.isAlive()) {
                 throw exited(started, "exited at once");
@@ -296,6 +307,7 @@ public final class NodeContainer {
     public void stop() {
         Optional<Long> pid = pid();
         if (pid.isEmpty()) {
+            cgroup.remove();
             return;
         }
         String p = String.valueOf(pid.get());
@@ -313,6 +325,7 @@ public final class NodeContainer {
                 Poll.until(name + " to be killed", Duration.ofSeconds(10), Duration.ofMillis(100), gone);
             }
         }
+        cgroup.remove();
     }
 
     /** Stops the container, unmounts the overlay and deletes the node's files. */

@@ -35,8 +35,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * private addresses; sshd refuses root and passwords; swanctl on demo-1 traps towards demo-2/3 and demo-3 traps
  * nobody (kernel mode); etcd listens on the private address and 127.0.0.1 with client-cert auth; only demo-1
  * has kubeadm's init config and the etcd client key, the others a join config with placeholders; every node
- * mounts the volume from demo-1 with demo-2 and demo-3 as backups. A change to a template changes a golden file:
- * review that diff the same way before committing it.
+ * mounts the volume from demo-1 with demo-2 and demo-3 as backups. ipsec-userspace.txt (2 local nodes, read the
+ * same way): tunnel mode with /32 selectors, no trap on either end (the keeper initiates, duo-1 first), libipsec
+ * loaded with IKE kept out of the tunnel by fwmark, the guard accepting what arrives on libipsec's ipsec0. A
+ * change to a template changes a golden file: review that diff the same way before committing it.
  */
 class StageRenderTest {
 
@@ -75,6 +77,34 @@ class StageRenderTest {
     void filesAsDeclaredMatchTheReviewedGoldenFile(String name) throws Exception {
         String rendered = render(Pipeline.named(name));
         Path golden = Path.of("src/test/resources/golden/render/" + name + ".txt");
+        if (Boolean.getBoolean("birdbath.golden.update")) {
+            Files.writeString(golden, rendered);
+        }
+        assertThat(rendered).as("golden file " + golden).isEqualTo(Files.readString(golden));
+    }
+
+    /** The other IPsec data plane: libipsec tunnels on a 2-node local cluster (the local provider's default). */
+    @Test
+    void userspaceIpsecMatchesItsReviewedGoldenFile() throws Exception {
+        Path file = dir.resolve("local/birdbath.yaml");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "provider: local\ncluster:\n  name: duo\n  nodes: 2\n");
+        ClusterSpec spec = new ConfigLoader(Map.of()).load(file, w -> { });
+        Files.createDirectories(spec.stateDir().resolve("ssh"));
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read by render)\n");
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
+        List<Node> nodes = new ArrayList<>();
+        for (int n = 1; n <= 2; n++) {
+            String ip = "198.18.7." + (10 + n);
+            nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), ip, ip, spec.fqdn(n), null, new Node.Ssh(ip, 22),
+                    "local"));
+        }
+        Pki pki = new Pki(spec);
+        pki.init();
+        pki.issue(nodes, false);
+        context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+        String rendered = render(Pipeline.named("ipsec"));
+        Path golden = Path.of("src/test/resources/golden/render/ipsec-userspace.txt");
         if (Boolean.getBoolean("birdbath.golden.update")) {
             Files.writeString(golden, rendered);
         }
