@@ -104,7 +104,7 @@ public final class IpsecStage implements Stage {
             files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of()))
                     .restartsUnit(unit));
         }
-        // the guard is never restarted (see its unit file): a changed unit only reloads systemd
+        // the guard's unit is never restarted (the table is reloaded with nft -f): a changed unit reloads systemd
         files.add(NodeFile.of(NodeFile.UNITS + GUARD_UNIT, Template.render("ipsec/" + GUARD_UNIT, Map.of())));
         return files;
     }
@@ -136,8 +136,7 @@ public final class IpsecStage implements Stage {
                 .putRest()
                 // what the kernel holds, not whether the file changed in this run: a table someone deleted (nft
                 // flush ruleset), or a member list a failed run wrote but never loaded, is loaded again. The file
-                // replaces the table in one transaction; never by restarting the unit, which inside a container
-                // failed now and then with status 219/CGROUP
+                // replaces the table in one transaction, so the unit is never restarted for it
                 .add(new RunUnless("plaintext guard holds every member", "nft -f " + GUARD,
                         guardHolds(guardMembers(peers(run, node)))))
                 .unit(GUARD_UNIT)
