@@ -53,23 +53,33 @@ class StageRenderTest {
 
     @BeforeEach
     void cluster() throws Exception {
-        Path file = dir.resolve("birdbath.yaml");
-        Files.writeString(file, "provider: linode\ncluster:\n  name: demo\n  nodes: 3\n  domain: example.com\n"
-                + "linode:\n  ssh_keys:\n    - " + USER_KEY + "\nnetworking:\n  vpc_subnet: 198.18.5.0/24\n");
-        ClusterSpec spec = new ConfigLoader(Map.of()).load(file, w -> { });
-        Files.createDirectories(spec.stateDir().resolve("ssh"));
-        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read by render)\n");
-        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
+        ClusterSpec spec = load(dir.resolve("birdbath.yaml"), "provider: linode\ncluster:\n  name: demo\n  nodes: 3\n"
+                + "  domain: example.com\nlinode:\n  ssh_keys:\n    - " + USER_KEY + "\nnetworking:\n"
+                + "  vpc_subnet: 198.18.5.0/24\n");
         List<Node> nodes = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), "203.0.113." + (10 + n), "198.18.5." + (10 + n),
                     spec.fqdn(n), "/dev/disk/by-id/scsi-0Linode_Volume_" + spec.nodeLabel(n),
                     new Node.Ssh("203.0.113." + (10 + n), 22, "birdbath"), String.valueOf(1000 + n)));
         }
+        context = context(spec, nodes);
+    }
+
+    private static ClusterSpec load(Path file, String yaml) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, yaml);
+        return new ConfigLoader(Map.of()).load(file, w -> { });
+    }
+
+    /** birdbath's fixed SSH key and a fresh CA with a certificate for every node. */
+    private static StageContext context(ClusterSpec spec, List<Node> nodes) throws Exception {
+        Files.createDirectories(spec.stateDir().resolve("ssh"));
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read by render)\n");
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
         Pki pki = new Pki(spec);
         pki.init();
         pki.issue(nodes, false);
-        context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+        return new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
     }
 
     @ParameterizedTest
@@ -86,23 +96,15 @@ class StageRenderTest {
     /** The other IPsec data plane: libipsec tunnels on a 2-node local cluster (the local provider's default). */
     @Test
     void userspaceIpsecMatchesItsReviewedGoldenFile() throws Exception {
-        Path file = dir.resolve("local/birdbath.yaml");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, "provider: local\ncluster:\n  name: duo\n  nodes: 2\n");
-        ClusterSpec spec = new ConfigLoader(Map.of()).load(file, w -> { });
-        Files.createDirectories(spec.stateDir().resolve("ssh"));
-        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read by render)\n");
-        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
+        ClusterSpec spec = load(dir.resolve("local/birdbath.yaml"),
+                "provider: local\ncluster:\n  name: duo\n  nodes: 2\n");
         List<Node> nodes = new ArrayList<>();
         for (int n = 1; n <= 2; n++) {
             String ip = "198.18.7." + (10 + n);
             nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), ip, ip, spec.fqdn(n), null, new Node.Ssh(ip, 22),
                     "local"));
         }
-        Pki pki = new Pki(spec);
-        pki.init();
-        pki.issue(nodes, false);
-        context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+        context = context(spec, nodes);
         String rendered = render(Pipeline.named("ipsec"));
         Path golden = Path.of("src/test/resources/golden/render/ipsec-userspace.txt");
         if (Boolean.getBoolean("birdbath.golden.update")) {
@@ -129,7 +131,8 @@ class StageRenderTest {
             }
         }
         assertThat(scripts).extracting(NodeFile::path).contains("/etc/birdbath/ipsec-keeper.sh",
-                "/etc/birdbath/install-etcd.sh", "/etc/birdbath/prepare-kubernetes.sh", "/etc/birdbath/prepare-brick.sh");
+                "/etc/birdbath/install-etcd.sh", "/etc/birdbath/prepare-kubernetes.sh",
+                "/etc/birdbath/prepare-brick.sh");
         Path f = dir.resolve("script");
         for (NodeFile script : scripts) {
             Files.writeString(f, script.text());
