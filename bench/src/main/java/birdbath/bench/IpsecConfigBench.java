@@ -6,7 +6,6 @@ import birdbath.config.ClusterSpec.Role;
 import birdbath.provider.Node;
 import birdbath.remote.NodeFile;
 import birdbath.state.StateFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,14 +4,11 @@ import birdbath.BirdbathException;
 import birdbath.Parallel;
 import birdbath.Poll;
 import birdbath.Reporter;
-import birdbath.Secret;
-import birdbath.config.Cidr;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.NetworkMode;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.linode.LinodeApiException;
 import birdbath.linode.LinodeCloud;
-import birdbath.linode.Resources.Domain;
 import birdbath.linode.Resources.DomainRecord;
 import birdbath.linode.Resources.Firewall;
 import birdbath.linode.Resources.Instance;
@@ -21,12 +18,8 @@ import birdbath.plan.Change;
 import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
-import birdbath.remote.KnownHosts;
 import birdbath.secrets.ClusterCredentials;
 import birdbath.state.StateFiles;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The `provision` stage on Linode. One class per resource kind ({@link VpcResource}, {@link FirewallResource},

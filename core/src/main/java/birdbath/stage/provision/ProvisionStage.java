@@ -1,6 +1,5 @@
 package birdbath.stage.provision;
 
-import birdbath.BirdbathException;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
 import birdbath.stage.CheckResult;
