@@ -60,15 +60,15 @@ public final class IpsecStage implements Stage {
         return "ipsec";
     }
 
-    private static List<Node> peers(StageRun run, Node node) {
-        return run.nodes().stream().filter(n -> !n.name().equals(node.name())).toList();
+    private static List<Node> peers(List<Node> nodes, Node node) {
+        return nodes.stream().filter(n -> !n.name().equals(node.name())).toList();
     }
 
     @Override
     public List<NodeFile> files(StageContext context, Node node) {
         Pki pki = new Pki(context.spec());
         boolean userspace = context.spec().ipsecDataplane() == Dataplane.USERSPACE;
-        List<Node> peers = context.nodes().stream().filter(n -> !n.name().equals(node.name())).toList();
+        List<Node> peers = peers(context.nodes(), node);
         List<NodeFile> files = new ArrayList<>();
         List<X509Certificate> bundle = pki.bundle();
         List<String> cacerts = new ArrayList<>();
@@ -138,7 +138,7 @@ public final class IpsecStage implements Stage {
                 // flush ruleset), or a member list a failed run wrote but never loaded, is loaded again. The file
                 // replaces the table in one transaction, so the unit is never restarted for it
                 .add(new RunUnless("plaintext guard holds every member", "nft -f " + GUARD,
-                        guardHolds(guardMembers(peers(run, node)))))
+                        guardHolds(guardMembers(peers(run.nodes(), node)))))
                 .unit(GUARD_UNIT)
                 .unit(CHARON_UNIT)
                 .add(new RunUnless("load connections", "swanctl --load-all --noprompt", null, connections))
@@ -164,7 +164,7 @@ public final class IpsecStage implements Stage {
             Node node = run.nodes().stream().filter(n -> n.name().equals(c.node())).findFirst().orElseThrow();
             StringBuilder script = new StringBuilder("count() { swanctl --list-sas --child \"$1\" 2>/dev/null | awk"
                     + " '$1==\"in\" { for (i = 2; i <= NF; i++) if ($i ~ /^packets/) s += $(i-1) } END { print s+0 }'; }\n");
-            for (Node peer : peers(run, node)) {
+            for (Node peer : peers(run.nodes(), node)) {
                 String p = peer.name();
                 script.append("i=0; until swanctl --list-sas --child ").append(p).append(" 2>/dev/null | grep -q")
                         .append(" INSTALLED || [ $i -ge 20 ]; do i=$((i+1)); sleep 0.5; done\n")
@@ -187,7 +187,7 @@ public final class IpsecStage implements Stage {
                     .append(" $e\"; fi\n");
             // the guard: its table there, every peer in its set
             script.append("if nft list table ").append(GUARD_TABLE).append(" >/dev/null 2>&1; then g=; for ip in");
-            peers(run, node).forEach(p -> script.append(' ').append(p.privateIp()));
+            peers(run.nodes(), node).forEach(p -> script.append(' ').append(p.privateIp()));
             script.append("; do nft get element ").append(GUARD_TABLE).append(" members \"{ $ip }\" >/dev/null 2>&1")
                     .append(" || g=\"$g $ip\"; done; echo \"guard:$g\"; else echo guard-missing; fi\n");
             return c.exec(script.toString()).out();
@@ -206,7 +206,7 @@ public final class IpsecStage implements Stage {
             String kernelError = outputs.getOrDefault(node.name(), "").lines().map(String::strip)
                     .filter(l -> l.startsWith(KERNEL_ERROR)).map(l -> l.substring(KERNEL_ERROR.length()).strip())
                     .findFirst().orElse("");
-            for (Node peer : peers(run, node)) {
+            for (Node peer : peers(run.nodes(), node)) {
                 String probe = "SA with " + peer.name();
                 long[] v = byPeer.get(peer.name());
                 if (v == null) {

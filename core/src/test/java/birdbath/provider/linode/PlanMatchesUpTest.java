@@ -108,18 +108,16 @@ class PlanMatchesUpTest {
             assertThat(announced(grown)).containsEntry("instance +", 1).containsEntry("volume +", 1)
                     .containsEntry("dns +", 1);
 
-            Plan opened = planThenUp(f, f.birdbath(f.config("demo", 4, apps
-                    + "networking:\n  allowed_cidrs: [203.0.113.0/24]\n")), false);
+            String narrowed = apps + "networking:\n  allowed_cidrs: [203.0.113.0/24]\n";
+            Plan opened = planThenUp(f, f.birdbath(f.config("demo", 4, narrowed)), false);
             assertThat(announced(opened)).containsExactly(Map.entry("firewall ~ rules", 1));
 
             long volume = id(f, "/volumes", "demo-2");
             call(f, "POST", "/volumes/" + volume + "/detach");
-            Plan moved = planThenUp(f, f.birdbath(f.config("demo", 4, apps
-                    + "networking:\n  allowed_cidrs: [203.0.113.0/24]\n")), false);
+            Plan moved = planThenUp(f, f.birdbath(f.config("demo", 4, narrowed)), false);
             assertThat(announced(moved)).containsExactly(Map.entry("volume ~", 1));
 
-            Plan shrunk = planThenUp(f, f.birdbath(f.config("demo", 3, apps
-                    + "networking:\n  allowed_cidrs: [203.0.113.0/24]\n")), true);
+            Plan shrunk = planThenUp(f, f.birdbath(f.config("demo", 3, narrowed)), true);
             assertThat(announced(shrunk)).containsEntry("instance -", 1).containsEntry("volume -", 1)
                     .containsEntry("dns -", 1);
         }
