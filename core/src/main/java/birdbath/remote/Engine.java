@@ -110,32 +110,44 @@ public final class Engine implements AutoCloseable {
         return nodes.stream().map(n -> reports.get(n.name())).toList();
     }
 
+    private static final String UNITS = "--birdbath-units--";
     private static final String STEPS = "--birdbath-steps--";
 
-    /** Every step's probe in one command (the files' all at once): which steps have nothing to do now. */
+    /**
+     * Every step's probe in one command (the files' all at once, the units' all at once): which steps have
+     * nothing to do now.
+     */
     private static boolean[] probe(SshConnection c, List<Step> steps) {
         List<String> paths = steps.stream().filter(s -> s instanceof Step.PutFile)
                 .map(s -> ((Step.PutFile) s).file().path()).toList();
+        List<String> units = steps.stream().filter(s -> s instanceof Step.EnsureUnit)
+                .map(s -> ((Step.EnsureUnit) s).unit()).toList();
         StringBuilder script = new StringBuilder(paths.isEmpty() ? "" : FileStates.command(paths) + "\n");
+        script.append("echo ").append(UNITS).append('\n');
+        script.append(units.isEmpty() ? "" : UnitStates.command(units) + "\n");
         script.append("echo ").append(STEPS).append('\n');
         for (Step step : steps) {
-            if (!(step instanceof Step.PutFile)) {
+            if (!(step instanceof Step.PutFile) && !(step instanceof Step.EnsureUnit)) {
                 script.append(step.probe() == null ? "echo 1" : "(" + step.probe() + ") >/dev/null 2>&1; echo $?")
                         .append('\n');
             }
         }
         String out = c.exec(script.toString()).out();
-        int split = out.indexOf(STEPS + "\n");
-        if (split < 0) {
+        int unitsAt = out.indexOf(UNITS + "\n");
+        int stepsAt = out.indexOf(STEPS + "\n");
+        if (unitsAt < 0 || stepsAt < unitsAt) {
             return new boolean[steps.size()];
         }
-        FileStates files = FileStates.parse(out.substring(0, split));
-        List<String> verdicts = out.substring(split + STEPS.length() + 1).lines().toList();
+        FileStates files = FileStates.parse(out.substring(0, unitsAt));
+        UnitStates unitStates = UnitStates.parse(units, out.substring(unitsAt + UNITS.length() + 1, stepsAt));
+        List<String> verdicts = out.substring(stepsAt + STEPS.length() + 1).lines().toList();
         boolean[] settled = new boolean[steps.size()];
         int next = 0;
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i) instanceof Step.PutFile put) {
                 settled[i] = files.matches(put.file());
+            } else if (steps.get(i) instanceof Step.EnsureUnit unit) {
+                settled[i] = unitStates.running(unit.unit());
             } else {
                 settled[i] = next < verdicts.size() && verdicts.get(next).strip().equals("0");
                 next++;

@@ -22,8 +22,9 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
 
     /**
      * A command that succeeds exactly when {@link #apply} would find nothing to do in a run that has changed
-     * nothing yet, without acting; null when only applying can tell. The engine runs the probes of a node's steps
-     * together, in one command, so that a converged node costs one round trip.
+     * nothing yet, without acting; null when only applying can tell, or when the engine reads it for all steps of
+     * the kind at once (files, units). The engine runs the probes of a node's steps together, in one command, so
+     * that a converged node costs one round trip.
      */
     String probe();
 
@@ -83,15 +84,15 @@ public sealed interface Step permits Step.PutFile, Step.EnsurePackages, Step.Ens
             return "unit " + unit;
         }
 
-        /** Enabled and running (a changed file restarts it, but the probe is for runs that changed nothing). */
+        /** Probed with the other units of the run, in one command (see {@link UnitStates}). */
         public String probe() {
-            return "[ \"$(systemctl is-enabled " + unit + ")\" = enabled ] && [ \"$(systemctl is-active " + unit
-                    + ")\" = active ]";
+            return null;
         }
 
         public Outcome apply(SshConnection c, Set<String> changedPaths) {
-            boolean enabled = c.exec("systemctl is-enabled " + unit).out().strip().equals("enabled");
-            boolean active = c.exec("systemctl is-active " + unit).out().strip().equals("active");
+            UnitStates state = UnitStates.read(c, List.of(unit));
+            boolean enabled = state.enabled(unit).equals("enabled");
+            boolean active = state.active(unit).equals("active");
             boolean restart = restartOn.stream().anyMatch(changedPaths::contains);
             if (enabled && active && !restart) {
                 return Outcome.OK;

@@ -172,9 +172,10 @@ public final class StorageStage implements Stage {
             }
         }
         if (servers.size() > 1) {
-            // so that the others know the first server by its address, not by the name it probed them from
+            // so that the others know the first server by its address, not by the name it probed them from;
+            // peer status lists that address among the "Other names" (pool list shows only the first name)
             Node second = servers.get(1);
-            if (!must(run.engine().session(second), "gluster --mode=script pool list").contains(first.privateIp())) {
+            if (!must(run.engine().session(second), "gluster --mode=script peer status").contains(first.privateIp())) {
                 must(run.engine().session(second), "gluster --mode=script peer probe " + first.privateIp());
                 probed = true;
             }
