@@ -3,11 +3,12 @@ package birdbath.pki;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.Role;
+import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.host.Host;
 import birdbath.provider.Node;
+import birdbath.testkit.TestHost;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,6 +64,7 @@ class PkiTest {
     }
 
     private String openssl(String... args) {
+        TestHost.requireProgram("openssl");
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
         Host.Result r = Host.run(T, null, cmd);

@@ -9,6 +9,7 @@ import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.NodeFile;
 import birdbath.secrets.ClusterCredentials;
+import birdbath.testkit.TestHost;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,6 +125,7 @@ class StageRenderTest {
 
     @Test
     void everyRenderedShellScriptPassesShellcheck() throws Exception {
+        TestHost.requireProgram("shellcheck");
         List<NodeFile> scripts = new ArrayList<>();
         for (Stage stage : Pipeline.STAGES) {
             for (Node node : context.nodes()) {

@@ -1,11 +1,11 @@
 package birdbath.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Birdbath;
 import birdbath.Reporter;
 import birdbath.host.Host;
 import birdbath.provider.local.LocalProvider;
+import birdbath.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +27,7 @@ public final class LocalTestCluster implements AutoCloseable {
     public final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
     public LocalTestCluster(String prefix, String extraYaml) throws Exception {
-        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        TestHost.requireRoot("local nodes are containers in network namespaces, with loop devices");
         LocalProvider.preflight();
         name = prefix + UUID.randomUUID().toString().substring(0, 6);
         dir = Files.createTempDirectory("birdbath-" + prefix);

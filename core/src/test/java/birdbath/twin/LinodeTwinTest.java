@@ -2,7 +2,6 @@ package birdbath.twin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Birdbath;
 import birdbath.BirdbathException;
@@ -19,6 +18,7 @@ import birdbath.sim.SimOptions;
 import birdbath.stage.CheckResult;
 import birdbath.testing.DebianEtcdRelease;
 import birdbath.testing.NodeShell;
+import birdbath.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +61,7 @@ class LinodeTwinTest {
 
     @BeforeAll
     void twin() throws Exception {
-        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        TestHost.requireRoot("the twin's machines are containers in network namespaces");
         twin = new RealNodes(BaseImage.defaultCacheDir(System.getenv()).getParent(), Reporter.into(output::add));
         sim = LinodeSim.start(SimOptions.defaults().withDomains(List.of("example.com")), twin);
         // the etcd release, as upstream lays it out, served where the twin serves downloads: sid's, the newest

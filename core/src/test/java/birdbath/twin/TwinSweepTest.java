@@ -1,13 +1,13 @@
 package birdbath.twin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Reporter;
 import birdbath.host.Host;
 import birdbath.node.BaseImage;
 import birdbath.node.LoopVolume;
 import birdbath.node.NodeNetwork;
+import birdbath.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +27,7 @@ class TwinSweepTest {
 
     @Test
     void aNewTwinRemovesWhatAKilledOneLeft() throws Exception {
-        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        TestHost.requireRoot("the twin's machines are containers in network namespaces");
         String dead = "dead" + Long.toHexString(System.nanoTime() & 0xff);
         Path run = Path.of(System.getProperty("java.io.tmpdir"), "birdbath-twin", "run-" + dead);
         Files.createDirectories(run.resolve("nodes"));

@@ -2,6 +2,7 @@ package birdbath.haircolor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.testkit.TestHost;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ class ChromiumScreenshotTest {
 
     @BeforeEach
     void start() throws Exception {
+        TestHost.requireProgram("chromium");
         server = new HaircolorServer(new InetSocketAddress("127.0.0.1", 0), new FileColorStore(dir.resolve("data")),
                 "token").start();
     }

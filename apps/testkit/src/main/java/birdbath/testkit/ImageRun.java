@@ -27,6 +27,7 @@ public final class ImageRun implements AutoCloseable {
 
     /** Unpacks {@code tar} under {@code dir} (which it makes world-readable: the image's user walks its root). */
     public ImageRun(Path tar, Path dir) throws Exception {
+        TestHost.requireRoot("the image's service runs in its own mount and PID namespaces, as its own user");
         this.dir = dir;
         Path image = Files.createDirectories(dir.resolve("image"));
         Commands.run("tar", "-xf", tar.toString(), "-C", image.toString());

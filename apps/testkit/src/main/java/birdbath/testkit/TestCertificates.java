@@ -22,6 +22,7 @@ public final class TestCertificates {
 
     /** Writes ca.crt, ca.key, server.crt and server.key into {@code dir}. */
     public static TestCertificates forLocalhost(Path dir) throws Exception {
+        TestHost.requireProgram("openssl");
         TestCertificates t = new TestCertificates(dir);
         String d = dir.toString();
         selfSigned("birdbath test CA", dir.resolve("ca.key"), t.ca);
@@ -36,6 +37,7 @@ public final class TestCertificates {
 
     /** A CA that signed nothing here: {@code dir}/other-ca.crt, for "a server from another CA is refused". */
     public static Path otherCa(Path dir) throws Exception {
+        TestHost.requireProgram("openssl");
         Path crt = dir.resolve("other-ca.crt");
         selfSigned("another CA", dir.resolve("other-ca.key"), crt);
         return crt;

@@ -1,7 +1,5 @@
 package birdbath.testkit;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +38,8 @@ public final class TestMosquitto implements AutoCloseable {
      * of the generated {@link #USER} and {@link #password}.
      */
     public TestMosquitto(Path passwordFile) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/mosquitto")), "needs Debian's mosquitto");
+        TestHost.requireProgram("/usr/sbin/mosquitto");
+        TestHost.requireProgram("mosquitto_pub");
         dir = Files.createTempDirectory("birdbath-mosquitto");
         try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();

@@ -1,6 +1,5 @@
 package birdbath.testkit;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,8 +26,8 @@ public final class TestPostgres implements AutoCloseable {
     public final String password = UUID.randomUUID().toString();
 
     public TestPostgres() throws Exception {
-        assumeTrue(Files.isExecutable(BIN.resolve("initdb")), "needs Debian's postgresql (apt-get install postgresql)");
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to run the server as postgres");
+        TestHost.requireProgram(BIN.resolve("initdb").toString());
+        TestHost.requireRoot("the PostgreSQL server runs as the postgres user");
         dir = Files.createTempDirectory("birdbath-pg");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (ServerSocket s = new ServerSocket(0)) {

@@ -2,7 +2,6 @@ package birdbath.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import birdbath.Birdbath;
 import birdbath.BirdbathException;
@@ -13,6 +12,7 @@ import birdbath.node.BaseImage;
 import birdbath.node.NodeContainer;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
+import birdbath.testkit.TestHost;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +51,8 @@ class LocalClusterTest {
 
     @BeforeAll
     void upFreshCluster() throws Exception {
-        assumeTrue("0".equals(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip()), "needs root");
+        TestHost.requireRoot("local nodes are containers in network namespaces, with loop devices");
+        TestHost.requireProgram("tcpdump");
         LocalProvider.preflight();
         dir = Files.createTempDirectory("birdbath-local");
         config = dir.resolve("birdbath.yaml");
