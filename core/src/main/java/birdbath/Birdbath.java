@@ -81,11 +81,20 @@ public final class Birdbath {
 
     /** As {@link #up(List, String, boolean)}; {@code formatStorage} lets the storage stage wipe used devices. */
     public List<Node> up(List<String> only, String from, boolean allowRemovals, boolean formatStorage) {
+        return up(only, from, allowRemovals, formatStorage, true);
+    }
+
+    /**
+     * As {@link #up(List, String, boolean, boolean)}; without {@code installHostTools} the provision stage refuses,
+     * naming the packages, rather than install what the provider needs on this machine.
+     */
+    public List<Node> up(List<String> only, String from, boolean allowRemovals, boolean formatStorage,
+                         boolean installHostTools) {
         List<Stage> stages = new ArrayList<>(Pipeline.select(only, from));
         List<Node> nodes = null;
         if (stages.remove(Pipeline.PROVISION)) {
             long started = System.nanoTime();
-            nodes = Pipeline.PROVISION.provision(provider(), allowRemovals);
+            nodes = Pipeline.PROVISION.provision(provider(), allowRemovals, installHostTools);
             done(Pipeline.PROVISION.name(), started);
         }
         if (!stages.isEmpty()) {

@@ -28,9 +28,14 @@ final class UpCommand implements Callable<Integer> {
             + " already carries a filesystem or data (without it, such a device stops the run and is left alone).")
     boolean formatStorage;
 
+    @Option(names = "--no-install", description = "Install nothing on this machine: where the local provider misses"
+            + " a program (systemd-nspawn, debootstrap...), stop and name the Debian packages instead of installing"
+            + " them with apt-get.")
+    boolean noInstall;
+
     @Override
     public Integer call() {
-        config.open().up(only, from, yes, formatStorage);
+        config.open().up(only, from, yes, formatStorage, !noInstall);
         return 0;
     }
 }

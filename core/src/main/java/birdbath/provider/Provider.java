@@ -9,6 +9,13 @@ public interface Provider {
     /** What `up` would change; makes no changes. */
     Plan plan();
 
+    /**
+     * Before {@link #up}: what this machine needs to run the provider (root, programs), installed when missing and
+     * {@code mayInstall}, or a clear error. The Linode provider needs nothing here but Java.
+     */
+    default void prepareHost(boolean mayInstall) {
+    }
+
     /** Converges; {@code allowRemovals} permits removing nodes beyond cluster.nodes. Returns the nodes. */
     List<Node> up(boolean allowRemovals);
 

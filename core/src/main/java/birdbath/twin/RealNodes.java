@@ -4,6 +4,7 @@ import birdbath.BirdbathException;
 import birdbath.Parallel;
 import birdbath.Reporter;
 import birdbath.host.Host;
+import birdbath.host.HostPackages;
 import birdbath.node.BaseImage;
 import birdbath.node.LoopVolume;
 import birdbath.node.NodeContainer;
@@ -109,13 +110,14 @@ public final class RealNodes implements NodeBackend {
             throw new BirdbathException("linode-sim --real-nodes needs root (it boots containers, creates network"
                     + " namespaces and loop devices): run it with sudo");
         }
-        String[][] needed = {{"systemd-nspawn", "systemd-container"}, {"debootstrap", "debootstrap"},
-                {"ip", "iproute2"}, {"losetup", "mount"}, {"nsenter", "util-linux"}, {"nft", "nftables"},
-                {"dpkg-deb", "dpkg"}, {"ssh-keygen", "openssh-client"}};
+        // the local provider's tools, and the firewall's and the package mirror's
+        List<HostPackages.Tool> needed = new ArrayList<>(birdbath.provider.local.LocalProvider.HOST_TOOLS);
+        needed.add(new HostPackages.Tool("nft", "nftables"));
+        needed.add(new HostPackages.Tool("dpkg-deb", "dpkg"));
         List<String> missing = new ArrayList<>();
-        for (String[] tool : needed) {
-            if (!Host.has(tool[0])) {
-                missing.add(tool[0] + " (apt-get install " + tool[1] + ")");
+        for (HostPackages.Tool tool : needed) {
+            if (!Host.has(tool.program())) {
+                missing.add(tool.program() + " (apt-get install " + tool.debianPackage() + ")");
             }
         }
         if (!missing.isEmpty()) {

@@ -7,6 +7,7 @@ import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.Role;
 import birdbath.host.Host;
+import birdbath.host.HostPackages;
 import birdbath.node.BaseImage;
 import birdbath.node.LoopVolume;
 import birdbath.node.NodeContainer;
@@ -41,9 +42,11 @@ import java.util.stream.Stream;
 public final class LocalProvider implements Provider {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Program, and the Debian package that has it. */
-    private static final String[][] NEEDED = {{"systemd-nspawn", "systemd-container"}, {"debootstrap", "debootstrap"},
-            {"ip", "iproute2"}, {"losetup", "mount"}, {"nsenter", "util-linux"}, {"ssh-keygen", "openssh-client"}};
+    /** What the provider runs on this machine. */
+    public static final List<HostPackages.Tool> HOST_TOOLS = List.of(
+            new HostPackages.Tool("systemd-nspawn", "systemd-container"), new HostPackages.Tool("debootstrap", "debootstrap"),
+            new HostPackages.Tool("ip", "iproute2"), new HostPackages.Tool("losetup", "mount"),
+            new HostPackages.Tool("nsenter", "util-linux"), new HostPackages.Tool("ssh-keygen", "openssh-client"));
 
     private final ClusterSpec spec;
     private final Map<String, String> env;
@@ -61,7 +64,18 @@ public final class LocalProvider implements Provider {
 
     /** Root and the host tools, or one message saying what is missing and how to get it. */
     public static void preflight() {
-        preflight(Host.run(Duration.ofSeconds(5), "id", "-u").out().strip(), Host::has);
+        preflight(uid(), Host::has);
+    }
+
+    private static String uid() {
+        return Host.run(Duration.ofSeconds(5), "id", "-u").out().strip();
+    }
+
+    /** Root, then the host tools, installed with apt-get when missing and {@code mayInstall}. */
+    @Override
+    public void prepareHost(boolean mayInstall) {
+        preflight(uid(), program -> true);
+        HostPackages.ensure("the local provider", HOST_TOOLS, mayInstall, out);
     }
 
     static void preflight(String uid, java.util.function.Predicate<String> installed) {
@@ -70,9 +84,10 @@ public final class LocalProvider implements Provider {
             problems.add("the local provider needs root (it creates network namespaces, loop devices and"
                     + " containers): run birdbath with sudo");
         }
-        for (String[] tool : NEEDED) {
-            if (!installed.test(tool[0])) {
-                problems.add(tool[0] + " is missing: install it with `apt-get install " + tool[1] + "`");
+        for (HostPackages.Tool tool : HOST_TOOLS) {
+            if (!installed.test(tool.program())) {
+                problems.add(tool.program() + " is missing: install it with `apt-get install " + tool.debianPackage()
+                        + "`");
             }
         }
         if (!problems.isEmpty()) {

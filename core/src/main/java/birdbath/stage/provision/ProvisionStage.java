@@ -22,15 +22,19 @@ public final class ProvisionStage implements Stage {
         return NAME;
     }
 
-    /** Creates or adopts what is missing; returns the nodes. */
-    public List<Node> provision(Provider provider, boolean allowRemovals) {
+    /**
+     * Creates or adopts what is missing; returns the nodes. {@code installHostTools} lets the provider install what
+     * it needs on this machine first (the local provider's systemd-nspawn, debootstrap...).
+     */
+    public List<Node> provision(Provider provider, boolean allowRemovals, boolean installHostTools) {
+        provider.prepareHost(installHostTools);
         return provider.up(allowRemovals);
     }
 
     /** Never called: a stage run needs the nodes this stage makes. */
     @Override
     public void converge(StageRun run) {
-        throw new IllegalStateException("provision runs through provision(Provider, boolean), before any node is known");
+        throw new IllegalStateException("provision runs through provision(Provider, ...), before any node is known");
     }
 
     @Override
