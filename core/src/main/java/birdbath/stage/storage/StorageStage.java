@@ -46,6 +46,8 @@ public final class StorageStage implements Stage {
     public static final List<String> SERVER_PACKAGES = List.of("glusterfs-server", "xfsprogs");
     /** On every node: the FUSE client that mounts the volume. */
     public static final List<String> CLIENT_PACKAGES = List.of("glusterfs-client");
+    /** kubelet waits for the volume's mount. */
+    static final String KUBELET_DROP_IN = NodeFile.UNITS + "kubelet.service.d/20-birdbath-storage.conf";
     static final String PROVISIONER_IMAGE = "rancher/local-path-provisioner:v0.0.31";
     static final String HELPER_IMAGE = "busybox:1.37";
     static final Duration PEER_DEADLINE = Duration.ofSeconds(90);
@@ -59,7 +61,7 @@ public final class StorageStage implements Stage {
 
     /**
      * A node with a brick: the script that makes its filesystem and the brick's mount unit. Every node: the
-     * volume's mount unit and the timer that mounts it again when it is gone.
+     * volume's mount unit, the timer that mounts it again when it is gone, and kubelet's wait for that mount.
      */
     @Override
     public List<NodeFile> files(StageContext context, Node node) {
@@ -83,6 +85,9 @@ public final class StorageStage implements Stage {
                 Map.of("where", MOUNT, "mount_unit", MOUNT_UNIT))));
         files.add(NodeFile.of(NodeFile.UNITS + REMOUNT_TIMER, Template.render("storage/" + REMOUNT_TIMER, Map.of()))
                 .restartsUnit(REMOUNT_TIMER));
+        // read by systemd when kubelet is installed (the kubernetes stage), harmless before and without it
+        files.add(NodeFile.of(KUBELET_DROP_IN, Template.render("storage/kubelet-after-storage.conf",
+                Map.of("where", MOUNT))));
         return files;
     }
 
