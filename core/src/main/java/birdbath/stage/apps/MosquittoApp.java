@@ -68,7 +68,8 @@ public final class MosquittoApp {
                         .withAnnotations(Map.of("birdbath.dev/config-sha256", birdbath.Hashes.sha256Hex(
                                 config + passwordFile + tls.certificatePem())))
                         .endMetadata().withNewSpec()
-                        .withNodeSelector(Map.of("kubernetes.io/hostname", ingressNodeName))
+                        .withNodeSelector(Objects.onIngressNode(ingressNodeName))
+                        .withTolerations(Objects.ingressNodeTolerations())
                         .addNewContainer().withName(NAME).withImage(IMAGE)
                         .withCommand("mosquitto", "-c", "/mosquitto/config/mosquitto.conf")
                         .addNewPort().withName("mqtts").withContainerPort(8883).withHostPort(8883).endPort()

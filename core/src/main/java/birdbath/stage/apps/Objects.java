@@ -6,9 +6,12 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What every app's objects share: names, labels, Secrets with base64 data (never stringData). */
@@ -42,6 +45,21 @@ final class Objects {
     static EnvVar fromSecret(String env, String secret, String key) {
         return new EnvVarBuilder().withName(env).withNewValueFrom().withNewSecretKeyRef(key, secret, false)
                 .endValueFrom().build();
+    }
+
+    /** Pins a pod to the ingress node (its public address is the sites' and the broker's). */
+    static Map<String, String> onIngressNode(String node) {
+        return Map.of("kubernetes.io/hostname", node);
+    }
+
+    /**
+     * What a pod pinned to the ingress node tolerates: kubeadm taints control-plane nodes NoSchedule, and the
+     * ingress node (apps.ingress_node, node 1 unless set) is one whenever it is among the first control_plane nodes:
+     * by default it is, and without this Traefik and Mosquitto would never be scheduled.
+     */
+    static List<Toleration> ingressNodeTolerations() {
+        return List.of(new TolerationBuilder().withKey("node-role.kubernetes.io/control-plane").withOperator("Exists")
+                .withEffect("NoSchedule").build());
     }
 
     static EnvVar env(String name, String value) {

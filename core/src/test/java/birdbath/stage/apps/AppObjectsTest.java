@@ -106,6 +106,27 @@ class AppObjectsTest {
                 .getRules().get(0).getHost()).isEqualTo("hair.example.com");
     }
 
+    /**
+     * kubeadm taints control-plane nodes `node-role.kubernetes.io/control-plane:NoSchedule`; the ingress node is node 1
+     * by default, the only control-plane node of a default cluster. The pods pinned there must tolerate the taint or
+     * they are never scheduled (the mock API server does not schedule: this holds the spec to it).
+     */
+    @Test
+    void podsPinnedToTheIngressNodeTolerateTheControlPlaneTaint() throws Exception {
+        List<Deployment> pinned = objects(cluster("")).stream().filter(o -> o instanceof Deployment)
+                .map(o -> (Deployment) o).filter(d -> !d.getSpec().getTemplate().getSpec().getNodeSelector().isEmpty())
+                .toList();
+        assertThat(pinned).extracting(d -> d.getMetadata().getName()).containsExactlyInAnyOrder("traefik", "mosquitto");
+        for (Deployment d : pinned) {
+            assertThat(d.getSpec().getTemplate().getSpec().getTolerations()).as(d.getMetadata().getName())
+                    .anySatisfy(t -> {
+                        assertThat(t.getKey()).isEqualTo("node-role.kubernetes.io/control-plane");
+                        assertThat(t.getOperator()).isEqualTo("Exists");
+                        assertThat(t.getEffect()).isEqualTo("NoSchedule");
+                    });
+        }
+    }
+
     @Test
     void renderedYamlParsesBackWithEveryObjectNamedAndNoSecretInPlainText() throws Exception {
         ClusterSpec c = cluster("");
