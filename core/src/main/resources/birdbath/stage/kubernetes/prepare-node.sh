@@ -18,7 +18,9 @@ sysctl -q -p /etc/sysctl.d/60-birdbath-kubernetes.conf
 swapoff -a
 sed -i '/[[:space:]]swap[[:space:]]/s/^\([^#]\)/#\1/' /etc/fstab
 
-# containerd with the systemd cgroup driver, the same driver kubelet is given
+# containerd with the systemd cgroup driver, the same driver kubelet is given; the package lists first (a fresh
+# image may have none, or stale ones whose files the mirror no longer has)
+apt-get update -q
 apt-get install -y -q {{packages}}
 mkdir -p /etc/containerd
 containerd config default | sed 's/SystemdCgroup = false/SystemdCgroup = true/' > /etc/containerd/config.toml
