@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Applies objects by server-side apply (field manager "birdbath"; a missing one is created), but only those
- * that changed: each carries
+ * Applies objects by server-side apply (field manager "birdbath", creation included), but only those that
+ * changed: each carries
  * the SHA-256 of what birdbath last applied in an annotation, so a second deploy writes nothing and a changed
  * hostname touches only the objects that contain it.
  */
@@ -42,12 +42,7 @@ public final class ClusterApply {
                         : o.getMetadata().getAnnotations());
                 annotations.put(HASH, hash);
                 o.getMetadata().setAnnotations(annotations);
-                if (live == null) {
-                    // created outright (the mock API server applies only to what exists); server-side apply from then on
-                    client.resource(o).create();
-                } else {
-                    update(client, o, live);
-                }
+                send(client, o, live);
                 outcome = live == null ? Outcome.CREATED : Outcome.UPDATED;
             }
             done.add(new Applied(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName(), outcome));
@@ -55,16 +50,24 @@ public final class ClusterApply {
         return done;
     }
 
-    private static void update(KubernetesClient client, HasMetadata o, HasMetadata live) {
+    /**
+     * Server-side apply as "birdbath", creation included: a plain create would leave its own field manager co-owning
+     * every field, and a field birdbath later leaves out would never be removed.
+     */
+    private static void send(KubernetesClient client, HasMetadata o, HasMetadata live) {
         try {
             client.resource(o).fieldManager(MANAGER).forceConflicts().serverSideApply();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != 415) {
+            // a server without server-side apply (fabric8's mock server: 415, or 404 for what does not exist yet)
+            if (e.getCode() != 415 && !(e.getCode() == 404 && live == null)) {
                 throw e;
             }
-            // a server without server-side apply (fabric8's mock server among them): replace the object
-            o.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
-            client.resource(o).update();
+            if (live == null) {
+                client.resource(o).create();
+            } else {
+                o.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+                client.resource(o).update();
+            }
         }
     }
 
