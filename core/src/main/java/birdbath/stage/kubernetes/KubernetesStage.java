@@ -225,18 +225,10 @@ public final class KubernetesStage implements Stage {
         String want = run.spec().kubernetes().version();
         Map<String, String> have = run.engine().onEach("kubernetes versions", run.nodes(),
                 s -> s.exec("cat " + VERSION_MARK).out().strip());
-        List<Node> order = new ArrayList<>(KubeadmConfigs.controlPlane(run.nodes()));
-        run.nodes().stream().filter(n -> !order.contains(n)).forEach(order::add);
+        UpgradePlan plan = UpgradePlan.of(KubeadmConfigs.controlPlane(run.nodes()), run.nodes(), have, want);
         SshConnection cp = run.engine().session(first);
-        for (Node n : order) {
-            String installed = have.getOrDefault(n.name(), "");
-            if (installed.equals(want)) {
-                continue;
-            }
-            if (compare(installed, want) > 0) {
-                throw new BirdbathException(n.name() + ": runs Kubernetes " + installed + ", newer than"
-                        + " kubernetes.version " + want + "; kubeadm does not downgrade");
-            }
+        for (Node n : plan.order()) {
+            String installed = have.get(n.name());
             must(cp, KUBECTL + " drain " + n.name() + " --ignore-daemonsets --delete-emptydir-data --timeout=10m");
             SshConnection c = run.engine().session(n);
             must(c, "cat > " + UPGRADE + " && chmod 755 " + UPGRADE + " && " + UPGRADE,
