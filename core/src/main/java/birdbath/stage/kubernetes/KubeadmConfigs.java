@@ -22,6 +22,11 @@ public final class KubeadmConfigs {
     static final int IPSEC_OVERHEAD = 80;
     static final int VXLAN_OVERHEAD = 50;
     static final int POD_MTU = 1500 - VXLAN_OVERHEAD - IPSEC_OVERHEAD;
+    /**
+     * What flannel may send on the private interface once IPsec has taken its share: flannel's Backend.MTU, from
+     * which it sizes its own VXLAN interface (MTU - 50, the pods' MTU). Without it flannel takes the interface's 1500.
+     */
+    static final int TRANSPORT_MTU = 1500 - IPSEC_OVERHEAD;
 
     private KubeadmConfigs() { }
 
@@ -85,7 +90,7 @@ public final class KubeadmConfigs {
 
     public static String flannel(ClusterSpec spec) {
         return Template.render("kubernetes/flannel.yaml", Map.of("flannel_version", FLANNEL_VERSION, "mtu",
-                String.valueOf(POD_MTU), "ipsec_overhead", String.valueOf(IPSEC_OVERHEAD), "pod_cidr",
+                String.valueOf(POD_MTU), "transport_mtu", String.valueOf(TRANSPORT_MTU), "ipsec_overhead", String.valueOf(IPSEC_OVERHEAD), "pod_cidr",
                 spec.kubernetes().podCidr(), "cni_plugin_image", CNI_PLUGIN_IMAGE, "flannel_image", FLANNEL_IMAGE,
                 "iface_reach", ifaceReach(spec)));
     }
