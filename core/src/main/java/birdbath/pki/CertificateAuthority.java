@@ -57,11 +57,16 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key, 
         }
     }
 
-    /** A new root CA. */
+    /** A new root CA: the cluster's, "birdbath NAME CA". */
     public static CertificateAuthority create(String clusterName) {
+        return createNamed("birdbath " + clusterName + " CA");
+    }
+
+    /** A new root CA with this common name (organisation birdbath). */
+    public static CertificateAuthority createNamed(String commonName) {
         KeyPair pair = newKeyPair();
         X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "birdbath")
-                .addRDN(BCStyle.CN, "birdbath " + clusterName + " CA").build();
+                .addRDN(BCStyle.CN, commonName).build();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = builder(name, name, pair.getPublic(), Duration.ofDays(3653))

@@ -56,6 +56,11 @@ public record StateDir(Path root) {
         return root.resolve("pki");
     }
 
+    /** The Kubernetes cluster's own CA, front-proxy CA and service-account key (pki.KubernetesPki). */
+    public Path kubernetesPki() {
+        return pki().resolve("kubernetes");
+    }
+
     /** The local provider's overlays, loop files and network choice. */
     public Path local() {
         return root.resolve("local");

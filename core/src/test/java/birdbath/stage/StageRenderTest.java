@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.host.Host;
+import birdbath.pki.KubernetesPki;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.NodeFile;
@@ -80,6 +81,7 @@ class StageRenderTest {
         Pki pki = new Pki(spec);
         pki.init();
         pki.issue(nodes, false);
+        new KubernetesPki(spec).ensure();
         return new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
     }
 
@@ -156,8 +158,13 @@ class StageRenderTest {
         return sb.toString();
     }
 
-    /** PEM certificates by subject, issuer and SANs; everything else as it is. */
+    /** PEM certificates by subject, issuer and SANs, public keys by their algorithm; everything else as it is. */
     private static String readable(String text) throws Exception {
+        if (text.startsWith("-----BEGIN PUBLIC KEY-----")) {
+            byte[] der = java.util.Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", ""));
+            return "(public key: " + java.security.KeyFactory.getInstance("EC").generatePublic(
+                    new java.security.spec.X509EncodedKeySpec(der)).getAlgorithm() + ")\n";
+        }
         if (!text.startsWith("-----BEGIN CERTIFICATE-----")) {
             return text;
         }

@@ -114,6 +114,18 @@ public final class EtcdClient {
                 StandardCharsets.UTF_8));
     }
 
+    /** How many keys start with {@code prefix} (counted by etcd, none of them read). */
+    public long count(URI endpoint, String prefix) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("key", b64(prefix));
+        // the range [prefix, prefix with its last byte raised by one): every key that starts with it
+        byte[] end = prefix.getBytes(StandardCharsets.UTF_8);
+        end[end.length - 1]++;
+        body.put("range_end", Base64.getEncoder().encodeToString(end));
+        body.put("count_only", true);
+        return call(endpoint, "/v3/kv/range", body).path("count").asLong(0);
+    }
+
     /** Streams a snapshot of the member's database (with etcd's integrity hash at its end) into {@code out}. */
     public long snapshot(URI endpoint, OutputStream out) {
         HttpRequest req = HttpRequest.newBuilder(endpoint.resolve("/v3/maintenance/snapshot"))

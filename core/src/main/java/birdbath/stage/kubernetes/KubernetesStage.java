@@ -4,6 +4,7 @@ import birdbath.BirdbathException;
 import birdbath.Hashes;
 import birdbath.config.ClusterSpec;
 import birdbath.host.Host;
+import birdbath.pki.KubernetesPki;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
@@ -88,6 +89,12 @@ public final class KubernetesStage implements Stage {
         files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec(), node)).withMode("755"));
         files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
+        if (cp.contains(node)) {
+            new KubernetesPki(context.spec()).nodeFiles().forEach((name, content) -> {
+                NodeFile f = NodeFile.of(KubernetesPki.NODE_DIR + name, content);
+                files.add(KubernetesPki.KEYS.contains(name) ? f.asSecret() : f);
+            });
+        }
         if (node.equals(cp.get(0))) {
             Pki pki = new Pki(context.spec());
             files.add(NodeFile.of(ETCD_CA, pki.nodeFiles(node).get("ca.crt")));
@@ -113,29 +120,37 @@ public final class KubernetesStage implements Stage {
 
     @Override
     public void converge(StageRun run) {
-        requireRecentEtcd(run);
+        EtcdCluster etcd = new EtcdCluster(run);
+        requireRecentEtcd(run, etcd);
         List<Node> nodes = run.nodes();
-        Node first = KubeadmConfigs.controlPlane(nodes).get(0);
+        List<Node> cp = KubeadmConfigs.controlPlane(nodes);
+        Node first = cp.get(0);
         run.engine().converge(name(), nodes, node -> prepareSteps(run, node));
-        run.engine().converge(name(), List.of(first), node -> initSteps(run, node));
-        SshConnection c = run.engine().session(first);
-        fetchKubeconfig(c, run.spec());
-        List<Node> joiners = new ArrayList<>();
-        Map<String, String> joined = run.engine().onEach("kubernetes joined?", nodes,
-                s -> s.exec("test -f /etc/kubernetes/kubelet.conf && echo yes").out().strip());
+        // the cluster's CA, front-proxy CA and service-account key, birdbath's, before kubeadm could mint its own
+        run.engine().converge(name(), cp, node -> sharedKeySteps(run, node));
+        Map<String, String> state = run.engine().onEach("kubernetes state", nodes, s -> s.exec("test -f " + ADMIN
+                + " && echo admin; test -f /etc/kubernetes/kubelet.conf && echo joined; true").out());
+        List<Node> live = cp.stream().filter(n -> state.getOrDefault(n.name(), "").contains("admin")).toList();
+        boolean holdsCluster = etcd.client().count(etcd.endpoint(etcd.answering()), ControlPlaneStart.REGISTRY) > 0;
+        ControlPlaneStart start = ControlPlaneStart.decide(holdsCluster, live, cp);
+        if (start.init()) {
+            run.engine().converge(name(), List.of(first), node -> initSteps(run, node, true));
+        }
+        Node source = start.source();
+        fetchKubeconfig(run.engine().session(source), run.spec());
         for (Node n : nodes) {
-            if (!n.equals(first) && !"yes".equals(joined.get(n.name()))) {
-                joiners.add(n);
+            if (!n.equals(source) && !state.getOrDefault(n.name(), "").contains("joined")) {
+                join(run, source, n);
             }
         }
-        for (Node n : joiners) {
-            join(run, first, n);
+        if (!start.init()) {
+            // the first node's files as declared; kubeadm init is no step here (the cluster runs)
+            run.engine().converge(name(), List.of(first), node -> initSteps(run, node, false));
         }
-        upgrade(run, first);
+        upgrade(run, source);
     }
 
-    private void requireRecentEtcd(StageRun run) {
-        EtcdCluster etcd = new EtcdCluster(run);
+    private void requireRecentEtcd(StageRun run, EtcdCluster etcd) {
         String version = etcd.client().status(etcd.endpoint(etcd.answering())).version();
         if (compare(version, MIN_ETCD) < 0) {
             throw new BirdbathException("kubernetes: kubeadm needs etcd " + MIN_ETCD + " or newer; the cluster runs "
@@ -169,14 +184,29 @@ public final class KubernetesStage implements Stage {
                 .build();
     }
 
-    private List<Step> initSteps(StageRun run, Node node) {
-        return new NodeSteps(files(run.context(), node).stream().filter(f -> !PREPARED.contains(f.path())).toList())
+    private static boolean sharedKey(NodeFile f) {
+        return f.path().startsWith(KubernetesPki.NODE_DIR) && KubernetesPki.FILES.contains(
+                f.path().substring(KubernetesPki.NODE_DIR.length()));
+    }
+
+    private List<Step> sharedKeySteps(StageRun run, Node node) {
+        return new NodeSteps(files(run.context(), node).stream().filter(KubernetesStage::sharedKey).toList())
+                .putRest().build();
+    }
+
+    /** The first control-plane node's files; with {@code init}, `kubeadm init` once they are in place. */
+    private List<Step> initSteps(StageRun run, Node node, boolean init) {
+        NodeSteps steps = new NodeSteps(files(run.context(), node).stream()
+                .filter(f -> !PREPARED.contains(f.path()) && !sharedKey(f)).toList())
                 .put(ETCD_CA)
                 .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".crt")
                 .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".key")
-                .put(INIT)
-                .add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
-                        "test -f " + ADMIN))
+                .put(INIT);
+        if (init) {
+            steps.add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
+                    "test -f " + ADMIN));
+        }
+        return steps
                 .put(FLANNEL)
                 .add(new RunUnless("apply flannel " + KubeadmConfigs.FLANNEL_VERSION, KUBECTL + " apply -f " + FLANNEL,
                         null, List.of(FLANNEL)))
@@ -190,7 +220,7 @@ public final class KubernetesStage implements Stage {
         String hash = caHash(must(cp, "cat /etc/kubernetes/pki/ca.crt"));
         String key = null;
         if (KubeadmConfigs.controlPlane(run.nodes()).contains(node)) {
-            List<String> lines = must(cp, "kubeadm init phase upload-certs --upload-certs --config " + INIT).strip()
+            List<String> lines = must(cp, "kubeadm init phase upload-certs --upload-certs").strip()
                     .lines().toList();
             key = lines.get(lines.size() - 1).strip();
         }

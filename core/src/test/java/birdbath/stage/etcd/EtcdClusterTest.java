@@ -1,6 +1,7 @@
 package birdbath.stage.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import birdbath.Hashes;
 import birdbath.Poll;
@@ -10,6 +11,7 @@ import birdbath.pki.Pki;
 import birdbath.pki.TlsContexts;
 import birdbath.provider.Node;
 import birdbath.stage.CheckResult;
+import birdbath.stage.kubernetes.ControlPlaneStart;
 import birdbath.testing.DebianEtcdRelease;
 import birdbath.testing.LocalTestCluster;
 import com.sun.net.httpserver.HttpServer;
@@ -365,5 +367,35 @@ class EtcdClusterTest {
     private List<String> versions() {
         return cluster.birdbath().withEtcd(e -> e.members().stream()
                 .map(m -> e.client().status(e.endpoint(m)).version()).toList());
+    }
+
+    /**
+     * The kubernetes stage runs `kubeadm init` only while etcd holds no Kubernetes cluster: once keys are under
+     * /registry/, with no control-plane node running it refuses in one clear line, and with one running the others
+     * (the first included, when it was rebuilt) join through it. Counted on the real members, over mutual TLS.
+     */
+    @Test
+    @Order(9)
+    void kubeadmInitIsRefusedOnceEtcdHoldsAClusterAndTheJoinPathIsTaken() {
+        List<Node> nodes = cluster.birdbath().nodes();
+        assertThat(registryKeys(1)).isZero();
+        assertThat(ControlPlaneStart.decide(registryKeys(1) > 0, List.of(), nodes)).isEqualTo(
+                new ControlPlaneStart(true, nodes.get(0)));
+        put(2, "/registry/namespaces/default", "{}");
+        put(3, "/registry/pods/default/web", "{}");
+        put(1, "/registryz", "beside the prefix, not under it");
+        assertThat(registryKeys(1)).isEqualTo(2);
+        boolean holds = registryKeys(2) > 0;
+        assertThatThrownBy(() -> ControlPlaneStart.decide(holds, List.of(), nodes))
+                .hasMessageStartingWith("kubernetes: etcd holds a Kubernetes cluster (keys under /registry/) but no"
+                        + " control-plane node has /etc/kubernetes/admin.conf, so none runs it: birdbath does not run"
+                        + " `kubeadm init` over a cluster's data.");
+        assertThat(ControlPlaneStart.decide(holds, List.of(nodes.get(1)), nodes)).isEqualTo(
+                new ControlPlaneStart(false, nodes.get(1)));
+    }
+
+    private long registryKeys(int via) {
+        return cluster.birdbath().withEtcd(e -> e.client().count(e.endpoint(e.members().get(via - 1)),
+                ControlPlaneStart.REGISTRY));
     }
 }

@@ -1,0 +1,81 @@
+package birdbath.pki;
+
+import birdbath.BirdbathException;
+import birdbath.config.ClusterSpec;
+import birdbath.secrets.SecretFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kubernetes cluster's own keys, made once by birdbath and kept in .birdbath/pki/kubernetes/: the cluster CA,
+ * the front-proxy CA and the service-account signing key. They go to the control-plane nodes before kubeadm runs,
+ * so kubeadm never mints them (it uses a ca.crt and ca.key it finds), and a rebuilt control-plane node gets the same
+ * ones: no new CA that would break every other node and every kubeconfig.
+ *
+ * A root of its own, not an intermediate under birdbath's cluster CA: etcd and strongSwan trust that CA, and
+ * Kubernetes signs certificates for anyone its API lets ask (kubelets, the CSR API); under the cluster CA such a
+ * certificate would be an etcd client and an IPsec peer.
+ */
+public final class KubernetesPki {
+
+    /** Where kubeadm looks for them on a node. */
+    public static final String NODE_DIR = "/etc/kubernetes/pki/";
+    /** Private keys among {@link #FILES}. */
+    public static final List<String> KEYS = List.of("ca.key", "front-proxy-ca.key", "sa.key");
+    /** The files kubeadm shares between control-plane nodes, in the order they are placed. */
+    public static final List<String> FILES = List.of("ca.crt", "ca.key", "front-proxy-ca.crt", "front-proxy-ca.key",
+            "sa.key", "sa.pub");
+
+    private final ClusterSpec spec;
+    private final Path dir;
+
+    public KubernetesPki(ClusterSpec spec) {
+        this.spec = spec;
+        this.dir = birdbath.state.StateDir.of(spec).kubernetesPki();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Makes what is missing (the first time, all of it); never replaces what exists. */
+    public void ensure() {
+        if (!Files.exists(dir.resolve("ca.key"))) {
+            save("ca", CertificateAuthority.createNamed("birdbath " + spec.name() + " Kubernetes CA"));
+        }
+        if (!Files.exists(dir.resolve("front-proxy-ca.key"))) {
+            save("front-proxy-ca", CertificateAuthority.createNamed("birdbath " + spec.name() + " front-proxy CA"));
+        }
+        if (!Files.exists(dir.resolve("sa.key"))) {
+            KeyPair pair = CertificateAuthority.newKeyPair();
+            SecretFiles.write(dir.resolve("sa.pub"), Pem.encode(pair.getPublic()).getBytes(StandardCharsets.US_ASCII));
+            Pem.writePrivateKey(dir.resolve("sa.key"), pair.getPrivate());
+        }
+    }
+
+    private void save(String name, CertificateAuthority ca) {
+        Pem.writeCertificates(dir.resolve(name + ".crt"), List.of(ca.certificate()));
+        Pem.writePrivateKey(dir.resolve(name + ".key"), ca.key());
+    }
+
+    /** File name under {@link #NODE_DIR} -> content, as kept here. */
+    public Map<String, byte[]> nodeFiles() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String name : FILES) {
+            Path source = dir.resolve(name);
+            try {
+                files.put(name, Files.readAllBytes(source));
+            } catch (IOException e) {
+                throw new BirdbathException("cannot read " + source + " (" + e.getMessage() + "): the pki stage makes"
+                        + " the Kubernetes CA; run `birdbath up --only pki`");
+            }
+        }
+        return files;
+    }
+}
