@@ -1,6 +1,7 @@
 package birdbath.pki;
 
 import birdbath.BirdbathException;
+import birdbath.Secret;
 import birdbath.config.ClusterSpec;
 import birdbath.secrets.SecretFiles;
 import java.io.IOException;
@@ -8,13 +9,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The Kubernetes cluster's own keys, made once by birdbath and kept in .birdbath/pki/kubernetes/: the cluster CA,
- * the front-proxy CA and the service-account signing key. They go to the control-plane nodes before kubeadm runs,
+ * the front-proxy CA and the service-account signing key; and the key Secrets are encrypted with in etcd, in
+ * .birdbath/secrets/. They go to the control-plane nodes before kubeadm runs,
  * so kubeadm never mints them (it uses a ca.crt and ca.key it finds), and a rebuilt control-plane node gets the same
  * ones: no new CA that would break every other node and every kubeconfig.
  *
@@ -31,6 +35,8 @@ public final class KubernetesPki {
     /** The files kubeadm shares between control-plane nodes, in the order they are placed. */
     public static final List<String> FILES = List.of("ca.crt", "ca.key", "front-proxy-ca.crt", "front-proxy-ca.key",
             "sa.key", "sa.pub");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ClusterSpec spec;
     private final Path dir;
@@ -52,10 +58,30 @@ public final class KubernetesPki {
         if (!Files.exists(dir.resolve("front-proxy-ca.key"))) {
             save("front-proxy-ca", CertificateAuthority.createNamed("birdbath " + spec.name() + " front-proxy CA"));
         }
+        if (!Files.exists(encryptionKeyFile())) {
+            byte[] key = new byte[32];
+            RANDOM.nextBytes(key);
+            SecretFiles.writeSecret(encryptionKeyFile(), (Base64.getEncoder().encodeToString(key) + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
         if (!Files.exists(dir.resolve("sa.key"))) {
             KeyPair pair = CertificateAuthority.newKeyPair();
             SecretFiles.write(dir.resolve("sa.pub"), Pem.encode(pair.getPublic()).getBytes(StandardCharsets.US_ASCII));
             Pem.writePrivateKey(dir.resolve("sa.key"), pair.getPrivate());
+        }
+    }
+
+    private Path encryptionKeyFile() {
+        return birdbath.state.StateDir.of(spec).kubernetesEncryptionKey();
+    }
+
+    /** The key (32 bytes, base64) Secrets are encrypted with in etcd, the same on every control-plane node. */
+    public Secret encryptionKey() {
+        try {
+            return new Secret(Files.readString(encryptionKeyFile(), StandardCharsets.US_ASCII).strip());
+        } catch (IOException e) {
+            throw new BirdbathException("cannot read " + encryptionKeyFile() + " (" + e.getMessage() + "): the pki"
+                    + " stage makes it; run `birdbath up --only pki`");
         }
     }
 

@@ -46,6 +46,11 @@ public record StateDir(Path root) {
         return root.resolve("secrets/root_pass");
     }
 
+    /** The key the API server encrypts Secrets in etcd with (pki.KubernetesPki makes it). */
+    public Path kubernetesEncryptionKey() {
+        return root.resolve("secrets/kubernetes-encryption.key");
+    }
+
     /** The apps' generated passwords and basic-auth files. */
     public Path appSecrets() {
         return root.resolve("secrets/apps");

@@ -40,7 +40,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * mounts the volume from demo-1 with demo-2 and demo-3 as backups. ipsec-userspace.txt (2 local nodes, read the
  * same way): tunnel mode with /32 selectors, no trap on either end (the keeper initiates, duo-1 first), libipsec
  * loaded with IKE kept out of the tunnel by fwmark, the guard accepting what arrives on libipsec's ipsec0. A
- * change to a template changes a golden file: review that diff the same way before committing it.
+ * change to a template changes a golden file: review that diff the same way before committing it. Later the same
+ * day these sections were written into the golden files by hand, before the code produced them, then compared:
+ * storage's kubelet drop-in (RequiresMountsFor=/mnt/birdbath on every node); on demo-1 the Kubernetes CA,
+ * front-proxy CA and service-account keys (keys secret, 0600), the encryption config (secret) and audit policy,
+ * the API server's extraArgs and extraVolumes; prepare-node.sh's apt-get update; flannel's Backend.MTU 1420.
  */
 class StageRenderTest {
 

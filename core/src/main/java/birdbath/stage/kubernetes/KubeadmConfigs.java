@@ -3,6 +3,7 @@ package birdbath.stage.kubernetes;
 import birdbath.config.Cidr;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.Role;
+import birdbath.pki.KubernetesPki;
 import birdbath.provider.Node;
 import birdbath.stage.Template;
 import java.util.LinkedHashSet;
@@ -49,11 +50,32 @@ public final class KubeadmConfigs {
                 sans.add(n.publicIp());
             }
         }
-        return Template.render("kubernetes/kubeadm-init.yaml", Map.of("name", first.name(), "ip", first.privateIp(),
-                "cluster", spec.name(), "version", spec.kubernetes().version(), "api_name", spec.apiName(),
-                "pod_cidr", spec.kubernetes().podCidr(), "service_cidr", spec.kubernetes().serviceCidr(),
-                "etcd_endpoints", etcd, "sans", sans.stream().map(s -> "    - \"" + s + "\"")
-                        .collect(Collectors.joining("\n"))));
+        return Template.render("kubernetes/kubeadm-init.yaml", Map.ofEntries(Map.entry("name", first.name()),
+                Map.entry("ip", first.privateIp()), Map.entry("cluster", spec.name()),
+                Map.entry("version", spec.kubernetes().version()), Map.entry("api_name", spec.apiName()),
+                Map.entry("pod_cidr", spec.kubernetes().podCidr()),
+                Map.entry("service_cidr", spec.kubernetes().serviceCidr()), Map.entry("etcd_endpoints", etcd),
+                Map.entry("sans", sans.stream().map(s -> "    - \"" + s + "\"").collect(Collectors.joining("\n"))),
+                Map.entry("config_dir", CONFIG_DIR), Map.entry("audit_dir", AUDIT_DIR)));
+    }
+
+    /** The API server's files from birdbath, on every control-plane node (mounted read-only into its pod). */
+    static final String CONFIG_DIR = "/etc/kubernetes/birdbath";
+    /** Where the API server writes its audit log. */
+    static final String AUDIT_DIR = "/var/log/kubernetes/audit";
+    static final String ENCRYPTION_CONFIG = CONFIG_DIR + "/encryption-config.yaml";
+    static final String AUDIT_POLICY = CONFIG_DIR + "/audit-policy.yaml";
+    /** What the API server is started with for them; check looks for each. */
+    static final List<String> API_SERVER_FLAGS = List.of("--encryption-provider-config=" + ENCRYPTION_CONFIG,
+            "--audit-policy-file=" + AUDIT_POLICY, "--audit-log-path=" + AUDIT_DIR + "/audit.log");
+
+    /** The EncryptionConfiguration with birdbath's key: a secret. */
+    static String encryptionConfig(KubernetesPki pki) {
+        return Template.render("kubernetes/encryption-config.yaml", Map.of("key", pki.encryptionKey().reveal()));
+    }
+
+    static String auditPolicy() {
+        return Template.render("kubernetes/audit-policy.yaml", Map.of());
     }
 
     /**

@@ -63,6 +63,7 @@ final class KubernetesCheck {
             }
             results.add(CheckResult.of(STAGE, n.name(), "control-plane pods running", notRunning.isEmpty(),
                     String.join(", ", notRunning)));
+            results.add(apiServerFlags(n, pods.get("kube-apiserver-" + n.name())));
         }
         Node first = KubeadmConfigs.controlPlane(nodes).get(0);
         String etcd;
@@ -75,5 +76,20 @@ final class KubernetesCheck {
         results.add(CheckResult.of(STAGE, first.name(), "API server reaches etcd", reaches, "/readyz/etcd answered "
                 + (etcd == null ? "nothing" : "'" + etcd.strip() + "'")));
         return results;
+    }
+
+    /** The API server runs with Secrets encrypted at rest and the audit log (its mirror pod's command says so). */
+    private static CheckResult apiServerFlags(Node n, Pod apiServer) {
+        String probe = "API server encrypts Secrets and audits";
+        if (apiServer == null || apiServer.getSpec() == null || apiServer.getSpec().getContainers().isEmpty()) {
+            return CheckResult.failed(STAGE, n.name(), probe, "no kube-apiserver pod to read its flags from");
+        }
+        List<String> command = new ArrayList<>();
+        var container = apiServer.getSpec().getContainers().get(0);
+        command.addAll(container.getCommand() == null ? List.of() : container.getCommand());
+        command.addAll(container.getArgs() == null ? List.of() : container.getArgs());
+        List<String> missing = KubeadmConfigs.API_SERVER_FLAGS.stream().filter(f -> !command.contains(f)).toList();
+        return CheckResult.of(STAGE, n.name(), probe, missing.isEmpty(), "kube-apiserver runs without "
+                + String.join(" ", missing));
     }
 }

@@ -90,10 +90,13 @@ public final class KubernetesStage implements Stage {
         files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
         if (cp.contains(node)) {
-            new KubernetesPki(context.spec()).nodeFiles().forEach((name, content) -> {
+            KubernetesPki pki = new KubernetesPki(context.spec());
+            pki.nodeFiles().forEach((name, content) -> {
                 NodeFile f = NodeFile.of(KubernetesPki.NODE_DIR + name, content);
                 files.add(KubernetesPki.KEYS.contains(name) ? f.asSecret() : f);
             });
+            files.add(NodeFile.of(KubeadmConfigs.ENCRYPTION_CONFIG, KubeadmConfigs.encryptionConfig(pki)).asSecret());
+            files.add(NodeFile.of(KubeadmConfigs.AUDIT_POLICY, KubeadmConfigs.auditPolicy()));
         }
         if (node.equals(cp.get(0))) {
             Pki pki = new Pki(context.spec());
@@ -184,9 +187,10 @@ public final class KubernetesStage implements Stage {
                 .build();
     }
 
+    /** What every control-plane node holds before kubeadm runs: the shared keys, the API server's own files. */
     private static boolean sharedKey(NodeFile f) {
-        return f.path().startsWith(KubernetesPki.NODE_DIR) && KubernetesPki.FILES.contains(
-                f.path().substring(KubernetesPki.NODE_DIR.length()));
+        return f.path().startsWith(KubeadmConfigs.CONFIG_DIR + "/") || f.path().startsWith(KubernetesPki.NODE_DIR)
+                && KubernetesPki.FILES.contains(f.path().substring(KubernetesPki.NODE_DIR.length()));
     }
 
     private List<Step> sharedKeySteps(StageRun run, Node node) {

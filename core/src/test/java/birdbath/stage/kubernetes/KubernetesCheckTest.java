@@ -54,9 +54,10 @@ class KubernetesCheckTest {
                 .endStatus().build()).create();
     }
 
-    private static void pod(String name, String phase) {
+    private static void pod(String name, String phase, String... command) {
         client.pods().inNamespace("kube-system").resource(new PodBuilder().withNewMetadata().withName(name)
-                .withNamespace("kube-system").endMetadata().withNewStatus().withPhase(phase).endStatus().build())
+                .withNamespace("kube-system").endMetadata().withNewSpec().addNewContainer().withName("main")
+                .withCommand(command).endContainer().endSpec().withNewStatus().withPhase(phase).endStatus().build())
                 .create();
     }
 
@@ -69,6 +70,11 @@ class KubernetesCheckTest {
         for (String c : KubernetesCheck.CONTROL_PLANE_PODS) {
             pod(c + "-demo-1", c.equals("kube-scheduler") ? "Pending" : "Running");
         }
+        // the flags as kubeadm writes them into the static pod from the ClusterConfiguration, the audit log's missing
+        client.pods().inNamespace("kube-system").withName("kube-apiserver-demo-1").delete();
+        pod("kube-apiserver-demo-1", "Running", "kube-apiserver", "--advertise-address=198.18.5.11",
+                "--encryption-provider-config=/etc/kubernetes/birdbath/encryption-config.yaml",
+                "--audit-policy-file=/etc/kubernetes/birdbath/audit-policy.yaml");
         server.expect().get().withPath("/readyz/etcd").andReturn(200, "ok").always();
 
         List<CheckResult> results = new KubernetesStage().check(run);
@@ -78,6 +84,8 @@ class KubernetesCheckTest {
                         "demo-2 Ready Ready is False: container runtime network not ready: cni plugin not initialized",
                         "demo-3 Ready not registered with the API server",
                         "demo-1 control-plane pods running kube-scheduler Pending",
+                        "demo-1 API server encrypts Secrets and audits kube-apiserver runs without"
+                                + " --audit-log-path=/var/log/kubernetes/audit/audit.log",
                         "demo-1 API server reaches etcd ok");
 
         node("demo-3", "True", null);
@@ -85,7 +93,10 @@ class KubernetesCheckTest {
                 .withStatus("True").withMessage(null).endCondition().endStatus().build());
         client.pods().inNamespace("kube-system").withName("kube-scheduler-demo-1").edit(p -> new PodBuilder(p)
                 .editStatus().withPhase("Running").endStatus().build());
-        assertThat(new KubernetesStage().check(run)).hasSize(5).allMatch(CheckResult::ok);
+        client.pods().inNamespace("kube-system").withName("kube-apiserver-demo-1").edit(p -> new PodBuilder(p)
+                .editSpec().editFirstContainer().addToCommand("--audit-log-path=/var/log/kubernetes/audit/audit.log")
+                .endContainer().endSpec().build());
+        assertThat(new KubernetesStage().check(run)).hasSize(6).allMatch(CheckResult::ok);
     }
 
     @Test

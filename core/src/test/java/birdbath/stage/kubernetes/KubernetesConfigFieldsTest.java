@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
+import birdbath.pki.KubernetesPki;
 import birdbath.provider.Node;
 import birdbath.testing.UpstreamConfigFields;
 import java.nio.file.Files;
@@ -58,6 +59,20 @@ class KubernetesConfigFieldsTest {
         assertThat(controlPlane).contains("controlPlane:");
         assertThat(UPSTREAM.problems(worker)).isEmpty();
         assertThat(UPSTREAM.problems(controlPlane)).isEmpty();
+    }
+
+    @Test
+    void theEncryptionConfigurationAndTheAuditPolicyUseOnlyUpstreamFields() throws Exception {
+        KubernetesPki pki = new KubernetesPki(spec);
+        pki.ensure();
+        String encryption = KubeadmConfigs.encryptionConfig(pki);
+        assertThat(encryption).contains("kind: EncryptionConfiguration", "secretbox:");
+        assertThat(UPSTREAM.problems(encryption)).isEmpty();
+        // secretbox takes exactly 32 bytes (apiserver's validation_encryption.go)
+        assertThat(java.util.Base64.getDecoder().decode(pki.encryptionKey().reveal())).hasSize(32);
+        assertThat(Files.getPosixFilePermissions(spec.stateDir().resolve("secrets/kubernetes-encryption.key")))
+                .extracting(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+        assertThat(UPSTREAM.problems(KubeadmConfigs.auditPolicy())).isEmpty();
     }
 
     @Test
