@@ -81,7 +81,7 @@ public final class KubernetesPki {
             return new Secret(Files.readString(encryptionKeyFile(), StandardCharsets.US_ASCII).strip());
         } catch (IOException e) {
             throw new BirdbathException("cannot read " + encryptionKeyFile() + " (" + e.getMessage() + "): the pki"
-                    + " stage makes it; run `birdbath up --only pki`");
+                    + " stage makes it; run `birdbath pki issue`");
         }
     }
 
@@ -99,7 +99,7 @@ public final class KubernetesPki {
                 files.put(name, Files.readAllBytes(source));
             } catch (IOException e) {
                 throw new BirdbathException("cannot read " + source + " (" + e.getMessage() + "): the pki stage makes"
-                        + " the Kubernetes CA; run `birdbath up --only pki`");
+                        + " the Kubernetes CA; run `birdbath pki issue`");
             }
         }
         return files;

@@ -96,10 +96,14 @@ public final class Pki {
 
     /**
      * Issues what is missing or no longer right (creating the CA first if there is none); with {@code rotate},
-     * reissues every node certificate. Returns one line per certificate: "issued (why)" or "ok".
+     * reissues every node certificate. Returns one line per certificate: "issued (why)" or "ok". A cluster that
+     * runs Kubernetes also gets its Kubernetes keys, once ({@link KubernetesPki}).
      */
     public Map<String, String> issue(List<Node> nodes, boolean rotate) {
         CertificateAuthority ca = hasCa() ? ca() : init();
+        if (spec.provider().runsKubernetes()) {
+            new KubernetesPki(spec).ensure();
+        }
         Map<String, String> actions = new LinkedHashMap<>();
         for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
             Status status = status(ca, e.getKey(), e.getValue());

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.host.Host;
-import birdbath.pki.KubernetesPki;
 import birdbath.pki.Pki;
 import birdbath.provider.Node;
 import birdbath.remote.NodeFile;
@@ -84,8 +83,7 @@ class StageRenderTest {
         Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), SSH_KEY + "\n");
         Pki pki = new Pki(spec);
         pki.init();
-        pki.issue(nodes, false);
-        new KubernetesPki(spec).ensure();
+        pki.issue(nodes, false); // on Linode, also the Kubernetes CA, front-proxy CA and keys
         return new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
     }
 

@@ -31,10 +31,6 @@ public final class PkiStage implements Stage {
     @Override
     public void converge(StageRun run) {
         Map<String, String> issued = new Pki(run.spec()).issue(run.nodes(), false);
-        if (run.spec().provider().runsKubernetes()) {
-            // made once: the kubernetes stage places them before kubeadm runs
-            new birdbath.pki.KubernetesPki(run.spec()).ensure();
-        }
         issued.forEach((cert, action) -> {
             if (!action.equals("ok")) {
                 run.out().info("  " + cert + ": " + action);
