@@ -79,11 +79,12 @@ public final class KubeadmConfigs {
     }
 
     /**
-     * JoinConfiguration for {@code node}; {@code certificateKey} non-null makes it join as a control-plane node.
+     * JoinConfiguration for {@code node}; with {@code asControlPlane} it joins as a control-plane node, with the
+     * shared keys it already holds (no certificate key: nothing is uploaded for it).
      */
-    public static String join(ClusterSpec spec, Node node, String token, String caHash, String certificateKey) {
-        String controlPlane = certificateKey == null ? "" : "controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: "
-                + node.privateIp() + "\n    bindPort: 6443\n  certificateKey: " + certificateKey + "\n";
+    public static String join(ClusterSpec spec, Node node, String token, String caHash, boolean asControlPlane) {
+        String controlPlane = !asControlPlane ? "" : "controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: "
+                + node.privateIp() + "\n    bindPort: 6443\n";
         return Template.render("kubernetes/kubeadm-join.yaml", Map.of("name", node.name(), "ip", node.privateIp(),
                 "api_name", spec.apiName(), "token", token, "ca_hash", caHash, "control_plane", controlPlane));
     }

@@ -97,12 +97,11 @@ public final class KubernetesStage implements Stage {
             });
             files.add(NodeFile.of(KubeadmConfigs.ENCRYPTION_CONFIG, KubeadmConfigs.encryptionConfig(pki)).asSecret());
             files.add(NodeFile.of(KubeadmConfigs.AUDIT_POLICY, KubeadmConfigs.auditPolicy()));
-        }
-        if (node.equals(cp.get(0))) {
-            Pki pki = new Pki(context.spec());
-            files.add(NodeFile.of(ETCD_CA, pki.nodeFiles(node).get("ca.crt")));
+            // the API server's way to etcd: the etcd CA and its client certificate from the cluster CA
+            Pki clusterPki = new Pki(context.spec());
+            files.add(NodeFile.of(ETCD_CA, clusterPki.nodeFiles(node).get("ca.crt")));
             for (String ext : List.of("crt", "key")) {
-                Path source = pki.dir().resolve("clients/" + ETCD_CLIENT + "." + ext);
+                Path source = clusterPki.dir().resolve("clients/" + ETCD_CLIENT + "." + ext);
                 try {
                     NodeFile f = NodeFile.of("/etc/kubernetes/pki/" + ETCD_CLIENT + "." + ext, Files.readAllBytes(source));
                     files.add(ext.equals("key") ? f.asSecret() : f);
@@ -111,11 +110,13 @@ public final class KubernetesStage implements Stage {
                             + "; run `birdbath pki issue`");
                 }
             }
+        }
+        if (node.equals(cp.get(0))) {
             files.add(NodeFile.of(INIT, KubeadmConfigs.init(context.spec(), context.nodes())));
             files.add(NodeFile.of(FLANNEL, KubeadmConfigs.flannel(context.spec())));
         } else {
             files.add(NodeFile.of(JOIN, KubeadmConfigs.join(context.spec(), node, "<token: made at join time>",
-                    "<sha256 of the cluster CA's public key>", cp.contains(node) ? "<certificate key>" : null))
+                    "<sha256 of the cluster CA's public key>", cp.contains(node)))
                     .withMode("600").removedAfterUse());
         }
         return files;
@@ -187,10 +188,12 @@ public final class KubernetesStage implements Stage {
                 .build();
     }
 
-    /** What every control-plane node holds before kubeadm runs: the shared keys, the API server's own files. */
+    /**
+     * What every control-plane node holds before kubeadm runs: the shared keys, etcd's CA and client certificate, the
+     * API server's own files. kubeadm then needs no upload of keys to join a control-plane node.
+     */
     private static boolean sharedKey(NodeFile f) {
-        return f.path().startsWith(KubeadmConfigs.CONFIG_DIR + "/") || f.path().startsWith(KubernetesPki.NODE_DIR)
-                && KubernetesPki.FILES.contains(f.path().substring(KubernetesPki.NODE_DIR.length()));
+        return f.path().startsWith(KubeadmConfigs.CONFIG_DIR + "/") || f.path().startsWith(KubernetesPki.NODE_DIR);
     }
 
     private List<Step> sharedKeySteps(StageRun run, Node node) {
@@ -202,13 +205,9 @@ public final class KubernetesStage implements Stage {
     private List<Step> initSteps(StageRun run, Node node, boolean init) {
         NodeSteps steps = new NodeSteps(files(run.context(), node).stream()
                 .filter(f -> !PREPARED.contains(f.path()) && !sharedKey(f)).toList())
-                .put(ETCD_CA)
-                .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".crt")
-                .put("/etc/kubernetes/pki/" + ETCD_CLIENT + ".key")
                 .put(INIT);
         if (init) {
-            steps.add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT + " --upload-certs",
-                    "test -f " + ADMIN));
+            steps.add(new RunUnless("kubeadm init", "kubeadm init --config " + INIT, "test -f " + ADMIN));
         }
         return steps
                 .put(FLANNEL)
@@ -217,18 +216,16 @@ public final class KubernetesStage implements Stage {
                 .build();
     }
 
-    /** One node at a time: a fresh 15-minute token, the CA hash, and for control-plane nodes the certificate key. */
-    private void join(StageRun run, Node first, Node node) {
-        SshConnection cp = run.engine().session(first);
+    /**
+     * One node at a time: a fresh 15-minute token and the CA hash. A control-plane node joins with the keys it already
+     * holds (placed before kubeadm runs), so no key is uploaded into the cluster for it.
+     */
+    private void join(StageRun run, Node source, Node node) {
+        SshConnection cp = run.engine().session(source);
         String token = must(cp, "kubeadm token create --ttl 15m").strip();
         String hash = caHash(must(cp, "cat /etc/kubernetes/pki/ca.crt"));
-        String key = null;
-        if (KubeadmConfigs.controlPlane(run.nodes()).contains(node)) {
-            List<String> lines = must(cp, "kubeadm init phase upload-certs --upload-certs").strip()
-                    .lines().toList();
-            key = lines.get(lines.size() - 1).strip();
-        }
-        String config = KubeadmConfigs.join(run.spec(), node, token, hash, key);
+        boolean controlPlane = KubeadmConfigs.controlPlane(run.nodes()).contains(node);
+        String config = KubeadmConfigs.join(run.spec(), node, token, hash, controlPlane);
         SshConnection c = run.engine().session(node);
         Host.Result r = c.exec("umask 077 && cat > " + JOIN + " && kubeadm join --config " + JOIN + "; rc=$?; rm -f "
                 + JOIN + "; exit $rc", config.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(10));
@@ -236,7 +233,7 @@ public final class KubernetesStage implements Stage {
             throw new BirdbathException(node.name() + ": kubernetes: kubeadm join failed (exit " + r.exit() + "): "
                     + Host.tail(r.err().isBlank() ? r.out() : r.err()).replace(token, "<token>"));
         }
-        report(run, node.name(), "joined" + (key == null ? "" : " as a control-plane node"));
+        report(run, node.name(), "joined" + (controlPlane ? " as a control-plane node" : ""));
     }
 
     /** "sha256:HEX" of the certificate's SubjectPublicKeyInfo, as kubeadm's --discovery-token-ca-cert-hash. */

@@ -54,8 +54,8 @@ class KubernetesConfigFieldsTest {
     @Test
     void joinConfigurationsOfAWorkerAndOfAControlPlaneNodeUseOnlyUpstreamFields() {
         String hash = "sha256:" + "ab".repeat(32);
-        String worker = KubeadmConfigs.join(spec, nodes.get(3), "abcdef.0123456789abcdef", hash, null);
-        String controlPlane = KubeadmConfigs.join(spec, nodes.get(1), "abcdef.0123456789abcdef", hash, "cd".repeat(32));
+        String worker = KubeadmConfigs.join(spec, nodes.get(3), "abcdef.0123456789abcdef", hash, false);
+        String controlPlane = KubeadmConfigs.join(spec, nodes.get(1), "abcdef.0123456789abcdef", hash, true);
         assertThat(controlPlane).contains("controlPlane:");
         assertThat(UPSTREAM.problems(worker)).isEmpty();
         assertThat(UPSTREAM.problems(controlPlane)).isEmpty();
