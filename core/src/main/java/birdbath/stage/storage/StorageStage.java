@@ -87,7 +87,7 @@ public final class StorageStage implements Stage {
                 .restartsUnit(REMOUNT_TIMER));
         // read by systemd when kubelet is installed (the kubernetes stage), harmless before and without it
         files.add(NodeFile.of(KUBELET_DROP_IN, Template.render("storage/kubelet-after-storage.conf",
-                Map.of("where", MOUNT))));
+                Map.of("where", MOUNT, "mount_unit", MOUNT_UNIT))));
         return files;
     }
 
