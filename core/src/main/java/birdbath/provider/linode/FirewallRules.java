@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The Cloud Firewall's rules: inbound DROP by default; SSH, HTTP(S), the Kubernetes API and (with Mosquitto)
- * MQTT over TLS from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members.
+ * The Cloud Firewall's rules: inbound DROP by default; SSH, the Kubernetes API, HTTP(S) (with Traefik) and MQTT
+ * over TLS (with Mosquitto) from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members.
  * Cloud Firewall rules cannot name ESP, which is why IPsec runs ESP-in-UDP.
  */
 final class FirewallRules {
@@ -40,7 +40,10 @@ final class FirewallRules {
     private static Map<String, String> publicPorts(ClusterSpec spec) {
         Map<String, String> ports = new LinkedHashMap<>();
         ports.put("ssh", "22");
-        ports.put("web", "80, 443");
+        if (spec.apps().traefik() != null) {
+            // only Traefik listens there (the sites, Let's Encrypt's HTTP-01): closed on a cluster without it
+            ports.put("web", "80, 443");
+        }
         ports.put("kube-api", "6443");
         if (spec.apps().mosquitto() != null) {
             // devices reach the broker directly (TLS), as they reach the web apps

@@ -101,8 +101,8 @@ class LinodeProvisionTest {
                     .containsEntry("hair", ingress).containsEntry("demo-api", nodes.get(0).publicIp()).hasSize(7);
             long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
             JsonNode rules = api(f, "GET", "/networking/firewalls/" + fw + "/rules", null);
-            assertThat(rules.path("inbound").findValuesAsText("label")).contains("mqtts");
-            assertThat(rules.toString()).contains("\"ports\":\"8883\"");
+            assertThat(rules.path("inbound").findValuesAsText("label")).contains("mqtts", "web");
+            assertThat(rules.toString()).contains("\"ports\":\"8883\"", "\"ports\":\"80, 443\"");
 
             f.sim.stats().reset();
             b.up(PROVISION, null, false);
@@ -202,6 +202,8 @@ class LinodeProvisionTest {
                     nodes.stream().map(n -> n.privateIp() + "/32").toList());
             JsonNode ssh = rules.get("inbound").get(0);
             assertThat(ssh.get("ports").asText()).isEqualTo("22");
+            // no apps, no Traefik: nothing listens on 80 and 443, so the firewall does not open them
+            assertThat(rules.path("inbound").findValuesAsText("label")).doesNotContain("web").contains("kube-api");
             assertThat(ssh.at("/addresses/ipv4/0").asText()).isEqualTo("198.51.100.0/24");
             assertThat(labels(f, "/vpcs")).isEmpty();
             f.sim.stats().reset();
