@@ -31,6 +31,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,9 +81,10 @@ public final class KubernetesStage implements Stage {
     }
 
     /**
-     * Every node: the preparation script and the kubelet's defaults. The first control-plane node: etcd's CA and
-     * the API server's etcd client certificate, kubeadm's init config, flannel. The others: the join config, made
-     * at join time with a fresh token and removed after it (shown here with placeholders).
+     * Every node: the preparation script, the wait for the API name and the kubelet's defaults. Every control-plane
+     * node: the cluster's shared keys (KubernetesPki), the encryption config and audit policy, etcd's CA and the API
+     * server's etcd client certificate. The first control-plane node: kubeadm's init config and flannel. The others:
+     * the join config, made at join time with a fresh token and removed after it (shown here with placeholders).
      */
     @Override
     public List<NodeFile> files(StageContext context, Node node) {
@@ -131,16 +133,19 @@ public final class KubernetesStage implements Stage {
         List<Node> nodes = run.nodes();
         List<Node> cp = KubeadmConfigs.controlPlane(nodes);
         Node first = cp.get(0);
-        run.engine().converge(name(), nodes, node -> prepareSteps(run, node));
+        // each node's files, declared once for the three converges below
+        Map<Node, List<NodeFile>> declared = new HashMap<>();
+        nodes.forEach(n -> declared.put(n, files(run.context(), n)));
+        run.engine().converge(name(), nodes, node -> prepareSteps(run, declared.get(node)));
         // the cluster's CA, front-proxy CA and service-account key, birdbath's, before kubeadm could mint its own
-        run.engine().converge(name(), cp, node -> sharedKeySteps(run, node));
+        run.engine().converge(name(), cp, node -> sharedKeySteps(declared.get(node)));
         Map<String, String> state = run.engine().onEach("kubernetes state", nodes, s -> s.exec("test -f " + ADMIN
                 + " && echo admin; test -f /etc/kubernetes/kubelet.conf && echo joined; true").out());
         List<Node> live = cp.stream().filter(n -> state.getOrDefault(n.name(), "").contains("admin")).toList();
         boolean holdsCluster = etcd.client().count(etcd.endpoint(etcd.answering()), ControlPlaneStart.REGISTRY) > 0;
         ControlPlaneStart start = ControlPlaneStart.decide(holdsCluster, live, cp);
         if (start.init()) {
-            run.engine().converge(name(), List.of(first), node -> initSteps(run, node, true));
+            run.engine().converge(name(), List.of(first), node -> initSteps(declared.get(node), true));
         }
         Node source = start.source();
         fetchKubeconfig(run.engine().session(source), run.spec());
@@ -151,7 +156,7 @@ public final class KubernetesStage implements Stage {
         }
         if (!start.init()) {
             // the first node's files as declared; kubeadm init is no step here (the cluster runs)
-            run.engine().converge(name(), List.of(first), node -> initSteps(run, node, false));
+            run.engine().converge(name(), List.of(first), node -> initSteps(declared.get(node), false));
         }
         upgrade(run, source);
     }
@@ -181,8 +186,8 @@ public final class KubernetesStage implements Stage {
 
     private static final List<String> PREPARED = List.of(PREPARE, AWAIT_API_NAME, KUBELET_DEFAULT);
 
-    private List<Step> prepareSteps(StageRun run, Node node) {
-        return new NodeSteps(files(run.context(), node).stream().filter(f -> PREPARED.contains(f.path())).toList())
+    private static List<Step> prepareSteps(StageRun run, List<NodeFile> files) {
+        return new NodeSteps(files.stream().filter(f -> PREPARED.contains(f.path())).toList())
                 .put(PREPARE)
                 .add(new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(),
                         PREPARE, "test -f " + VERSION_MARK))
@@ -202,14 +207,14 @@ public final class KubernetesStage implements Stage {
         return f.path().startsWith(KubeadmConfigs.CONFIG_DIR + "/") || f.path().startsWith(KubernetesPki.NODE_DIR);
     }
 
-    private List<Step> sharedKeySteps(StageRun run, Node node) {
-        return new NodeSteps(files(run.context(), node).stream().filter(KubernetesStage::sharedKey).toList())
+    private static List<Step> sharedKeySteps(List<NodeFile> files) {
+        return new NodeSteps(files.stream().filter(KubernetesStage::sharedKey).toList())
                 .putRest().build();
     }
 
     /** The first control-plane node's files; with {@code init}, `kubeadm init` once they are in place. */
-    private List<Step> initSteps(StageRun run, Node node, boolean init) {
-        NodeSteps steps = new NodeSteps(files(run.context(), node).stream()
+    private static List<Step> initSteps(List<NodeFile> files, boolean init) {
+        NodeSteps steps = new NodeSteps(files.stream()
                 .filter(f -> !PREPARED.contains(f.path()) && !sharedKey(f)).toList())
                 .put(INIT);
         if (init) {
@@ -229,7 +234,9 @@ public final class KubernetesStage implements Stage {
     private void join(StageRun run, Node source, Node node) {
         SshConnection cp = run.engine().session(source);
         String token = must(cp, "kubeadm token create --ttl 15m").strip();
-        String hash = caHash(must(cp, "cat /etc/kubernetes/pki/ca.crt"));
+        // the CA birdbath placed on every control-plane node
+        String hash = caHash(new String(new KubernetesPki(run.spec()).nodeFiles().get("ca.crt"),
+                StandardCharsets.US_ASCII));
         boolean controlPlane = KubeadmConfigs.controlPlane(run.nodes()).contains(node);
         String config = KubeadmConfigs.join(run.spec(), node, token, hash, controlPlane);
         SshConnection c = run.engine().session(node);
@@ -249,7 +256,7 @@ public final class KubernetesStage implements Stage {
                     .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
             return "sha256:" + Hashes.sha256Hex(cert.getPublicKey().getEncoded());
         } catch (java.security.cert.CertificateException e) {
-            throw new BirdbathException("the cluster's /etc/kubernetes/pki/ca.crt cannot be read: " + e.getMessage());
+            throw new BirdbathException("the cluster's Kubernetes CA certificate cannot be read: " + e.getMessage());
         }
     }
 
