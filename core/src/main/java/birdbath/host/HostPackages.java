@@ -81,7 +81,8 @@ public final class HostPackages {
         return false;
     }
 
-    private static List<Tool> missing(List<Tool> tools) {
+    /** The tools whose program is not on this machine. */
+    public static List<Tool> missing(List<Tool> tools) {
         return tools.stream().filter(t -> !Host.has(t.program())).toList();
     }
 

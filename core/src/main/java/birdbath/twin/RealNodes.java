@@ -114,12 +114,8 @@ public final class RealNodes implements NodeBackend {
         List<HostPackages.Tool> needed = new ArrayList<>(birdbath.provider.local.LocalProvider.HOST_TOOLS);
         needed.add(new HostPackages.Tool("nft", "nftables"));
         needed.add(new HostPackages.Tool("dpkg-deb", "dpkg"));
-        List<String> missing = new ArrayList<>();
-        for (HostPackages.Tool tool : needed) {
-            if (!Host.has(tool.program())) {
-                missing.add(tool.program() + " (apt-get install " + tool.debianPackage() + ")");
-            }
-        }
+        List<String> missing = HostPackages.missing(needed).stream()
+                .map(t -> t.program() + " (apt-get install " + t.debianPackage() + ")").toList();
         if (!missing.isEmpty()) {
             throw new BirdbathException("linode-sim --real-nodes needs " + String.join(", ", missing));
         }

@@ -74,15 +74,19 @@ public final class LocalProvider implements Provider {
     /** Root, then the host tools, installed with apt-get when missing and {@code mayInstall}. */
     @Override
     public void prepareHost(boolean mayInstall) {
-        preflight(uid(), program -> true);
+        if (!"0".equals(uid())) {
+            throw new BirdbathException(NEEDS_ROOT);
+        }
         HostPackages.ensure("the local provider", HOST_TOOLS, mayInstall, out);
     }
+
+    private static final String NEEDS_ROOT = "the local provider needs root (it creates network namespaces, loop"
+            + " devices and containers): run birdbath with sudo";
 
     static void preflight(String uid, java.util.function.Predicate<String> installed) {
         List<String> problems = new ArrayList<>();
         if (!"0".equals(uid)) {
-            problems.add("the local provider needs root (it creates network namespaces, loop devices and"
-                    + " containers): run birdbath with sudo");
+            problems.add(NEEDS_ROOT);
         }
         for (HostPackages.Tool tool : HOST_TOOLS) {
             if (!installed.test(tool.program())) {
