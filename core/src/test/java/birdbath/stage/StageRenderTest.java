@@ -43,8 +43,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * day these sections were written into the golden files by hand, before the code produced them, then compared:
  * storage's kubelet drop-in (RequiresMountsFor=/mnt/birdbath on every node); on demo-1 the Kubernetes CA,
  * front-proxy CA and service-account keys (keys secret, 0600), the encryption config (secret) and audit policy,
- * the API server's extraArgs and extraVolumes; prepare-node.sh's apt-get update; flannel's Backend.MTU 1420; every
- * node's await-api-name.sh (getent hosts demo-api.example.com, 120 tries 5 s apart).
+ * the API server's extraArgs and extraVolumes; prepare-node.sh's apt-get update; flannel's Backend.MTU 1420. Then,
+ * the same way: every node's /etc/hosts giving demo-api.example.com demo-1's private address (the only control
+ * plane), and the kubernetes stage without its wait for the public record (await-api-name.sh removed).
  */
 class StageRenderTest {
 

@@ -15,6 +15,7 @@ import birdbath.stage.Stage;
 import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
+import birdbath.stage.kubernetes.ApiAddresses;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,11 +48,24 @@ public final class BaselineStage implements Stage {
         String keys = String.join("\n", context.credentials().nodeKeys(context.spec())) + "\n";
         return List.of(
                 NodeFile.of("/etc/hostname", node.name() + "\n"),
-                NodeFile.of(HOSTS, Template.render("baseline/hosts", Map.of("nodes", hostLines(context.nodes())))),
+                NodeFile.of(HOSTS, Template.render("baseline/hosts", Map.of("nodes", hostLines(context.nodes()),
+                        "api", apiLines(context, node)))),
                 NodeFile.of(AUTHORIZED_KEYS, keys).withMode("600").ownedBy(ADMIN + ":" + ADMIN),
                 NodeFile.of(SUDOERS, Template.render("baseline/sudoers", Map.of("admin", ADMIN))).withMode("440"),
                 NodeFile.of(SYSCTL, Template.render("baseline/sysctl.conf", Map.of())),
                 NodeFile.of(SSHD, Template.render("baseline/sshd-hardening.conf", Map.of("admin", ADMIN))));
+    }
+
+    /** The API's name to the control plane's private addresses (see {@link ApiAddresses}), where Kubernetes runs. */
+    private static String apiLines(StageContext context, Node node) {
+        if (!context.spec().provider().runsKubernetes()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\n# the Kubernetes API, over the private network\n");
+        for (String ip : ApiAddresses.forNode(context.nodes(), node)) {
+            sb.append(ip).append('\t').append(context.spec().apiName()).append('\n');
+        }
+        return sb.toString();
     }
 
     private static String hostLines(List<Node> nodes) {

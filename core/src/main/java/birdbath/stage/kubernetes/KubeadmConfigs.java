@@ -89,11 +89,6 @@ public final class KubeadmConfigs {
                 "api_name", spec.apiName(), "token", token, "ca_hash", caHash, "control_plane", controlPlane));
     }
 
-    /** Waits until this node resolves the API server's name, bounded. */
-    static String awaitApiName(ClusterSpec spec) {
-        return Template.render("kubernetes/await-api-name.sh", Map.of("api_name", spec.apiName()));
-    }
-
     public static String kubelet(Node node) {
         return Template.render("kubernetes/kubelet.default", Map.of("ip", node.privateIp()));
     }
@@ -136,6 +131,6 @@ public final class KubeadmConfigs {
     public static Map<String, String> scripts(ClusterSpec spec, List<Node> nodes) {
         Node n = nodes.get(0);
         return Map.of("prepare-node.sh", prepare(spec, n), "upgrade-node.sh (first)", upgrade(spec, n, true),
-                "upgrade-node.sh (other)", upgrade(spec, n, false), "await-api-name.sh", awaitApiName(spec));
+                "upgrade-node.sh (other)", upgrade(spec, n, false));
     }
 }

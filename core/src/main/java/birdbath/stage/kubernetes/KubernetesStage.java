@@ -46,7 +46,6 @@ public final class KubernetesStage implements Stage {
 
     static final String PREPARE = "/etc/birdbath/prepare-kubernetes.sh";
     static final String UPGRADE = "/etc/birdbath/upgrade-kubernetes.sh";
-    static final String AWAIT_API_NAME = "/etc/birdbath/await-api-name.sh";
     static final String VERSION_MARK = "/etc/birdbath/kubernetes-version";
     static final String INIT = "/etc/birdbath/kubeadm-init.yaml";
     static final String JOIN = "/etc/birdbath/kubeadm-join.yaml";
@@ -90,7 +89,6 @@ public final class KubernetesStage implements Stage {
     public List<NodeFile> files(StageContext context, Node node) {
         List<NodeFile> files = new ArrayList<>();
         files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec(), node)).withMode("755"));
-        files.add(NodeFile.of(AWAIT_API_NAME, KubeadmConfigs.awaitApiName(context.spec())).withMode("755"));
         files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
         if (cp.contains(node)) {
@@ -184,17 +182,13 @@ public final class KubernetesStage implements Stage {
         return Integer.compare(x.length, y.length);
     }
 
-    private static final List<String> PREPARED = List.of(PREPARE, AWAIT_API_NAME, KUBELET_DEFAULT);
+    private static final List<String> PREPARED = List.of(PREPARE, KUBELET_DEFAULT);
 
     private static List<Step> prepareSteps(StageRun run, List<NodeFile> files) {
         return new NodeSteps(files.stream().filter(f -> PREPARED.contains(f.path())).toList())
                 .put(PREPARE)
                 .add(new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(),
                         PREPARE, "test -f " + VERSION_MARK))
-                .put(AWAIT_API_NAME)
-                // kubeadm init and join reach the API by this name, a record provisioning has just made
-                .add(new RunUnless(run.spec().apiName() + " resolves", AWAIT_API_NAME, "getent hosts "
-                        + run.spec().apiName()))
                 .put(KUBELET_DEFAULT)
                 .build();
     }

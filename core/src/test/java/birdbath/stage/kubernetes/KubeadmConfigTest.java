@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.provider.Node;
+import birdbath.secrets.ClusterCredentials;
+import birdbath.stage.StageContext;
+import birdbath.stage.baseline.BaselineStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -134,5 +138,35 @@ class KubeadmConfigTest {
             Files.writeString(file, golden.toString());
         }
         assertThat(golden.toString()).as("golden file " + file).isEqualTo(Files.readString(file));
+    }
+
+    /**
+     * The API on the private network: kubeadm writes the API's name into every kubeconfig on the nodes (init's
+     * controlPlaneEndpoint, the join's endpoint), and every node's /etc/hosts, as baseline writes it, gives that
+     * name only control-plane private addresses. So nothing inside the cluster takes the public path that
+     * networking.allowed_cidrs may close.
+     */
+    @Test
+    void everyNodeReachesTheApiByItsNameAtControlPlanePrivateAddressesOnly() throws Exception {
+        ClusterSpec spec = spec(5, 3);
+        List<Node> nodes = nodes(spec);
+        Files.createDirectories(spec.stateDir().resolve("ssh"));
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa"), "(not read)\n");
+        Files.writeString(spec.stateDir().resolve("ssh/id_ecdsa.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey b\n");
+        StageContext context = new StageContext(spec, nodes, new ClusterCredentials(spec.stateDir()));
+        List<String> controlPlanePrivate = nodes.subList(0, 3).stream().map(Node::privateIp).toList();
+        assertThat(docs(KubeadmConfigs.init(spec, nodes)).get(1).path("controlPlaneEndpoint").asText())
+                .isEqualTo(spec.apiName() + ":6443");
+        for (Node n : nodes) {
+            String hosts = new BaselineStage().files(context, n).stream().filter(f -> f.path().equals("/etc/hosts"))
+                    .findFirst().orElseThrow().text();
+            List<String> api = hosts.lines().map(l -> l.split("\\s+")).filter(p -> p.length > 1
+                    && List.of(p).subList(1, p.length).contains(spec.apiName())).map(p -> p[0]).toList();
+            assertThat(api).as(n.name() + "'s /etc/hosts").containsExactlyInAnyOrderElementsOf(controlPlanePrivate);
+            assertThat(api.get(0)).as(n.name() + " tries first").isEqualTo(n.index() <= 3 ? n.privateIp()
+                    : controlPlanePrivate.get(n.index() % 3));
+            assertThat(docs(KubeadmConfigs.join(spec, n, TOKEN, HASH, n.index() <= 3)).get(0)
+                    .at("/discovery/bootstrapToken/apiServerEndpoint").asText()).isEqualTo(spec.apiName() + ":6443");
+        }
     }
 }
