@@ -33,7 +33,8 @@ final class Catalog {
             ObjectNode region = JSON.createObjectNode().put("id", r[0]).put("label", r[1]).put("country", r[2])
                     .put("status", "ok").put("site_type", "core");
             ArrayNode caps = region.putArray("capabilities");
-            for (String c : new String[] {"Linodes", "Block Storage", "Cloud Firewall", "VPCs", "Vlans"}) {
+            for (String c : new String[] {"Linodes", "NodeBalancers", "Block Storage", "Cloud Firewall", "VPCs",
+                    "Vlans"}) {
                 caps.add(c);
             }
             regions.add(region);

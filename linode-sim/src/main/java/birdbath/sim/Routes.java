@@ -76,11 +76,39 @@ final class Routes {
         one("POST", "/networking/firewalls/{id}/devices", s::addDevice);
         empty("DELETE", "/networking/firewalls/{id}/devices/{id}", r -> s.deleteDevice(r.id(0), r.id(1)));
 
+        NodeBalancers nb = s.nodeBalancers();
+        String balancer = "/nodebalancers/{id}";
+        String config = balancer + "/configs/{id}";
+        many("GET", "/nodebalancers", r -> s.locked(nb::list));
+        one("POST", "/nodebalancers", r -> s.locked(() -> nb.create(r)));
+        one("GET", balancer, r -> s.locked(() -> nb.get(r.id(0))));
+        one("PUT", balancer, r -> s.locked(() -> nb.update(r)));
+        empty("DELETE", balancer, r -> s.locked(() -> run(() -> nb.delete(r.id(0)))));
+        many("GET", balancer + "/firewalls", r -> s.locked(() -> nb.firewalls(r.id(0))));
+        many("GET", balancer + "/vpcs", r -> s.locked(() -> nb.vpcs(r.id(0))));
+        many("GET", balancer + "/configs", r -> s.locked(() -> nb.listConfigs(r.id(0))));
+        one("POST", balancer + "/configs", r -> s.locked(() -> nb.createConfig(r)));
+        one("GET", config, r -> s.locked(() -> nb.getConfig(r.id(0), r.id(1))));
+        one("PUT", config, r -> s.locked(() -> nb.updateConfig(r)));
+        empty("DELETE", config, r -> s.locked(() -> run(() -> nb.deleteConfig(r.id(0), r.id(1)))));
+        one("POST", config + "/rebuild", r -> s.locked(() -> nb.rebuild(r)));
+        many("GET", config + "/nodes", r -> s.locked(() -> nb.listNodes(r.id(0), r.id(1))));
+        one("POST", config + "/nodes", r -> s.locked(() -> nb.createNode(r)));
+        one("GET", config + "/nodes/{id}", r -> s.locked(() -> nb.getNode(r.id(0), r.id(1), r.id(2))));
+        one("PUT", config + "/nodes/{id}", r -> s.locked(() -> nb.updateNode(r)));
+        empty("DELETE", config + "/nodes/{id}", r -> s.locked(() -> run(() -> nb.deleteNode(r.id(0), r.id(1),
+                r.id(2)))));
+
         many("GET", "/vpcs", r -> s.listVpcs());
         one("POST", "/vpcs", s::createVpc);
         one("GET", "/vpcs/{id}", r -> s.getVpc(r.id(0)));
         empty("DELETE", "/vpcs/{id}", r -> s.deleteVpc(r.id(0)));
         many("GET", "/vpcs/{id}/subnets", r -> s.listSubnets(r.id(0)));
+    }
+
+    private static Object run(Runnable operation) {
+        operation.run();
+        return null;
     }
 
     private static JsonNode byId(List<? extends JsonNode> list, Request r) {

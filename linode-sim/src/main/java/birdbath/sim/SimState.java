@@ -41,6 +41,7 @@ final class SimState {
     private final Map<Long, Map<Long, ObjectNode>> records = new HashMap<>();
     private final Map<Long, ObjectNode> firewalls = new LinkedHashMap<>();
     private final Map<Long, ObjectNode> vpcs = new LinkedHashMap<>();
+    private final NodeBalancers nodeBalancers = new NodeBalancers(this);
     private final Map<Long, Long> createdAt = new HashMap<>();
     /** VPC address -> instance id, per subnet id. */
     private final Map<Long, Map<String, Long>> vpcAddresses = new HashMap<>();
@@ -58,6 +59,23 @@ final class SimState {
 
     Catalog catalog() {
         return catalog;
+    }
+
+    NodeBalancers nodeBalancers() {
+        return nodeBalancers;
+    }
+
+    /** Runs one NodeBalancer operation under the account's lock. */
+    synchronized <T> T locked(java.util.function.Supplier<T> operation) {
+        return operation.get();
+    }
+
+    long newId() {
+        return ++nextId;
+    }
+
+    String privateRange() {
+        return backend.privateRange();
     }
 
     // ---------------------------------------------------------------- instances
@@ -267,7 +285,7 @@ final class SimState {
         return out;
     }
 
-    private String allocatePublic() {
+    String allocatePublic() {
         List<String> pools = backend.publicPools();
         int pool = nextPublic / 254;
         if (pool >= pools.size()) {
@@ -662,6 +680,20 @@ final class SimState {
 
     synchronized JsonNode addDevice(Request r) {
         ObjectNode f = firewall(r.id(0));
+        if ("nodebalancer".equals(r.text("type"))) {
+            long balancerId = r.field("id").asLong();
+            JsonNode balancer;
+            try {
+                balancer = nodeBalancers.get(balancerId);
+            } catch (ApiError e) {
+                throw ApiError.badRequest("id", "NodeBalancer not found");
+            }
+            checkNodeBalancerFree(f, "id");
+            if (!firewallsOfNodeBalancer(balancerId).isEmpty()) {
+                throw ApiError.badRequest("id", "NodeBalancer already has an active firewall");
+            }
+            return device(addNodeBalancerDevice(f, balancerId, balancer.get("label").asText()));
+        }
         if (!"linode".equals(r.text("type"))) {
             throw ApiError.badRequest("type", "Must be linode or nodebalancer");
         }
@@ -670,13 +702,13 @@ final class SimState {
             throw ApiError.badRequest("id", "Linode not found");
         }
         for (JsonNode e : f.get("entities")) {
-            if (e.get("id").asLong() == linodeId) {
+            if (e.get("type").asText().equals("linode") && e.get("id").asLong() == linodeId) {
                 throw ApiError.badRequest("id", "Linode is already assigned to this firewall");
             }
         }
         for (ObjectNode other : firewalls.values()) {
             for (JsonNode e : other.get("entities")) {
-                if (e.get("id").asLong() == linodeId) {
+                if (e.get("type").asText().equals("linode") && e.get("id").asLong() == linodeId) {
                     throw ApiError.badRequest("id", "Linode already has an active firewall");
                 }
             }
@@ -705,12 +737,53 @@ final class SimState {
     }
 
     private void removeDevice(ObjectNode firewall, long linodeId) {
+        removeEntity(firewall, "linode", linodeId);
+    }
+
+    private static void removeEntity(ObjectNode firewall, String type, long id) {
         ArrayNode entities = (ArrayNode) firewall.get("entities");
         for (int i = entities.size() - 1; i >= 0; i--) {
-            if (entities.get(i).get("id").asLong() == linodeId) {
+            if (entities.get(i).get("type").asText().equals(type) && entities.get(i).get("id").asLong() == id) {
                 entities.remove(i);
             }
         }
+    }
+
+    ObjectNode firewallOrNull(long id) {
+        return firewalls.get(id);
+    }
+
+    /** "Only one NodeBalancer can be assigned to a Firewall at a time" (the API's own words). */
+    void checkNodeBalancerFree(ObjectNode firewall, String field) {
+        for (JsonNode e : firewall.get("entities")) {
+            if (e.get("type").asText().equals("nodebalancer")) {
+                throw ApiError.badRequest(field, "Only one NodeBalancer can be assigned to a Firewall at a time");
+            }
+        }
+    }
+
+    ObjectNode addNodeBalancerDevice(ObjectNode firewall, long balancerId, String label) {
+        ObjectNode e = JSON.createObjectNode().put("id", balancerId).put("type", "nodebalancer").put("label", label)
+                .put("url", "/v4/nodebalancers/" + balancerId).put("_device_id", ++nextId);
+        ((ArrayNode) firewall.get("entities")).add(e);
+        return e;
+    }
+
+    void removeNodeBalancerDevice(long balancerId) {
+        firewalls.values().forEach(f -> removeEntity(f, "nodebalancer", balancerId));
+    }
+
+    /** GET /nodebalancers/{id}/firewalls: the firewalls that have it as a device. */
+    List<JsonNode> firewallsOfNodeBalancer(long balancerId) {
+        List<JsonNode> out = new ArrayList<>();
+        for (ObjectNode f : firewalls.values()) {
+            for (JsonNode e : f.get("entities")) {
+                if (e.get("type").asText().equals("nodebalancer") && e.get("id").asLong() == balancerId) {
+                    out.add(renderFirewall(f));
+                }
+            }
+        }
+        return out;
     }
 
     private JsonNode device(JsonNode entity) {
@@ -860,7 +933,8 @@ final class SimState {
         ObjectNode vpc = vpc(id);
         for (JsonNode s : vpc.get("subnets")) {
             if (!vpcAddresses.get(s.get("id").asLong()).isEmpty()) {
-                throw ApiError.badRequest(null, "Can't delete a VPC while Linodes are assigned to its subnets");
+                throw ApiError.badRequest(null, "Can't delete a VPC while Linodes or NodeBalancers are assigned"
+                        + " to its subnets");
             }
         }
         vpcs.remove(id);
@@ -885,14 +959,79 @@ final class SimState {
         for (JsonNode s : out.get("subnets")) {
             ArrayNode linodes = ((ObjectNode) s).putArray("linodes");
             Set<Long> seen = new HashSet<>();
+            Map<Long, List<String>> balancerRanges = new LinkedHashMap<>();
+            for (Map.Entry<String, Long> a : vpcAddresses.get(s.get("id").asLong()).entrySet()) {
+                if (a.getValue() < 0) {
+                    balancerRanges.computeIfAbsent(-a.getValue(), k -> new ArrayList<>()).add(a.getKey());
+                }
+            }
+            ArrayNode balancers = ((ObjectNode) s).putArray("nodebalancers");
+            balancerRanges.forEach((id, addresses) -> balancers.addObject().put("id", id)
+                    .put("ipv4_range", rangeOf(addresses)));
             for (Long linodeId : vpcAddresses.get(s.get("id").asLong()).values()) {
-                if (seen.add(linodeId)) {
+                if (linodeId > 0 && seen.add(linodeId)) {
                     ObjectNode l = linodes.addObject().put("id", linodeId);
                     l.putArray("interfaces").addObject().put("id", linodeId * 10).put("active", true);
                 }
             }
         }
         return out;
+    }
+
+    /** The smallest address of a NodeBalancer's reserved block, with the block's prefix. */
+    private static String rangeOf(List<String> addresses) {
+        long first = addresses.stream().mapToLong(Validate::ipv4ToLong).min().orElseThrow();
+        int prefix = 32 - Integer.numberOfTrailingZeros(Integer.highestOneBit(addresses.size()));
+        return Validate.longToIpv4(first) + "/" + prefix;
+    }
+
+    ObjectNode[] subnet(long subnetId) {
+        return findSubnet(subnetId);
+    }
+
+    long vpcOfSubnet(long subnetId) {
+        return findSubnet(subnetId)[0].get("id").asLong();
+    }
+
+    /**
+     * A NodeBalancer's block of VPC addresses (a /30 unless it asks for a range): inside the subnet, every
+     * address free. Its addresses are kept under the NodeBalancer's negated id.
+     */
+    String reserveVpcRange(ObjectNode subnet, String wanted, long balancerId, String field) {
+        long[] net = Validate.cidr(subnet.get("ipv4").asText());
+        Map<String, Long> used = vpcAddresses.get(subnet.get("id").asLong());
+        long size = 1L << (32 - net[1]);
+        long[] range = wanted == null ? null : Validate.cidr(wanted);
+        if (wanted != null && (range == null || range[1] < net[1] || !Validate.inCidr(range[0], net))) {
+            throw ApiError.badRequest(field, wanted + " is not a range inside subnet " + subnet.get("ipv4").asText());
+        }
+        long block = range == null ? 4 : 1L << (32 - range[1]);
+        long start = range == null ? -1 : range[0];
+        if (range == null) {
+            for (long ip = net[0] + 4; ip + block <= net[0] + size - 1 && start < 0; ip += block) {
+                boolean free = true;
+                for (long a = ip; a < ip + block; a++) {
+                    free &= !used.containsKey(Validate.longToIpv4(a));
+                }
+                start = free ? ip : -1;
+            }
+            if (start < 0) {
+                throw ApiError.badRequest(field, "No addresses left in subnet " + subnet.get("ipv4").asText());
+            }
+        }
+        for (long a = start; a < start + block; a++) {
+            if (used.containsKey(Validate.longToIpv4(a)) || a < net[0] + 2 || a == net[0] + size - 1) {
+                throw ApiError.badRequest(field, Validate.longToIpv4(a) + " is already in use");
+            }
+        }
+        for (long a = start; a < start + block; a++) {
+            used.put(Validate.longToIpv4(a), -balancerId);
+        }
+        return Validate.longToIpv4(start) + "/" + (32 - Long.numberOfTrailingZeros(block));
+    }
+
+    void releaseVpcRange(long subnetId, long balancerId) {
+        vpcAddresses.get(subnetId).values().removeIf(v -> v == -balancerId);
     }
 
     private ObjectNode[] findSubnet(long subnetId) {
@@ -940,10 +1079,11 @@ final class SimState {
         c.put("records", records.values().stream().mapToInt(Map::size).sum());
         c.put("firewalls", firewalls.size());
         c.put("vpcs", vpcs.size());
+        c.put("nodebalancers", nodeBalancers.count());
         return c;
     }
 
-    private static String now() {
+    static String now() {
         return LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
     }
 }
