@@ -1,13 +1,17 @@
 package birdbath.linode;
 
+import birdbath.linode.Resources.BalancerConfig;
+import birdbath.linode.Resources.BalancerNode;
 import birdbath.linode.Resources.Domain;
 import birdbath.linode.Resources.DomainRecord;
 import birdbath.linode.Resources.Firewall;
 import birdbath.linode.Resources.Instance;
+import birdbath.linode.Resources.NodeBalancer;
 import birdbath.linode.Resources.Volume;
 import birdbath.linode.Resources.Vpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -135,6 +139,48 @@ public final class LinodeCloud {
         api.delete("/networking/firewalls/" + id);
     }
 
+    public void addNodeBalancerDevice(long firewallId, long balancerId) {
+        api.post("/networking/firewalls/" + firewallId + "/devices",
+                LinodeApi.object().put("type", "nodebalancer").put("id", balancerId));
+    }
+
+    // NodeBalancers
+
+    /** The NodeBalancer labelled so, with its configs and their nodes. */
+    public Optional<NodeBalancer> nodeBalancer(String label) {
+        return api.list("/nodebalancers", filter("label", label)).stream().findFirst().map(this::withConfigs);
+    }
+
+    public NodeBalancer createNodeBalancer(ObjectNode body) {
+        String label = body.get("label").asText();
+        return withConfigs(api.create("/nodebalancers", body,
+                () -> api.list("/nodebalancers", filter("label", label)).stream().findFirst()));
+    }
+
+    private NodeBalancer withConfigs(JsonNode b) {
+        long id = b.path("id").asLong();
+        List<BalancerConfig> configs = new ArrayList<>();
+        for (JsonNode c : api.list("/nodebalancers/" + id + "/configs", null)) {
+            List<BalancerNode> nodes = api.list("/nodebalancers/" + id + "/configs/" + c.path("id").asLong()
+                    + "/nodes", null).stream().map(BalancerNode::of).toList();
+            configs.add(BalancerConfig.of(c, nodes));
+        }
+        return new NodeBalancer(id, b.path("label").asText(), b.path("ipv4").asText(), configs);
+    }
+
+    /** The config's fields and its whole node list at once (nodes with an id kept, the others replaced). */
+    public void rebuildNodeBalancerConfig(long balancerId, long configId, ObjectNode body) {
+        api.post("/nodebalancers/" + balancerId + "/configs/" + configId + "/rebuild", body);
+    }
+
+    public void createNodeBalancerConfig(long balancerId, ObjectNode body) {
+        api.post("/nodebalancers/" + balancerId + "/configs", body);
+    }
+
+    public void deleteNodeBalancer(long id) {
+        api.delete("/nodebalancers/" + id);
+    }
+
     // VPCs
 
     public Optional<Vpc> vpc(String label) {
@@ -170,6 +216,14 @@ public final class LinodeCloud {
             return t.path("price").path("monthly").asDouble();
         }
         return 0.10;
+    }
+
+    /** A NodeBalancer's monthly price (GET /nodebalancers/types). */
+    public double nodeBalancerPricePerMonth() {
+        for (JsonNode t : api.list("/nodebalancers/types", null)) {
+            return t.path("price").path("monthly").asDouble();
+        }
+        return 10.0;
     }
 
     public boolean exists(String path) {

@@ -53,15 +53,34 @@ public final class Resources {
         }
     }
 
-    public record Firewall(long id, String label, JsonNode rules, List<Long> linodeIds) {
+    public record Firewall(long id, String label, JsonNode rules, List<Long> linodeIds, List<Long> nodeBalancerIds) {
         static Firewall of(JsonNode n) {
             List<Long> ids = new ArrayList<>();
+            List<Long> balancers = new ArrayList<>();
             for (JsonNode e : n.path("entities")) {
                 if ("linode".equals(e.path("type").asText())) {
                     ids.add(e.path("id").asLong());
+                } else if ("nodebalancer".equals(e.path("type").asText())) {
+                    balancers.add(e.path("id").asLong());
                 }
             }
-            return new Firewall(n.path("id").asLong(), n.path("label").asText(), n.path("rules"), ids);
+            return new Firewall(n.path("id").asLong(), n.path("label").asText(), n.path("rules"), ids, balancers);
+        }
+    }
+
+    /** A NodeBalancer with its configs (each with its backend nodes), as birdbath reads it. */
+    public record NodeBalancer(long id, String label, String ipv4, List<BalancerConfig> configs) { }
+
+    public record BalancerConfig(long id, int port, String protocol, String check, List<BalancerNode> nodes) {
+        static BalancerConfig of(JsonNode n, List<BalancerNode> nodes) {
+            return new BalancerConfig(n.path("id").asLong(), n.path("port").asInt(), n.path("protocol").asText(),
+                    n.path("check").asText(), nodes);
+        }
+    }
+
+    public record BalancerNode(long id, String label, String address) {
+        static BalancerNode of(JsonNode n) {
+            return new BalancerNode(n.path("id").asLong(), n.path("label").asText(), n.path("address").asText());
         }
     }
 

@@ -133,9 +133,9 @@ class LinodeTwinTest {
         assertThat(run(n1, "cat /etc/apt/sources.list")).contains(twin.downloadsUrl() + "/debian/");
         assertThat(run(n1, "readlink -f $(command -v etcd)")).isEqualTo("/usr/local/bin/etcd");
         assertThat(run(n1, "systemctl is-enabled strongswan-starter.service || true")).isEqualTo("masked");
-        // the domain's records resolve on the nodes, from the twin's resolver (the API name is in no /etc/hosts)
+        // the API's name: its public record is for users; on the nodes it is the control plane's private address
         assertThat(run(n1, "getent hosts " + name + "-api.example.com")).startsWith(birdbath().nodes().get(0)
-                .publicIp() + " ");
+                .privateIp() + " ");
         // root has the password of the create request (a hash, not the package's locked '*')
         assertThat(run(n1, "getent shadow root | cut -d: -f2 | cut -c1-3")).isEqualTo("$y$");
     }

@@ -15,6 +15,7 @@ final class Catalog {
     final List<ObjectNode> regions = new ArrayList<>();
     final List<ObjectNode> images = new ArrayList<>();
     final List<ObjectNode> volumeTypes = new ArrayList<>();
+    final List<ObjectNode> nodeBalancerTypes = new ArrayList<>();
 
     Catalog() {
         type("g6-nanode-1", "Nanode 1 GB", "nanode", 1, 1024, 25600, 5);
@@ -48,6 +49,12 @@ final class Catalog {
         volume.putObject("price").put("hourly", 0.00015).put("monthly", 0.1);
         volume.putArray("region_prices");
         volumeTypes.add(volume);
+        // the spec's shape (GET /nodebalancers/types); the price is Linode's published $10 a month
+        ObjectNode balancer = JSON.createObjectNode().put("id", "nodebalancer").put("label", "NodeBalancer")
+                .put("transfer", 0);
+        balancer.putObject("price").put("hourly", 0.015).put("monthly", 10.0);
+        balancer.putArray("region_prices");
+        nodeBalancerTypes.add(balancer);
     }
 
     private void type(String id, String label, String typeClass, int vcpus, int memory, int disk, double monthly) {

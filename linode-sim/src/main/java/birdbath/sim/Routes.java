@@ -34,6 +34,7 @@ final class Routes {
         many("GET", "/images", r -> new ArrayList<>(c.images));
         one("GET", "/images/{s}", r -> byId(c.images, r));
         many("GET", "/volumes/types", r -> new ArrayList<>(c.volumeTypes));
+        many("GET", "/nodebalancers/types", r -> new ArrayList<>(c.nodeBalancerTypes));
         one("GET", "/profile", r -> new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
                 .put("username", "sim-user").put("email", "sim@example.com").put("restricted", false));
 

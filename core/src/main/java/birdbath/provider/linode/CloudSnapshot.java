@@ -7,6 +7,7 @@ import birdbath.linode.Resources.Domain;
 import birdbath.linode.Resources.DomainRecord;
 import birdbath.linode.Resources.Firewall;
 import birdbath.linode.Resources.Instance;
+import birdbath.linode.Resources.NodeBalancer;
 import birdbath.linode.Resources.Volume;
 import birdbath.linode.Resources.Vpc;
 import java.util.ArrayList;
@@ -25,8 +26,10 @@ import java.util.regex.Pattern;
  */
 record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, List<Instance> strayInstances,
                      Map<Integer, Volume> volumes, List<Volume> strayVolumes, Optional<Firewall> firewall,
-                     Optional<Vpc> vpc, Map<Integer, DomainRecord> records, Map<String, DomainRecord> appRecords) {
-    // records: node number -> its A record; API_RECORD -> the API server's A record (to node 1)
+                     Optional<Vpc> vpc, Optional<NodeBalancer> apiBalancer, Map<Integer, DomainRecord> records,
+                     Map<String, DomainRecord> appRecords) {
+    // apiBalancer: the NodeBalancer in front of the API servers (looked for whatever the config says, to remove it)
+    // records: node number -> its A record; API_RECORD -> the API server's A record
     // appRecords: the apps' hosts (label within the domain) -> their A record (to the ingress node)
 
     /** The key of the API server's record ({@code <cluster>-api}) among the records by node number. */
@@ -71,6 +74,7 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         Optional<Firewall> firewall = cloud.firewall(firewallLabel(spec));
         Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || teardown
                 ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
+        Optional<NodeBalancer> apiBalancer = cloud.nodeBalancer(apiLabel(spec));
         Map<Integer, DomainRecord> records = new TreeMap<>();
         Map<String, DomainRecord> appRecords = new TreeMap<>();
         List<String> appLabels = appLabels(spec);
@@ -86,8 +90,8 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
                 }
             }
         }
-        return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, records,
-                appRecords);
+        return new CloudSnapshot(domain, instances, strays, volumes, strayVolumes, firewall, vpc, apiBalancer,
+                records, appRecords);
     }
 
     /** Sorts resources labelled {@code <cluster>-<n>} by n; the others are strays. */

@@ -12,24 +12,27 @@ import java.util.Map;
 
 /**
  * A records in the user's Linode-hosted domain: `<cluster>-<n>` to each node's public address, `<cluster>-api`
- * to the first control-plane node's, each app host to the ingress node's; records of nodes beyond cluster.nodes
- * removed.
+ * to the first control-plane node's or the API's NodeBalancer ({@link NodeBalancerResource#apiTarget}), each app
+ * host to the ingress node's; records of nodes beyond cluster.nodes removed.
  */
 record DnsResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
 
     static final int TTL = 300;
     private static final String UNKNOWN = "(known after apply)";
 
-    /** @param instances the nodes as known now: a record to a node not yet made points "(known after apply)" */
-    List<CloudAction> diff(CloudSnapshot s, Map<Integer, Instance> instances) {
+    /**
+     * @param instances the nodes as known now: a record to a node not yet made points "(known after apply)"
+     * @param apiTarget where the API's name points, or null while that is not known
+     */
+    List<CloudAction> diff(CloudSnapshot s, Map<Integer, Instance> instances, String apiTarget) {
         List<CloudAction> actions = new ArrayList<>();
         long domainId = s.domain().map(d -> d.id()).orElse(-1L);
-        for (int n = CloudSnapshot.API_RECORD; n <= spec.nodes(); n++) {
-            // the API server's name points at the first control-plane node
-            Instance i = instances.get(n == CloudSnapshot.API_RECORD ? 1 : n);
-            String label = n == CloudSnapshot.API_RECORD ? CloudSnapshot.apiLabel(spec) : spec.nodeLabel(n);
-            String name = n == CloudSnapshot.API_RECORD ? spec.apiName() : spec.fqdn(n);
-            pointAt(actions, domainId, s.records().get(n), label, name, i == null ? null : i.publicIp());
+        pointAt(actions, domainId, s.records().get(CloudSnapshot.API_RECORD), CloudSnapshot.apiLabel(spec),
+                spec.apiName(), apiTarget);
+        for (int n = 1; n <= spec.nodes(); n++) {
+            Instance i = instances.get(n);
+            pointAt(actions, domainId, s.records().get(n), spec.nodeLabel(n), spec.fqdn(n),
+                    i == null ? null : i.publicIp());
         }
         Instance ingress = instances.get(spec.apps().ingressNode());
         for (String label : CloudSnapshot.appLabels(spec)) {
@@ -76,7 +79,7 @@ record DnsResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
     }
 
     /** Every record right, once every node runs. */
-    void ensure(CloudSnapshot s, Map<Integer, Instance> running, int parallelism) {
-        CloudAction.applyAll("dns records", diff(s, running), parallelism);
+    void ensure(CloudSnapshot s, Map<Integer, Instance> running, String apiTarget, int parallelism) {
+        CloudAction.applyAll("dns records", diff(s, running, apiTarget), parallelism);
     }
 }

@@ -13,7 +13,9 @@ import java.util.TreeSet;
 
 /**
  * The Cloud Firewall's rules: inbound DROP by default; SSH, the Kubernetes API, HTTP(S) (with Traefik) and MQTT
- * over TLS (with Mosquitto) from networking.allowed_cidrs; everything (TCP, UDP incl. IKE 500/4500, ICMP) between members.
+ * over TLS (with Mosquitto) from networking.allowed_cidrs; the API from the API's NodeBalancer (private-ip mode;
+ * in a VPC the members rule covers it); everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. The
+ * same firewall covers the NodeBalancer, where only its inbound rules apply: 6443 from allowed_cidrs.
  * Cloud Firewall rules cannot name ESP, which is why IPsec runs ESP-in-UDP.
  */
 final class FirewallRules {
@@ -27,6 +29,11 @@ final class FirewallRules {
         ObjectNode rules = JSON.createObjectNode().put("inbound_policy", "DROP").put("outbound_policy", "ACCEPT");
         ArrayNode inbound = rules.putArray("inbound");
         publicPorts(spec).forEach((label, ports) -> rule(inbound, label, "TCP", ports, spec.network().allowedCidrs()));
+        if (NodeBalancerResource.wanted(spec) && spec.network().mode() == ClusterSpec.NetworkMode.PRIVATE_IP) {
+            // the API's NodeBalancer reaches its backends on their legacy private addresses from its own range
+            rule(inbound, "kube-api-nodebalancer", "TCP", String.valueOf(NodeBalancerResource.PORT),
+                    List.of(NodeBalancerResource.SOURCE_RANGE));
+        }
         if (!members.isEmpty()) {
             rule(inbound, "members-tcp", "TCP", null, members);
             rule(inbound, "members-udp", "UDP", null, members);

@@ -12,6 +12,7 @@ import birdbath.linode.LinodeCloud;
 import birdbath.linode.Resources.DomainRecord;
 import birdbath.linode.Resources.Firewall;
 import birdbath.linode.Resources.Instance;
+import birdbath.linode.Resources.NodeBalancer;
 import birdbath.linode.Resources.Volume;
 import birdbath.linode.Resources.Vpc;
 import birdbath.plan.Change;
@@ -30,7 +31,7 @@ import java.util.TreeMap;
 
 /**
  * The `provision` stage on Linode. One class per resource kind ({@link VpcResource}, {@link FirewallResource},
- * {@link InstanceResource}, {@link VolumeResource}, {@link DnsResource}) describes each change once, as a
+ * {@link InstanceResource}, {@link VolumeResource}, {@link NodeBalancerResource}, {@link DnsResource}) describes each change once, as a
  * {@link CloudAction}: `plan` prints the descriptions, `up` applies them, in the order the resources need.
  * Everything is found by the cluster's tag and labels, so `up` after a crash at any point converges without
  * duplicates, and a second `up` makes no mutating call.
@@ -38,6 +39,8 @@ import java.util.TreeMap;
 public final class LinodeProvider implements Provider {
 
     private static final int PARALLELISM = 8;
+    /** What `up` may remove without --yes: nothing of the user's is lost with them. */
+    private static final java.util.Set<String> HOLDS_NO_DATA = java.util.Set.of("dns", "nodebalancer");
 
     private final ClusterSpec spec;
     private final LinodeCloud cloud;
@@ -48,6 +51,7 @@ public final class LinodeProvider implements Provider {
     private final InstanceResource instances;
     private final VolumeResource volumes;
     private final DnsResource dns;
+    private final NodeBalancerResource balancer;
 
     public LinodeProvider(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
         this.spec = spec;
@@ -59,6 +63,7 @@ public final class LinodeProvider implements Provider {
         this.instances = new InstanceResource(spec, cloud, new ClusterCredentials(spec.stateDir()), out);
         this.volumes = new VolumeResource(spec, cloud, out);
         this.dns = new DnsResource(spec, cloud, out);
+        this.balancer = new NodeBalancerResource(spec, cloud, instances, out);
     }
 
     // ------------------------------------------------------------------ plan
@@ -75,7 +80,12 @@ public final class LinodeProvider implements Provider {
         warnAboutDrift(s);
         actions.addAll(instances.diff(s, null));
         actions.addAll(volumes.diff(s, s.instances(), new HashMap<>()));
-        actions.addAll(dns.diff(s, s.instances()));
+        List<CloudAction> balancerActions = balancer.diff(s, s.instances(), s.firewall(), s.vpc());
+        actions.addAll(balancerActions);
+        // a NodeBalancer about to be made has no address yet
+        boolean balancerMade = balancerActions.stream().anyMatch(a -> a.change() instanceof Change.Create);
+        actions.addAll(dns.diff(s, s.instances(), NodeBalancerResource.apiTarget(spec,
+                balancerMade ? Optional.empty() : s.apiBalancer(), s.instances())));
         Map<String, Double> prices = new HashMap<>();
         return new Plan(actions.stream().map(CloudAction::change).toList(), monthlyCost(s, false, prices),
                 monthlyCost(s, true, prices));
@@ -110,6 +120,7 @@ public final class LinodeProvider implements Provider {
                 total += price(prices, i == null ? spec.linode().type() : i.type());
             }
             total += spec.storageNodes() * (double) spec.volumeSizeGb() * volumePrice(prices);
+            total += NodeBalancerResource.wanted(spec) ? balancerPrice(prices) : 0;
         } else {
             for (Instance i : s.instances().values()) {
                 total += price(prices, i.type());
@@ -117,6 +128,7 @@ public final class LinodeProvider implements Provider {
             for (Volume v : s.volumes().values()) {
                 total += v.size() * volumePrice(prices);
             }
+            total += s.apiBalancer().isPresent() ? balancerPrice(prices) : 0;
         }
         return total;
     }
@@ -131,6 +143,10 @@ public final class LinodeProvider implements Provider {
         return cache.computeIfAbsent("volume", t -> cloud.volumePricePerGbMonth());
     }
 
+    private double balancerPrice(Map<String, Double> cache) {
+        return cache.computeIfAbsent("nodebalancer", t -> cloud.nodeBalancerPricePerMonth());
+    }
+
     // ------------------------------------------------------------------ up
 
     @Override
@@ -138,7 +154,7 @@ public final class LinodeProvider implements Provider {
         CloudSnapshot s = CloudSnapshot.take(spec, cloud, false);
         Plan plan = planFor(s);
         List<String> removals = plan.changes().stream()
-                .filter(c -> c instanceof Change.Delete && !c.kind().equals("dns"))
+                .filter(c -> c instanceof Change.Delete && !HOLDS_NO_DATA.contains(c.kind()))
                 .map(c -> c.kind() + " " + c.name()).toList();
         if (!removals.isEmpty() && !allowRemovals) {
             throw new BirdbathException("cluster.nodes is " + spec.nodes() + " (storage.nodes " + spec.storageNodes()
@@ -162,7 +178,8 @@ public final class LinodeProvider implements Provider {
             volumes.removeSurplus(s, PARALLELISM);
         }
         firewalls.settle(firewall, running);
-        dns.ensure(s, running, PARALLELISM);
+        Optional<NodeBalancer> api = balancer.ensure(s, running, firewall, vpc);
+        dns.ensure(s, running, NodeBalancerResource.apiTarget(spec, api, running), PARALLELISM);
         List<Node> nodes = files.write(nodes(running, attached));
         out.info("provision: changed, " + plan.changes().size() + " changes applied; " + nodes.size()
                 + " nodes, outputs in " + files.dir());
@@ -222,6 +239,7 @@ public final class LinodeProvider implements Provider {
         s.volumes().values().forEach(v -> lines.add("volume    " + v.label() + " (" + v.size() + " GB)"));
         s.strayVolumes().forEach(v -> lines.add("volume    " + v.label() + " (" + v.size() + " GB, tagged "
                 + spec.tag() + ")"));
+        s.apiBalancer().ifPresent(b -> lines.add("nodebalancer " + b.label() + " (" + b.ipv4() + ")"));
         s.firewall().ifPresent(f -> lines.add("firewall  " + f.label()));
         s.vpc().ifPresent(v -> lines.add("vpc       " + v.label()));
         return lines;
@@ -248,7 +266,11 @@ public final class LinodeProvider implements Provider {
                 out.info("  - instance " + i.label() + " deleted");
             });
         }
-        Parallel.run("remove instances and records", tasks, PARALLELISM);
+        s.apiBalancer().ifPresent(b -> tasks.put("nodebalancer " + b.label(), () -> {
+            cloud.deleteNodeBalancer(b.id());
+            out.info("  - nodebalancer " + b.label() + " deleted");
+        }));
+        Parallel.run("remove instances, the NodeBalancer and records", tasks, PARALLELISM);
         List<Volume> doomedVolumes = new ArrayList<>(s.volumes().values());
         doomedVolumes.addAll(s.strayVolumes());
         Map<String, Runnable> volumeTasks = new LinkedHashMap<>();

@@ -40,7 +40,10 @@ class PlanMatchesUpTest {
             Map.entry(Pattern.compile("DELETE .*/volumes/\\d+"), "volume -"),
             Map.entry(Pattern.compile("POST .*/domains/\\d+/records"), "dns +"),
             Map.entry(Pattern.compile("PUT .*/domains/\\d+/records/\\d+"), "dns ~"),
-            Map.entry(Pattern.compile("DELETE .*/domains/\\d+/records/\\d+"), "dns -"));
+            Map.entry(Pattern.compile("DELETE .*/domains/\\d+/records/\\d+"), "dns -"),
+            Map.entry(Pattern.compile("POST .*/nodebalancers"), "nodebalancer +"),
+            Map.entry(Pattern.compile("POST .*/nodebalancers/\\d+/configs(/\\d+/rebuild)?"), "nodebalancer ~"),
+            Map.entry(Pattern.compile("DELETE .*/nodebalancers/\\d+"), "nodebalancer -"));
     private static final Pattern DETACH = Pattern.compile("POST .*/volumes/\\d+/detach");
     private static final Pattern REQUEST = Pattern.compile("(\\S+ \\S+) (\\d+)");
 
@@ -132,6 +135,23 @@ class PlanMatchesUpTest {
                     .doesNotContainKey("vpc +");
             Plan grown = planThenUp(f, f.birdbath(f.config("demo", 3, legacy)), false);
             assertThat(announced(grown)).containsEntry("firewall ~ rules", 1).containsEntry("instance +", 1);
+        }
+    }
+
+    /** Three API servers behind a NodeBalancer, then one without it, in both network modes. */
+    @Test
+    void theApisNodeBalancerComesAndGoesAsPlanSaid() throws Exception {
+        try (SimFixture f = new SimFixture(dir)) {
+            for (String mode : List.of("vpc", "private-ip")) {
+                String network = "networking:\n  mode: " + mode + "\n";
+                String name = mode.equals("vpc") ? "demo" : "legacy";
+                Plan ha = planThenUp(f, f.birdbath(f.config(name, 3, network + "kubernetes:\n  control_plane: 3\n")),
+                        false);
+                assertThat(announced(ha)).as(mode).containsEntry("nodebalancer +", 1);
+                Plan single = planThenUp(f, f.birdbath(f.config(name, 3, network)), false);
+                assertThat(announced(single)).as(mode).containsEntry("nodebalancer -", 1)
+                        .containsEntry("dns ~", 1);
+            }
         }
     }
 
