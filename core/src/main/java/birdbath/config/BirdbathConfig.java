@@ -16,7 +16,8 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
     public record Linode(String token, String apiUrl, String group, String region, String type, String image,
                          String distro, String rootPass, String rootSshKey, List<String> sshKeys) { }
 
-    public record Networking(String mode, String vpcSubnet, List<String> allowedCidrs) { }
+    /** {@code allowed_cidrs}: who administers (SSH, the Kubernetes API); {@code public_cidrs}: who uses the apps. */
+    public record Networking(String mode, String vpcSubnet, List<String> allowedCidrs, List<String> publicCidrs) { }
 
     public record Storage(Integer nodes, Integer volumeSizeGb) { }
 

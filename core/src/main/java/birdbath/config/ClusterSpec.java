@@ -110,7 +110,12 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
         return etcd.members();
     }
 
-    public record NetworkSpec(NetworkMode mode, String vpcSubnet, List<String> allowedCidrs) { }
+    /**
+     * @param allowedCidrs who may reach SSH and the Kubernetes API (the admin ports)
+     * @param publicCidrs  who may reach the apps: HTTP(S) through Traefik, MQTT over TLS (the public ports)
+     */
+    public record NetworkSpec(NetworkMode mode, String vpcSubnet, List<String> allowedCidrs,
+                              List<String> publicCidrs) { }
 
     /** Nodes are named {@code <cluster>-<n>}, n from 1, as the original named them {@code <group>-<n>}. */
     public String nodeLabel(int n) {

@@ -178,7 +178,8 @@ public final class ConfigLoader {
             BirdbathConfig.Cluster cluster = orEmpty(raw.cluster(), new BirdbathConfig.Cluster(null, null, null));
             BirdbathConfig.Linode linode = orEmpty(raw.linode(),
                     new BirdbathConfig.Linode(null, null, null, null, null, null, null, null, null, null));
-            BirdbathConfig.Networking net = orEmpty(raw.networking(), new BirdbathConfig.Networking(null, null, null));
+            BirdbathConfig.Networking net = orEmpty(raw.networking(), new BirdbathConfig.Networking(null, null, null,
+                    null));
             BirdbathConfig.Storage storage = orEmpty(raw.storage(), new BirdbathConfig.Storage(null, null));
 
             ProviderKind provider = provider(raw.provider());
@@ -387,15 +388,21 @@ public final class ConfigLoader {
                 problem("networking.vpc_subnet", subnet + " has room for " + (cidr.size() - Cidr.FIRST_HOST_OFFSET - 1)
                         + " nodes, cluster.nodes is " + nodes + "; use a larger range");
             }
-            List<String> allowed = net.allowedCidrs() == null ? List.of("0.0.0.0/0", "::/0") : net.allowedCidrs();
-            for (int i = 0; i < allowed.size(); i++) {
-                String a = allowed.get(i);
+            return new NetworkSpec(mode, subnet, cidrs("networking.allowed_cidrs", net.allowedCidrs()),
+                    cidrs("networking.public_cidrs", net.publicCidrs()));
+        }
+
+        /** A list of address ranges; everyone when it is not given. */
+        private List<String> cidrs(String field, List<String> given) {
+            List<String> list = given == null ? List.of("0.0.0.0/0", "::/0") : given;
+            for (int i = 0; i < list.size(); i++) {
+                String a = list.get(i);
                 if (a == null || (Cidr.parse(a) == null && !a.contains(":"))) {
-                    problem("networking.allowed_cidrs[" + i + "]", "'" + a + "' is not an address range; expected"
-                            + " CIDR notation such as 203.0.113.0/24 or ::/0");
+                    problem(field + "[" + i + "]", "'" + a + "' is not an address range; expected CIDR notation"
+                            + " such as 203.0.113.0/24 or ::/0");
                 }
             }
-            return new NetworkSpec(mode, subnet, List.copyOf(allowed));
+            return List.copyOf(list);
         }
 
         private LinodeSpec linode(BirdbathConfig.Linode l, Path configPath, ProviderKind provider) {

@@ -60,6 +60,7 @@ class ConfigLoaderTest {
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  mode: public' | 5 | networking.mode: expected 'vpc' | got 'public'
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  vpc_subnet: 192.168.130.0/24' | 5 | networking.vpc_subnet: '192.168.130.0/24' is not usable | outside 192.168.128.0/17
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  allowed_cidrs: [everyone]' | 5 | networking.allowed_cidrs[0]: 'everyone' is not an address range | CIDR
+            'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  public_cidrs: [0.0.0.0/0, the world]' | 5 | networking.public_cidrs[1]: 'the world' is not an address range | CIDR
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  members: 2' | 5 | etcd.members: expected an odd number from 1 to 7 | got 2
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: latest' | 5 | etcd.version: expected 'distro' or a release | got 'latest'
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: 3.5.21' | 4 | etcd.sha256: etcd.version 3.5.21 needs the SHA-256 | SHA256SUMS

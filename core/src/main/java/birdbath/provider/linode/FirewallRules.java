@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The Cloud Firewall's rules: inbound DROP by default; SSH, the Kubernetes API, HTTP(S) (with Traefik) and MQTT
- * over TLS (with Mosquitto) from networking.allowed_cidrs; the API from the API's NodeBalancer (private-ip mode;
+ * The Cloud Firewall's rules: inbound DROP by default; SSH and the Kubernetes API from networking.allowed_cidrs;
+ * HTTP(S) (with Traefik) and MQTT over TLS (with Mosquitto) from networking.public_cidrs; the API from the API's NodeBalancer (private-ip mode;
  * in a VPC the members rule covers it); everything (TCP, UDP incl. IKE 500/4500, ICMP) between members. The
  * same firewall covers the NodeBalancer, where only its inbound rules apply: 6443 from allowed_cidrs.
  * Cloud Firewall rules cannot name ESP, which is why IPsec runs ESP-in-UDP.
@@ -28,7 +28,8 @@ final class FirewallRules {
     static ObjectNode desired(ClusterSpec spec, List<String> members) {
         ObjectNode rules = JSON.createObjectNode().put("inbound_policy", "DROP").put("outbound_policy", "ACCEPT");
         ArrayNode inbound = rules.putArray("inbound");
-        publicPorts(spec).forEach((label, ports) -> rule(inbound, label, "TCP", ports, spec.network().allowedCidrs()));
+        adminPorts().forEach((label, ports) -> rule(inbound, label, "TCP", ports, spec.network().allowedCidrs()));
+        publicPorts(spec).forEach((label, ports) -> rule(inbound, label, "TCP", ports, spec.network().publicCidrs()));
         if (NodeBalancerResource.wanted(spec) && spec.network().mode() == ClusterSpec.NetworkMode.PRIVATE_IP) {
             // the API's NodeBalancer reaches its backends on their legacy private addresses from its own range
             rule(inbound, "kube-api-nodebalancer", "TCP", String.valueOf(NodeBalancerResource.PORT),
@@ -43,15 +44,24 @@ final class FirewallRules {
         return rules;
     }
 
-    /** The TCP ports open to networking.allowed_cidrs, by rule label. */
-    private static Map<String, String> publicPorts(ClusterSpec spec) {
+    /** The admin ports, open to networking.allowed_cidrs, by rule label. */
+    private static Map<String, String> adminPorts() {
         Map<String, String> ports = new LinkedHashMap<>();
         ports.put("ssh", "22");
+        ports.put("kube-api", String.valueOf(NodeBalancerResource.PORT));
+        return ports;
+    }
+
+    /**
+     * The apps' ports, open to networking.public_cidrs (everyone by default), by rule label: narrowing who may
+     * administer the cluster must not close the sites, nor Let's Encrypt's HTTP-01 on port 80.
+     */
+    private static Map<String, String> publicPorts(ClusterSpec spec) {
+        Map<String, String> ports = new LinkedHashMap<>();
         if (spec.apps().traefik() != null) {
             // only Traefik listens there (the sites, Let's Encrypt's HTTP-01): closed on a cluster without it
             ports.put("web", "80, 443");
         }
-        ports.put("kube-api", "6443");
         if (spec.apps().mosquitto() != null) {
             // devices reach the broker directly (TLS), as they reach the web apps
             ports.put("mqtts", "8883");
@@ -61,8 +71,10 @@ final class FirewallRules {
 
     /** The rules in a line, as `plan` announces a new firewall. */
     static String summary(ClusterSpec spec) {
-        return "inbound DROP; TCP " + String.join(", ", publicPorts(spec).values()) + " from "
-                + String.join(", ", spec.network().allowedCidrs()) + "; all between members";
+        String apps = publicPorts(spec).isEmpty() ? "" : "; TCP " + String.join(", ", publicPorts(spec).values())
+                + " from " + String.join(", ", spec.network().publicCidrs());
+        return "inbound DROP; TCP 22, 6443 from " + String.join(", ", spec.network().allowedCidrs()) + apps
+                + "; all between members";
     }
 
     private static void rule(ArrayNode list, String label, String protocol, String ports, List<String> addresses) {

@@ -85,8 +85,9 @@ class LinodeProvisionTest {
     @Test
     void theAppsHostsGetRecordsToTheIngressNodeAndTheBrokerItsPortWhichDownRemoves() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
+            // only one address may administer; the apps stay open to everyone (public_cidrs' default)
             Path config = f.config("demo", 3, "apps:\n  acme_email: me@example.com\n  ingress_node: 2\n"
-                    + "  haircolor:\n    host: hair\n");
+                    + "  haircolor:\n    host: hair\nnetworking:\n  allowed_cidrs: [198.51.100.7/32]\n");
             Birdbath b = f.birdbath(config);
             Plan plan = b.plan();
             assertThat(plan.changes().stream().map(Object::toString).filter(c -> c.contains("hair.example.com")))
@@ -103,6 +104,11 @@ class LinodeProvisionTest {
             JsonNode rules = api(f, "GET", "/networking/firewalls/" + fw + "/rules", null);
             assertThat(rules.path("inbound").findValuesAsText("label")).contains("mqtts", "web");
             assertThat(rules.toString()).contains("\"ports\":\"8883\"", "\"ports\":\"80, 443\"");
+            java.util.Map<String, String> sources = new java.util.TreeMap<>();
+            rules.path("inbound").forEach(r -> sources.put(r.get("label").asText(), r.at("/addresses/ipv4").toString()));
+            assertThat(sources).containsEntry("ssh", "[\"198.51.100.7/32\"]")
+                    .containsEntry("kube-api", "[\"198.51.100.7/32\"]").containsEntry("web", "[\"0.0.0.0/0\"]")
+                    .containsEntry("mqtts", "[\"0.0.0.0/0\"]");
 
             f.sim.stats().reset();
             b.up(PROVISION, null, false);
