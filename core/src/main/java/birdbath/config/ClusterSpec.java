@@ -101,6 +101,23 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
         return kubernetes.controlPlane();
     }
 
+    /** Several API servers get a NodeBalancer in front (Linode only: where Kubernetes runs). */
+    public static boolean apiBalanced(ProviderKind provider, int controlPlane) {
+        return provider.runsKubernetes() && controlPlane > 1;
+    }
+
+    public boolean apiBalanced() {
+        return apiBalanced(provider, controlPlane());
+    }
+
+    /**
+     * The API NodeBalancer's block of a VPC subnet: the /30 just below the last /30 (whose top address the subnet
+     * keeps), so above every node, which count up from the bottom. Only for a /28 or larger.
+     */
+    public static Cidr apiBalancerBlock(Cidr subnet) {
+        return new Cidr(subnet.network() + subnet.size() - 8, 30);
+    }
+
     /** The API server's name: an A record to the first control-plane node (kubeadm's controlPlaneEndpoint). */
     public String apiName() {
         return name + "-api." + domain;

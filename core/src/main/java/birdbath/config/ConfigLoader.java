@@ -242,6 +242,17 @@ public final class ConfigLoader {
             if (pod != null && svc != null && pod.overlaps(svc)) {
                 problem("kubernetes.service_cidr", services + " overlaps kubernetes.pod_cidr " + pods);
             }
+            Cidr subnet = Cidr.parse(network.vpcSubnet());
+            if (ClusterSpec.apiBalanced(provider, controlPlane) && network.mode() == NetworkMode.VPC && subnet != null) {
+                Cidr block = ClusterSpec.apiBalancerBlock(subnet);
+                long lastNode = subnet.network() + Cidr.FIRST_HOST_OFFSET + nodes - 1;
+                if (subnet.prefix() > 28 || lastNode >= block.network()) {
+                    problem("networking.vpc_subnet", network.vpcSubnet() + " has no room for " + nodes + " nodes and"
+                            + " the API's NodeBalancer (kubernetes.control_plane " + controlPlane + "), which takes "
+                            + (subnet.prefix() > 28 ? "a /30 at the top of a /28 or larger" : block)
+                            + "; use a larger range");
+                }
+            }
             return new KubernetesSpec(controlPlane, version, pods, services);
         }
 

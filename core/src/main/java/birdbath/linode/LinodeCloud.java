@@ -165,7 +165,8 @@ public final class LinodeCloud {
                     + "/nodes", null).stream().map(BalancerNode::of).toList();
             configs.add(BalancerConfig.of(c, nodes));
         }
-        return new NodeBalancer(id, b.path("label").asText(), b.path("ipv4").asText(), configs);
+        return new NodeBalancer(id, b.path("label").asText(), b.path("ipv4").asText(),
+                Resources.texts(b.path("tags")), configs);
     }
 
     /** The config's fields and its whole node list at once (nodes with an id kept, the others replaced). */
@@ -173,8 +174,12 @@ public final class LinodeCloud {
         api.post("/nodebalancers/" + balancerId + "/configs/" + configId + "/rebuild", body);
     }
 
+    /** A new config, created without nodes (the spec's create body has none) and then rebuilt with them. */
     public void createNodeBalancerConfig(long balancerId, ObjectNode body) {
-        api.post("/nodebalancers/" + balancerId + "/configs", body);
+        ObjectNode withoutNodes = body.deepCopy();
+        withoutNodes.remove("nodes");
+        long configId = api.post("/nodebalancers/" + balancerId + "/configs", withoutNodes).path("id").asLong();
+        rebuildNodeBalancerConfig(balancerId, configId, body);
     }
 
     public void deleteNodeBalancer(long id) {

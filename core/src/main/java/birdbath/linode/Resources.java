@@ -69,12 +69,19 @@ public final class Resources {
     }
 
     /** A NodeBalancer with its configs (each with its backend nodes), as birdbath reads it. */
-    public record NodeBalancer(long id, String label, String ipv4, List<BalancerConfig> configs) { }
+    public record NodeBalancer(long id, String label, String ipv4, List<String> tags, List<BalancerConfig> configs) { }
 
-    public record BalancerConfig(long id, int port, String protocol, String check, List<BalancerNode> nodes) {
+    /** A config's port, and its settings as one comparable line ("tcp roundrobin connection 5/3/2"). */
+    public record BalancerConfig(long id, int port, String settings, List<BalancerNode> nodes) {
         static BalancerConfig of(JsonNode n, List<BalancerNode> nodes) {
-            return new BalancerConfig(n.path("id").asLong(), n.path("port").asInt(), n.path("protocol").asText(),
-                    n.path("check").asText(), nodes);
+            return new BalancerConfig(n.path("id").asLong(), n.path("port").asInt(), settings(n), nodes);
+        }
+
+        /** The fields birdbath sets on a config, in the form the API answers with. */
+        public static String settings(JsonNode n) {
+            return n.path("protocol").asText() + " " + n.path("algorithm").asText() + " " + n.path("check").asText()
+                    + " " + n.path("check_interval").asInt() + "/" + n.path("check_timeout").asInt() + "/"
+                    + n.path("check_attempts").asInt() + " passive " + n.path("check_passive").asBoolean();
         }
     }
 

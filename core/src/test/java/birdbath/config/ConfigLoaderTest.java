@@ -61,6 +61,8 @@ class ConfigLoaderTest {
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  vpc_subnet: 192.168.130.0/24' | 5 | networking.vpc_subnet: '192.168.130.0/24' is not usable | outside 192.168.128.0/17
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  allowed_cidrs: [everyone]' | 5 | networking.allowed_cidrs[0]: 'everyone' is not an address range | CIDR
             'cluster:\\n  name: demo\\n  domain: example.com\\nnetworking:\\n  public_cidrs: [0.0.0.0/0, the world]' | 5 | networking.public_cidrs[1]: 'the world' is not an address range | CIDR
+            'cluster:\\n  name: demo\\n  domain: example.com\\nkubernetes:\\n  control_plane: 3\\nnetworking:\\n  vpc_subnet: 10.42.0.0/29' | 7 | networking.vpc_subnet: 10.42.0.0/29 has no room for 3 nodes and the API's NodeBalancer | a /30 at the top of a /28 or larger
+            'cluster:\\n  name: demo\\n  domain: example.com\\n  nodes: 7\\nkubernetes:\\n  control_plane: 3\\nnetworking:\\n  vpc_subnet: 10.42.0.0/28' | 8 | networking.vpc_subnet: 10.42.0.0/28 has no room for 7 nodes | 10.42.0.8/30
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  members: 2' | 5 | etcd.members: expected an odd number from 1 to 7 | got 2
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: latest' | 5 | etcd.version: expected 'distro' or a release | got 'latest'
             'cluster:\\n  name: demo\\n  domain: example.com\\netcd:\\n  version: 3.5.21' | 4 | etcd.sha256: etcd.version 3.5.21 needs the SHA-256 | SHA256SUMS

@@ -189,11 +189,12 @@ final class NodeBalancers {
         ObjectNode b = balancer(r.id(0));
         ObjectNode c = config(JSON.createObjectNode(), r.body(), "");
         checkPortFree(b, c.get("port").asInt(), null, "port");
-        ObjectNode stored = storeConfig(b, c);
+        // live clients send nodes here too (the v4.189 spec does not list them): all checked before anything is kept
         JsonNode ns = r.field("nodes");
         for (int j = 0; j < ns.size(); j++) {
             node(JSON.createObjectNode(), ns.get(j), "nodes[" + j + "].", subnetOf(b), true);
         }
+        ObjectNode stored = storeConfig(b, c);
         ns.forEach(n -> storeNode(stored, node(JSON.createObjectNode(), n, "", subnetOf(b), true)));
         return renderConfig(stored);
     }
@@ -374,6 +375,19 @@ final class NodeBalancers {
         oneOf(at + "check", into.get("check").asText(), CHECKS);
         oneOf(at + "proxy_protocol", into.get("proxy_protocol").asText(), Set.of("none", "v1", "v2"));
         oneOf(at + "cipher_suite", into.get("cipher_suite").asText(), Set.of("recommended", "legacy"));
+        // UDP has its own algorithm and stickiness values, and not `source` (the live API's enums, [GO], [CM-types])
+        boolean udp = protocol.equals("udp");
+        String algorithm = into.get("algorithm").asText();
+        if (udp ? algorithm.equals("source") : algorithm.equals("ring_hash")) {
+            throw ApiError.badRequest(at + "algorithm", "Algorithm " + algorithm + " is not available for protocol "
+                    + protocol);
+        }
+        String stickiness = into.get("stickiness").asText();
+        if (udp ? Set.of("table", "http_cookie").contains(stickiness) : Set.of("session", "source_ip")
+                .contains(stickiness)) {
+            throw ApiError.badRequest(at + "stickiness", "Stickiness " + stickiness + " is not available for protocol "
+                    + protocol);
+        }
         if (into.get("stickiness").asText().equals("http_cookie") && !protocol.startsWith("http")) {
             throw ApiError.badRequest(at + "stickiness", "Stickiness http_cookie requires protocol 'http' or 'https'");
         }

@@ -612,6 +612,19 @@ final class SimState {
         }
         validateRules(rules, "rules.");
         Validate.stringArray(r.field("tags"), "tags");
+        List<JsonNode> balancers = new ArrayList<>();
+        for (JsonNode balancerId : r.field("devices").path("nodebalancers")) {
+            try {
+                balancers.add(nodeBalancers.get(balancerId.asLong()));
+            } catch (ApiError e) {
+                throw ApiError.badRequest("devices.nodebalancers", "NodeBalancer " + balancerId.asLong()
+                        + " not found");
+            }
+        }
+        if (balancers.size() > 1) {
+            throw ApiError.badRequest("devices.nodebalancers", "Only one NodeBalancer can be assigned to a Firewall at"
+                    + " a time");
+        }
         List<ObjectNode> devices = new ArrayList<>();
         for (JsonNode linodeId : r.field("devices").path("linodes")) {
             ObjectNode linode = instances.get(linodeId.asLong());
@@ -630,6 +643,9 @@ final class SimState {
         firewalls.put(id, f);
         for (ObjectNode linode : devices) {
             addDevice(f, linode.get("id").asLong());
+        }
+        for (JsonNode b : balancers) {
+            addNodeBalancerDevice(f, b.get("id").asLong(), b.get("label").asText());
         }
         return f;
     }
@@ -1004,6 +1020,11 @@ final class SimState {
         long[] range = wanted == null ? null : Validate.cidr(wanted);
         if (wanted != null && (range == null || range[1] < net[1] || !Validate.inCidr(range[0], net))) {
             throw ApiError.badRequest(field, wanted + " is not a range inside subnet " + subnet.get("ipv4").asText());
+        }
+        // a /30 or larger (Linode's cloud controller manager: "a free /30 or bigger"), named by its first address
+        if (wanted != null && (range[1] > 30 || Validate.ipv4ToLong(wanted.split("/")[0]) != range[0])) {
+            throw ApiError.badRequest(field, wanted + " is not a /30 or larger range starting at its network"
+                    + " address");
         }
         long block = range == null ? 4 : 1L << (32 - range[1]);
         long start = range == null ? -1 : range[0];

@@ -137,6 +137,10 @@ class NodeBalancersTest {
                 "\"region\":\"mars-1\""))).isEqualTo("region: region is not valid");
         assertThat(refused("POST", "/nodebalancers", apiBalancer(backends, "").replace("demo-api", "demo.api")))
                 .startsWith("label: ");
+        assertThat(refused("POST", "/nodebalancers", apiBalancer(backends, "").replace("\"check\":",
+                "\"algorithm\":\"ring_hash\",\"check\":")))
+                .isEqualTo("configs[0].algorithm: Algorithm ring_hash is not available for protocol tcp");
+        assertThat(sim.counts()).as("nothing kept from a refused create").containsEntry("nodebalancers", 0);
         ok("POST", "/nodebalancers", apiBalancer(backends, ""));
         assertThat(refused("POST", "/nodebalancers", apiBalancer(backends, "")))
                 .isEqualTo("label: Label must be unique among your NodeBalancers");
@@ -196,6 +200,9 @@ class NodeBalancersTest {
                 + "\"10.0.0.10:6443\",\"subnet_id\":" + subnet + "}]}]}";
         assertThat(refused("POST", "/nodebalancers", body.replace("10.0.0.10", "10.0.1.10")))
                 .isEqualTo("configs[0].nodes[0].address: Must be an address in subnet 10.0.0.0/24");
+        assertThat(refused("POST", "/nodebalancers", body.replace("\"subnet_id\":" + subnet + "}],",
+                "\"subnet_id\":" + subnet + ",\"ipv4_range\":\"10.0.0.9/30\"}],")))
+                .isEqualTo("vpcs[0].ipv4_range: 10.0.0.9/30 is not a /30 or larger range starting at its network address");
         long id = ok("POST", "/nodebalancers", body).get("id").asLong();
         JsonNode v = ok("GET", "/nodebalancers/" + id + "/vpcs", null).get("data").get(0);
         assertThat(v.get("subnet_id").asLong()).isEqualTo(subnet);

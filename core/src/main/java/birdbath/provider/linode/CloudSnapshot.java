@@ -75,6 +75,15 @@ record CloudSnapshot(Optional<Domain> domain, Map<Integer, Instance> instances, 
         Optional<Vpc> vpc = spec.network().mode() == ClusterSpec.NetworkMode.VPC || teardown
                 ? cloud.vpc(vpcLabel(spec)) : Optional.empty();
         Optional<NodeBalancer> apiBalancer = cloud.nodeBalancer(apiLabel(spec));
+        if (apiBalancer.isPresent() && !apiBalancer.get().tags().contains(spec.tag())) {
+            // not birdbath's: never rebuilt or removed by it; `up` cannot make its own under that label
+            if (!teardown && spec.apiBalanced()) {
+                throw new BirdbathException("a NodeBalancer labelled " + apiLabel(spec) + " exists without the tag "
+                        + spec.tag() + ", so birdbath did not make it and will not change it; rename or remove it in"
+                        + " Cloud Manager, or rename the cluster (cluster.name in " + spec.configFile() + ")");
+            }
+            apiBalancer = Optional.empty();
+        }
         Map<Integer, DomainRecord> records = new TreeMap<>();
         Map<String, DomainRecord> appRecords = new TreeMap<>();
         List<String> appLabels = appLabels(spec);

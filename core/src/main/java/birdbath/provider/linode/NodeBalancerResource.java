@@ -5,6 +5,7 @@ import birdbath.Reporter;
 import birdbath.config.Cidr;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ClusterSpec.NetworkMode;
+import birdbath.linode.LinodeApiException;
 import birdbath.linode.LinodeCloud;
 import birdbath.linode.Resources.BalancerConfig;
 import birdbath.linode.Resources.BalancerNode;
@@ -42,7 +43,7 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
 
     /** A NodeBalancer only where Kubernetes runs with more than one API server. */
     static boolean wanted(ClusterSpec spec) {
-        return spec.provider().runsKubernetes() && spec.controlPlane() > 1;
+        return spec.apiBalanced();
     }
 
     static String label(ClusterSpec spec) {
@@ -77,9 +78,10 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
         Optional<BalancerConfig> config = b.configs().stream().filter(c -> c.port() == PORT).findFirst();
         List<String> have = config.map(c -> c.nodes().stream().map(BalancerNode::address).sorted().toList())
                 .orElse(List.of());
-        List<String> want = backends.values().stream().map(a -> a + ":" + PORT).sorted().toList();
-        boolean settingsRight = config.isPresent() && config.get().protocol().equals("tcp")
-                && config.get().check().equals("connection");
+        List<String> want = backends.values().stream().map(a -> (a == null ? "(known after apply)" : a) + ":" + PORT)
+                .sorted().toList();
+        boolean settingsRight = config.isPresent() && config.get().settings()
+                .equals(BalancerConfig.settings(settings()));
         if (!settingsRight || !have.equals(want)) {
             actions.add(CloudAction.update("nodebalancer", label, "port " + PORT + " backends " + have + " -> "
                     + describe(backends), () -> {
@@ -94,7 +96,7 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
         }
         if (firewall.isPresent() && !firewall.get().nodeBalancerIds().contains(b.id())) {
             actions.add(CloudAction.update("nodebalancer", label, "into firewall " + firewall.get().label(), () -> {
-                cloud.addNodeBalancerDevice(firewall.get().id(), b.id());
+                attach(firewall.get(), b);
                 out.info("  ~ nodebalancer " + label + " into firewall " + firewall.get().label());
             }));
         }
@@ -121,8 +123,22 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
         return first == null ? null : first.publicIp();
     }
 
+    /** A retried attach that had landed the first time is answered 400: what counts is that it is attached. */
+    private void attach(Firewall firewall, NodeBalancer b) {
+        try {
+            cloud.addNodeBalancerDevice(firewall.id(), b.id());
+        } catch (LinodeApiException e) {
+            boolean attached = e.status() == 400 && cloud.firewall(firewall.label())
+                    .map(f -> f.nodeBalancerIds().contains(b.id())).orElse(false);
+            if (!attached) {
+                throw e;
+            }
+        }
+    }
+
     private void create(Optional<Vpc> vpc, Map<Integer, Instance> instances, Optional<Firewall> firewall) {
-        ObjectNode body = JSON.createObjectNode().put("label", label(spec)).put("region", spec.linode().region());
+        ObjectNode body = JSON.createObjectNode().put("label", label(spec)).put("region", spec.linode().region())
+                .put("client_conn_throttle", 0);
         body.putArray("tags").add(spec.tag());
         firewall.ifPresent(f -> body.put("firewall_id", f.id()));
         subnet(vpc).ifPresent(subnet -> body.putArray("vpcs").addObject().put("subnet_id", subnet)
@@ -137,16 +153,20 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
      * check (an HTTP check would speak plain HTTP to a TLS port); interval, timeout and attempts as Linode's cloud
      * controller manager sets them for its own NodeBalancers (5 s, 3 s, 2).
      */
-    private ObjectNode configBody(Map<String, String> backends, Optional<Vpc> vpc, Optional<BalancerConfig> current) {
-        ObjectNode c = JSON.createObjectNode().put("port", PORT).put("protocol", "tcp").put("algorithm", "roundrobin")
+    private static ObjectNode settings() {
+        return JSON.createObjectNode().put("port", PORT).put("protocol", "tcp").put("algorithm", "roundrobin")
                 .put("check", "connection").put("check_interval", 5).put("check_timeout", 3).put("check_attempts", 2)
                 .put("check_passive", true);
+    }
+
+    /** The config with its nodes; a backend already there keeps its id, so a rebuild leaves it in place. */
+    private ObjectNode configBody(Map<String, String> backends, Optional<Vpc> vpc, Optional<BalancerConfig> current) {
+        ObjectNode c = settings();
         ArrayNode nodes = c.putArray("nodes");
         Optional<Long> subnet = subnet(vpc);
         backends.forEach((node, ip) -> {
             ObjectNode n = nodes.addObject();
             String address = ip + ":" + PORT;
-            // a backend already there keeps its id: rebuild leaves it in place
             current.flatMap(cfg -> cfg.nodes().stream().filter(x -> x.address().equals(address)).findFirst())
                     .ifPresent(x -> n.put("id", x.id()));
             n.put("label", node).put("address", address).put("mode", "accept");
@@ -157,12 +177,11 @@ record NodeBalancerResource(ClusterSpec spec, LinodeCloud cloud, InstanceResourc
 
     /**
      * The NodeBalancer's block of the VPC subnet, chosen by birdbath rather than by Linode so that it can never
-     * take an address a later node is planned at: the highest /30 below the subnet's broadcast address (nodes
-     * count up from the bottom).
+     * take an address a node is planned at ({@link ClusterSpec#apiBalancerBlock}; the config refuses a subnet
+     * too small for both).
      */
     String backendRange() {
-        Cidr subnet = Cidr.parse(spec.network().vpcSubnet());
-        return Cidr.toIp(subnet.network() + subnet.size() - 8) + "/30";
+        return ClusterSpec.apiBalancerBlock(Cidr.parse(spec.network().vpcSubnet())).toString();
     }
 
     private Optional<Long> subnet(Optional<Vpc> vpc) {

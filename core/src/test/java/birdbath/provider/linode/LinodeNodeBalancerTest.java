@@ -138,6 +138,19 @@ class LinodeNodeBalancerTest {
         }
     }
 
+    /** Found by its label but without the cluster's tag: someone else's, refused by name, never touched. */
+    @Test
+    void aNodeBalancerBirdbathDidNotMakeIsNeitherAdoptedNorRemoved() throws Exception {
+        try (SimFixture f = new SimFixture(dir)) {
+            api(f, "POST", "/nodebalancers", "{\"region\":\"us-east\",\"label\":\"demo-api\"}");
+            Birdbath b = f.birdbath(f.config("demo", 3, HA));
+            org.assertj.core.api.Assertions.assertThatThrownBy(b::plan)
+                    .hasMessageContaining("a NodeBalancer labelled demo-api exists without the tag birdbath-demo");
+            f.birdbath(f.config("demo", 3, "")).down();
+            assertThat(f.sim.counts()).containsEntry("nodebalancers", 1);
+        }
+    }
+
     @Test
     void oneApiServerHasNoNodeBalancerAndTheNameGoesBackToNodeOne() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
