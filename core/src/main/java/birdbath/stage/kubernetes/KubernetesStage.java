@@ -255,24 +255,24 @@ public final class KubernetesStage implements Stage {
     }
 
     /**
-     * Nodes whose installed release differs from kubernetes.version: the first control-plane node first
-     * (`kubeadm upgrade apply`), then the others (`kubeadm upgrade node`), each drained before and uncordoned
-     * after.
+     * Nodes whose installed release differs from kubernetes.version, one at a time ({@link UpgradeRoll}): the
+     * control-plane node that answers first (`kubeadm upgrade apply`), then the others (`kubeadm upgrade node`),
+     * then the workers, each drained through the API before and uncordoned after.
      */
     private void upgrade(StageRun run, Node first) {
         String want = run.spec().kubernetes().version();
         Map<String, String> have = run.engine().onEach("kubernetes versions", run.nodes(),
                 s -> s.exec("cat " + VERSION_MARK).out().strip());
-        UpgradePlan plan = UpgradePlan.of(KubeadmConfigs.controlPlane(run.nodes()), run.nodes(), have, want);
-        SshConnection cp = run.engine().session(first);
-        for (Node n : plan.order()) {
-            String installed = have.get(n.name());
-            must(cp, KUBECTL + " drain " + n.name() + " --ignore-daemonsets --delete-emptydir-data --timeout=10m");
-            SshConnection c = run.engine().session(n);
-            must(c, "cat > " + UPGRADE + " && chmod 755 " + UPGRADE + " && " + UPGRADE,
-                    KubeadmConfigs.upgrade(run.spec(), n, n.equals(first)));
-            must(cp, KUBECTL + " uncordon " + n.name());
-            report(run, n.name(), "upgraded " + installed + " -> " + want);
+        if (have.values().stream().allMatch(want::equals)) {
+            return;
+        }
+        List<Node> cp = new ArrayList<>(KubeadmConfigs.controlPlane(run.nodes()));
+        cp.remove(first);
+        cp.add(0, first);
+        try (KubernetesClient client = client(kubeconfig(run.spec()))) {
+            new UpgradeRoll(client, Duration.ofMinutes(10), Duration.ofSeconds(2), run.out()).run(cp, run.nodes(),
+                    have, want, (n, apply) -> must(run.engine().session(n), "cat > " + UPGRADE + " && chmod 755 "
+                            + UPGRADE + " && " + UPGRADE, KubeadmConfigs.upgrade(run.spec(), n, apply)));
         }
     }
 
