@@ -74,7 +74,7 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
      * the pod and service ranges (neither overlaps the nodes' private network).
      */
     public record KubernetesSpec(int controlPlane, String version, String podCidr, String serviceCidr) {
-        public static final String DEFAULT_VERSION = "1.34.1";
+        public static final String DEFAULT_VERSION = "1.36.4";
 
         /** "v1.34": the pkgs.k8s.io repository of this minor release. */
         public String minor() {

@@ -45,7 +45,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * front-proxy CA and service-account keys (keys secret, 0600), the encryption config (secret) and audit policy,
  * the API server's extraArgs and extraVolumes; prepare-node.sh's apt-get update; flannel's Backend.MTU 1420. Then,
  * the same way: every node's /etc/hosts giving demo-api.example.com demo-1's private address (the only control
- * plane), and the kubernetes stage without its wait for the public record (await-api-name.sh removed).
+ * plane), and the kubernetes stage without its wait for the public record (await-api-name.sh removed). Then, for
+ * containerd from its release and Kubernetes 1.36.4: each node's install-containerd.sh (the pinned URLs and
+ * digests, checked against docs/upstream/containerd-and-kubernetes-pins.md), containerd.service and config.toml
+ * (SystemdCgroup, pause 3.10.2), all three restarting containerd; prepare-node.sh without Debian's containerd and
+ * reading the package version from the repository. The first comparison showed only that the three files'
+ * headers lacked "restarts containerd.service", which the code rightly adds; that was corrected by hand.
  */
 class StageRenderTest {
 

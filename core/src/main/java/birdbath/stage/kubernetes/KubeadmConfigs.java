@@ -93,9 +93,14 @@ public final class KubeadmConfigs {
         return Template.render("kubernetes/kubelet.default", Map.of("ip", node.privateIp()));
     }
 
-    /** "1.34.1-1.1": the pkgs.k8s.io package version of a release. */
+    /**
+     * Shell lines that set $package to the repository's package version of kubernetes.version ("1.36.4-1.1"), or
+     * stop naming what the repository has: the revision is the repository's to choose, so it is read, not assumed.
+     */
     static String packageVersion(ClusterSpec spec) {
-        return spec.kubernetes().version() + "-1.1";
+        return Template.render("kubernetes/package-version.sh", Map.of("version", spec.kubernetes().version(),
+                "minor", spec.kubernetes().minor()))
+                .stripTrailing();
     }
 
     public static String prepare(ClusterSpec spec, Node node) {

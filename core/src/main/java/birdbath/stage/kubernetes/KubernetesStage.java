@@ -58,8 +58,9 @@ public final class KubernetesStage implements Stage {
     /** kubeadm refuses an external etcd older than this (its MinExternalEtcdVersion). */
     static final String MIN_ETCD = "3.5.24";
     /** What prepare-node.sh installs from the distribution before it turns to the Kubernetes repository. */
-    public static final List<String> NODE_PACKAGES = List.of("containerd", "apt-transport-https", "ca-certificates",
-            "curl", "gpg");
+    public static final List<String> NODE_PACKAGES = List.of("apt-transport-https", "ca-certificates", "curl", "gpg");
+    /** The container runtime kubelet talks to, from its release. */
+    static final ContainerRuntime RUNTIME = ContainerRuntime.PINNED;
 
     @Override
     public String name() {
@@ -87,7 +88,7 @@ public final class KubernetesStage implements Stage {
      */
     @Override
     public List<NodeFile> files(StageContext context, Node node) {
-        List<NodeFile> files = new ArrayList<>();
+        List<NodeFile> files = new ArrayList<>(RUNTIME.files(context.spec().kubernetes().minor()));
         files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec(), node)).withMode("755"));
         files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
@@ -134,7 +135,11 @@ public final class KubernetesStage implements Stage {
         // each node's files, declared once for the three converges below
         Map<Node, List<NodeFile>> declared = new HashMap<>();
         nodes.forEach(n -> declared.put(n, files(run.context(), n)));
-        run.engine().converge(name(), nodes, node -> prepareSteps(run, declared.get(node)));
+        run.engine().converge(name(), nodes, node -> {
+            List<Step> steps = new ArrayList<>(RUNTIME.steps(declared.get(node)));
+            steps.addAll(prepareSteps(run, declared.get(node)));
+            return steps;
+        });
         // the cluster's CA, front-proxy CA and service-account key, birdbath's, before kubeadm could mint its own
         run.engine().converge(name(), cp, node -> sharedKeySteps(declared.get(node)));
         Map<String, String> state = run.engine().onEach("kubernetes state", nodes, s -> s.exec("test -f " + ADMIN
@@ -187,7 +192,7 @@ public final class KubernetesStage implements Stage {
     private static List<Step> prepareSteps(StageRun run, List<NodeFile> files) {
         return new NodeSteps(files.stream().filter(f -> PREPARED.contains(f.path())).toList())
                 .put(PREPARE)
-                .add(new RunUnless("containerd, kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(),
+                .add(new RunUnless("kubelet, kubeadm, kubectl " + run.spec().kubernetes().version(),
                         PREPARE, "test -f " + VERSION_MARK))
                 .put(KUBELET_DEFAULT)
                 .build();

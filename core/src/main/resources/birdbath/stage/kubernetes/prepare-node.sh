@@ -3,7 +3,6 @@
 # upgrade-node.sh instead.
 set -eu
 minor="{{minor}}"
-version="{{package_version}}"
 export DEBIAN_FRONTEND=noninteractive
 
 # kernel modules and sysctls for kubelet and flannel
@@ -18,14 +17,10 @@ sysctl -q -p /etc/sysctl.d/60-birdbath-kubernetes.conf
 swapoff -a
 sed -i '/[[:space:]]swap[[:space:]]/s/^\([^#]\)/#\1/' /etc/fstab
 
-# containerd with the systemd cgroup driver, the same driver kubelet is given; the package lists first (a fresh
-# image may have none, or stale ones whose files the mirror no longer has)
+# what the steps below need; the package lists first (a fresh image may have none, or stale ones whose files
+# the mirror no longer has). containerd is installed from its release before this script runs.
 apt-get update -q
 apt-get install -y -q {{packages}}
-mkdir -p /etc/containerd
-containerd config default | sed 's/SystemdCgroup = false/SystemdCgroup = true/' > /etc/containerd/config.toml
-systemctl enable containerd
-systemctl restart containerd
 
 # kubelet, kubeadm and kubectl from the upstream repository of this minor release, pinned and held
 install -d -m 755 /etc/apt/keyrings
@@ -38,8 +33,11 @@ fi
 printf '%s\n' "$key" | gpg --batch --yes --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
 echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $repository /" \
     > /etc/apt/sources.list.d/kubernetes.list
-apt-get update -q
-apt-get install -y -q --allow-change-held-packages "kubelet=$version" "kubeadm=$version" "kubectl=$version"
+{{package_version}}
+package=$(kubernetes_package)
+# crictl too (kubeadm no longer pulls it in): the newest of this minor release
+apt-get install -y -q --allow-change-held-packages "kubelet=$package" "kubeadm=$package" "kubectl=$package" \
+    cri-tools
 apt-mark hold kubelet kubeadm kubectl > /dev/null
 systemctl enable kubelet
 mkdir -p /etc/birdbath

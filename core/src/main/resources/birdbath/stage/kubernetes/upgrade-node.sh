@@ -3,14 +3,15 @@
 # "kubeadm upgrade {{how}}", then kubelet and kubectl. The node is drained before and uncordoned after.
 set -eu
 minor="{{minor}}"
-version="{{package_version}}"
 export DEBIAN_FRONTEND=noninteractive
-echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/$minor/deb/ /" \
+repository="https://pkgs.k8s.io/core:/stable:/$minor/deb/"
+echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $repository /" \
     > /etc/apt/sources.list.d/kubernetes.list
-apt-get update -q
-apt-get install -y -q --allow-change-held-packages "kubeadm=$version"
+{{package_version}}
+package=$(kubernetes_package)
+apt-get install -y -q --allow-change-held-packages "kubeadm=$package"
 kubeadm upgrade {{how}}
-apt-get install -y -q --allow-change-held-packages "kubelet=$version" "kubectl=$version"
+apt-get install -y -q --allow-change-held-packages "kubelet=$package" "kubectl=$package" cri-tools
 apt-mark hold kubelet kubeadm kubectl > /dev/null
 systemctl daemon-reload
 systemctl restart kubelet

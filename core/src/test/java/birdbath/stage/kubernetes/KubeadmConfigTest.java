@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with a golden file (src/test/resources/golden/kubernetes/; rewrite with -Dbirdbath.golden.update=true and
  * review the diff). On 2026-11-30 the files were changed by hand instead, then compared: the API server's
  * encryption and audit extraArgs and extraVolumes, flannel's Backend.MTU 1420, and no certificateKey in the
- * control-plane joins of the 5-node cluster.
+ * control-plane joins of the 5-node cluster; later kubernetesVersion v1.36.4 (the new pinned release) by hand.
  */
 class KubeadmConfigTest {
 
