@@ -58,7 +58,8 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
                 "https://github.com/etcd-io/etcd/releases/download/v{VERSION}/etcd-v{VERSION}-linux-amd64.tar.gz";
         /**
          * What Linode nodes run unless etcd.version says otherwise: Debian 12's etcd (3.4.23) is older than the
-         * pinned Kubernetes accepts (kubeadm 1.34: external etcd 3.5.24 or newer), so the release tarball.
+         * pinned Kubernetes accepts (kubeadm: external etcd 3.5.24 or newer, from 1.34 through the 1.36 cycle), so the
+         * release tarball.
          */
         public static final String PINNED_VERSION = "3.5.24";
         /**
@@ -76,7 +77,7 @@ public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider,
     public record KubernetesSpec(int controlPlane, String version, String podCidr, String serviceCidr) {
         public static final String DEFAULT_VERSION = "1.36.4";
 
-        /** "v1.34": the pkgs.k8s.io repository of this minor release. */
+        /** "v1.36": the pkgs.k8s.io repository of this minor release. */
         public String minor() {
             return "v" + version.substring(0, version.lastIndexOf('.'));
         }
