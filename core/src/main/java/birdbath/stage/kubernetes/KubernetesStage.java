@@ -94,10 +94,7 @@ public final class KubernetesStage implements Stage {
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
         if (cp.contains(node)) {
             KubernetesPki pki = new KubernetesPki(context.spec());
-            pki.nodeFiles().forEach((name, content) -> {
-                NodeFile f = NodeFile.of(KubernetesPki.NODE_DIR + name, content);
-                files.add(KubernetesPki.KEYS.contains(name) ? f.asSecret() : f);
-            });
+            files.addAll(keyFiles(pki));
             files.add(NodeFile.of(KubeadmConfigs.ENCRYPTION_CONFIG, KubeadmConfigs.encryptionConfig(pki)).asSecret());
             files.add(NodeFile.of(KubeadmConfigs.AUDIT_POLICY, KubeadmConfigs.auditPolicy()));
             // the API server's way to etcd: the etcd CA and its client certificate from the cluster CA
@@ -206,9 +203,43 @@ public final class KubernetesStage implements Stage {
         return f.path().startsWith(KubeadmConfigs.CONFIG_DIR + "/") || f.path().startsWith(KubernetesPki.NODE_DIR);
     }
 
-    private static List<Step> sharedKeySteps(List<NodeFile> files) {
-        return new NodeSteps(files.stream().filter(KubernetesStage::sharedKey).toList())
-                .putRest().build();
+    static List<Step> sharedKeySteps(List<NodeFile> files) {
+        List<NodeFile> shared = files.stream().filter(KubernetesStage::sharedKey).toList();
+        return new NodeSteps(shared).add(foreignKeysGuard(shared)).putRest().build();
+    }
+
+    /** The cluster's CA, front-proxy CA and service-account keys, as kubeadm looks for them (keys secret). */
+    static List<NodeFile> keyFiles(KubernetesPki pki) {
+        List<NodeFile> files = new ArrayList<>();
+        pki.nodeFiles().forEach((name, content) -> {
+            NodeFile f = NodeFile.of(KubernetesPki.NODE_DIR + name, content);
+            files.add(KubernetesPki.KEYS.contains(name) ? f.asSecret() : f);
+        });
+        return files;
+    }
+
+    /** The public halves of the shared keys: what a cluster's other nodes and kubeconfigs already trust. */
+    private static final List<String> TRUSTED = List.of("ca.crt", "front-proxy-ca.crt", "sa.pub");
+
+    /**
+     * Refuses a node whose shared keys are not birdbath's (a cluster whose keys kubeadm minted, from before birdbath
+     * kept its own): putting birdbath's in their place would break every node, kubeconfig and service-account
+     * token of that cluster. Compared by the public halves' SHA-256.
+     */
+    static Step foreignKeysGuard(List<NodeFile> shared) {
+        List<String> tests = new ArrayList<>();
+        for (NodeFile f : shared) {
+            String name = f.path().substring(KubernetesPki.NODE_DIR.length());
+            if (TRUSTED.contains(name)) {
+                tests.add("{ test ! -e " + f.path() + " || [ \"$(sha256sum < " + f.path() + " | cut -d' ' -f1)\" = "
+                        + Hashes.sha256Hex(f.content()) + " ]; }");
+            }
+        }
+        return new RunUnless("the Kubernetes CA and keys here are birdbath's", "echo '" + KubernetesPki.NODE_DIR
+                + " holds a Kubernetes CA or service-account key that birdbath did not make (kubeadm did); birdbath"
+                + " will not replace them, which would break every node, kubeconfig and token of this cluster. Copy "
+                + String.join(", ", KubernetesPki.FILES) + " from there into .birdbath/pki/kubernetes/ to let"
+                + " birdbath keep them, or rebuild the cluster' >&2; exit 1", String.join(" && ", tests));
     }
 
     /** The first control-plane node's files; with {@code init}, `kubeadm init` once they are in place. */
