@@ -56,7 +56,8 @@ public final class KubeadmConfigs {
                 Map.entry("pod_cidr", spec.kubernetes().podCidr()),
                 Map.entry("service_cidr", spec.kubernetes().serviceCidr()), Map.entry("etcd_endpoints", etcd),
                 Map.entry("sans", sans.stream().map(s -> "    - \"" + s + "\"").collect(Collectors.joining("\n"))),
-                Map.entry("config_dir", CONFIG_DIR), Map.entry("audit_dir", AUDIT_DIR)));
+                Map.entry("config_dir", CONFIG_DIR), Map.entry("audit_dir", AUDIT_DIR),
+                Map.entry("api_server_args", apiServerArgs())));
     }
 
     /** The API server's files from birdbath, on every control-plane node (mounted read-only into its pod). */
@@ -65,9 +66,34 @@ public final class KubeadmConfigs {
     static final String AUDIT_DIR = "/var/log/kubernetes/audit";
     static final String ENCRYPTION_CONFIG = CONFIG_DIR + "/encryption-config.yaml";
     static final String AUDIT_POLICY = CONFIG_DIR + "/audit-policy.yaml";
-    /** What the API server is started with for them; check looks for each. */
-    static final List<String> API_SERVER_FLAGS = List.of("--encryption-provider-config=" + ENCRYPTION_CONFIG,
-            "--audit-policy-file=" + AUDIT_POLICY, "--audit-log-path=" + AUDIT_DIR + "/audit.log");
+    /**
+     * The API server's extra arguments, name to value, in the ClusterConfiguration's order: Secrets encrypted with
+     * birdbath's key, every request's metadata in an audit log rotated after 7 days, 5 files or 100 MB.
+     */
+    static final Map<String, String> API_SERVER_ARGS = orderedArgs("encryption-provider-config", ENCRYPTION_CONFIG,
+            "audit-policy-file", AUDIT_POLICY, "audit-log-path", AUDIT_DIR + "/audit.log", "audit-log-maxage", "7",
+            "audit-log-maxbackup", "5", "audit-log-maxsize", "100");
+
+    /** What check looks for in the running API server's command: each argument as kubeadm passes it. */
+    static List<String> apiServerFlags() {
+        return API_SERVER_ARGS.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    private static Map<String, String> orderedArgs(String... pairs) {
+        Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            args.put(pairs[i], pairs[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(args);
+    }
+
+    /** The v1beta4 list form of {@link #API_SERVER_ARGS}, indented for apiServer.extraArgs. */
+    private static String apiServerArgs() {
+        // a number quoted, or YAML reads it as one (kubeadm's value is a string); paths as they are
+        return API_SERVER_ARGS.entrySet().stream().map(e -> "    - name: " + e.getKey() + "\n      value: "
+                + (e.getValue().matches("\\d+") ? "\"" + e.getValue() + "\"" : e.getValue()))
+                .collect(Collectors.joining("\n"));
+    }
 
     /** The EncryptionConfiguration with birdbath's key: a secret. */
     static String encryptionConfig(KubernetesPki pki) {

@@ -88,7 +88,7 @@ final class KubernetesCheck {
         var container = apiServer.getSpec().getContainers().get(0);
         command.addAll(container.getCommand() == null ? List.of() : container.getCommand());
         command.addAll(container.getArgs() == null ? List.of() : container.getArgs());
-        List<String> missing = KubeadmConfigs.API_SERVER_FLAGS.stream().filter(f -> !command.contains(f)).toList();
+        List<String> missing = KubeadmConfigs.apiServerFlags().stream().filter(f -> !command.contains(f)).toList();
         return CheckResult.of(STAGE, n.name(), probe, missing.isEmpty(), "kube-apiserver runs without "
                 + String.join(" ", missing));
     }

@@ -74,7 +74,8 @@ class KubernetesCheckTest {
         client.pods().inNamespace("kube-system").withName("kube-apiserver-demo-1").delete();
         pod("kube-apiserver-demo-1", "Running", "kube-apiserver", "--advertise-address=198.18.5.11",
                 "--encryption-provider-config=/etc/kubernetes/birdbath/encryption-config.yaml",
-                "--audit-policy-file=/etc/kubernetes/birdbath/audit-policy.yaml");
+                "--audit-policy-file=/etc/kubernetes/birdbath/audit-policy.yaml", "--audit-log-maxage=7",
+                "--audit-log-maxbackup=5", "--audit-log-maxsize=100");
         server.expect().get().withPath("/readyz/etcd").andReturn(200, "ok").always();
 
         List<CheckResult> results = new KubernetesStage().check(run);
