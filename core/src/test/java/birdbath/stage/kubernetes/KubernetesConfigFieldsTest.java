@@ -6,6 +6,7 @@ import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.pki.KubernetesPki;
 import birdbath.provider.Node;
+import birdbath.testing.KubernetesModelFields;
 import birdbath.testing.UpstreamConfigFields;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,5 +100,18 @@ class KubernetesConfigFieldsTest {
                 "InitConfiguration.localAPIEndpoint.bindPort: expected an integer, got String 6443",
                 "InitConfiguration.timeouts.discovery: expected a Go duration such as 4m0s, got String 5 minutes",
                 "ClusterConfiguration: apiVersion kubeadm.k8s.io/v1beta3, expected kubeadm.k8s.io/v1beta4");
+    }
+
+    /**
+     * flannel's manifest, a template: every key of every object is one its Kubernetes type has (fabric8's model,
+     * generated from the API's schema), and a misspelt key is caught (the check can fail).
+     */
+    @Test
+    void flannelsManifestUsesOnlyFieldsOfTheKubernetesTypes() {
+        String flannel = KubeadmConfigs.flannel(spec);
+        assertThat(KubernetesModelFields.problems(flannel)).isEmpty();
+        assertThat(KubernetesModelFields.problems(flannel.replace("operator: Exists", "operatr: Exists")))
+                .containsExactly("DaemonSet kube-flannel-ds: spec.template.spec.tolerations[0].operatr is no field of"
+                        + " Toleration");
     }
 }
