@@ -6,6 +6,7 @@ import birdbath.Secret;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.pki.Pki;
+import birdbath.testing.KeyPathFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -50,6 +51,25 @@ class AppObjectsTest {
 
     private List<HasMetadata> objects(ClusterSpec c) {
         return AppObjects.build(c, new AppSecrets(c.stateDir(), new SecureRandom()), TLS, "admin:$2y$10$abc\n");
+    }
+
+    /**
+     * Traefik's static configuration, a template, uses only keys of Traefik v3.5's static configuration with values
+     * of their types, as recorded from Traefik's source in src/test/resources/upstream/ (Traefik would refuse an
+     * unknown key only when the pod starts); a misspelt key is caught.
+     */
+    @Test
+    void traefiksStaticConfigurationUsesOnlyUpstreamKeys() throws Exception {
+        String staticConfig = objects(cluster("")).stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap
+                        && o.getMetadata().getName().equals("traefik-config"))
+                .map(o -> ((io.fabric8.kubernetes.api.model.ConfigMap) o).getData().get("traefik.yaml"))
+                .findFirst().orElseThrow();
+        KeyPathFields traefik = new KeyPathFields("/upstream/traefik-v3.5-static-fields.txt");
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        assertThat(traefik.problems("", yaml.readTree(staticConfig))).isEmpty();
+        assertThat(traefik.problems("", yaml.readTree(staticConfig.replace("certResolver:", "certResolvers:"))))
+                .containsExactly("entryPoints.websecure.http.tls.certResolvers: no such key upstream");
     }
 
     @Test

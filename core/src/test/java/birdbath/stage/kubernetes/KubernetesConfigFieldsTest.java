@@ -6,6 +6,7 @@ import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.pki.KubernetesPki;
 import birdbath.provider.Node;
+import birdbath.testing.KeyPathFields;
 import birdbath.testing.KubernetesModelFields;
 import birdbath.testing.UpstreamConfigFields;
 import java.nio.file.Files;
@@ -113,5 +114,24 @@ class KubernetesConfigFieldsTest {
         assertThat(KubernetesModelFields.problems(flannel.replace("operator: Exists", "operatr: Exists")))
                 .containsExactly("DaemonSet kube-flannel-ds: spec.template.spec.tolerations[0].operatr is no field of"
                         + " Toleration");
+    }
+
+    /**
+     * flannel's own two files in that manifest use only the keys flannel v0.26.1 and its CNI plugins read, as
+     * recorded from their source; flannel itself ignores an unknown or miscased key, so here it is caught.
+     */
+    @Test
+    void flannelsNetConfAndCniConfUseOnlyKeysFlannelReads() throws Exception {
+        KeyPathFields flannel = new KeyPathFields("/upstream/flannel-v0.26.1-config-fields.txt");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        io.fabric8.kubernetes.api.model.ConfigMap cm = ((List<?>) new io.fabric8.kubernetes.client.utils
+                .KubernetesSerialization().unmarshal(KubeadmConfigs.flannel(spec))).stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.ConfigMap)
+                .map(o -> (io.fabric8.kubernetes.api.model.ConfigMap) o).findFirst().orElseThrow();
+        String netConf = cm.getData().get("net-conf.json");
+        assertThat(flannel.problems("netconf.", json.readTree(netConf))).isEmpty();
+        assertThat(flannel.problems("cniconf.", json.readTree(cm.getData().get("cni-conf.json")))).isEmpty();
+        assertThat(flannel.problems("netconf.", json.readTree(netConf.replace("\"MTU\"", "\"Mtu\""))))
+                .containsExactly("netconf.Backend.Mtu: no such key upstream");
     }
 }
