@@ -18,4 +18,12 @@ final class ApiError extends RuntimeException {
     static ApiError notFound() {
         return new ApiError(404, "Not found", null);
     }
+
+    /** {@code found}, or the API's 404 when it is null (an id the account does not have). */
+    static <T> T orNotFound(T found) {
+        if (found == null) {
+            throw notFound();
+        }
+        return found;
+    }
 }

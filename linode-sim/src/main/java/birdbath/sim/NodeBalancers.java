@@ -521,11 +521,7 @@ final class NodeBalancers {
     }
 
     private ObjectNode balancer(long id) {
-        ObjectNode b = balancers.get(id);
-        if (b == null) {
-            throw ApiError.notFound();
-        }
-        return b;
+        return ApiError.orNotFound(balancers.get(id));
     }
 
     /** A config only under its own NodeBalancer: another's id is not found. */

@@ -259,11 +259,7 @@ final class SimState {
     }
 
     private ObjectNode instance(long id) {
-        ObjectNode i = instances.get(id);
-        if (i == null) {
-            throw ApiError.notFound();
-        }
-        return i;
+        return ApiError.orNotFound(instances.get(id));
     }
 
     private JsonNode renderInstance(ObjectNode stored) {
@@ -463,11 +459,7 @@ final class SimState {
     }
 
     private ObjectNode volume(long id) {
-        ObjectNode v = volumes.get(id);
-        if (v == null) {
-            throw ApiError.notFound();
-        }
-        return v;
+        return ApiError.orNotFound(volumes.get(id));
     }
 
     private JsonNode renderVolume(ObjectNode stored) {
@@ -572,11 +564,7 @@ final class SimState {
     }
 
     private ObjectNode domain(long id) {
-        ObjectNode d = domains.get(id);
-        if (d == null) {
-            throw ApiError.notFound();
-        }
-        return d;
+        return ApiError.orNotFound(domains.get(id));
     }
 
     private ObjectNode record(long domainId, long recordId) {
@@ -812,11 +800,7 @@ final class SimState {
     }
 
     private ObjectNode firewall(long id) {
-        ObjectNode f = firewalls.get(id);
-        if (f == null) {
-            throw ApiError.notFound();
-        }
-        return f;
+        return ApiError.orNotFound(firewalls.get(id));
     }
 
     /** Firewalls render without internal device ids. */
@@ -963,11 +947,7 @@ final class SimState {
     }
 
     private ObjectNode vpc(long id) {
-        ObjectNode v = vpcs.get(id);
-        if (v == null) {
-            throw ApiError.notFound();
-        }
-        return v;
+        return ApiError.orNotFound(vpcs.get(id));
     }
 
     private JsonNode renderVpc(ObjectNode stored) {

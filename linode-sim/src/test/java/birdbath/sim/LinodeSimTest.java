@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +15,11 @@ import org.junit.jupiter.api.Test;
 class LinodeSimTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
     private LinodeSim sim;
+
+    private SimHttp api() {
+        return new SimHttp(sim);
+    }
 
     @AfterEach
     void stop() {
@@ -28,21 +28,7 @@ class LinodeSimTest {
         }
     }
 
-    private HttpResponse<String> call(String method, String path, String body, String filter) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
-                .header("Authorization", "Bearer t0ken");
-        if (filter != null) {
-            b.header("X-Filter", filter);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private JsonNode ok(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = call(method, path, body, null);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
 
     private static String instance(String label) {
         return "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\",\"image\":\"linode/debian12\",\"label\":\"" + label
@@ -52,14 +38,14 @@ class LinodeSimTest {
     @Test
     void createsInstancesWhoseStatusMovesToRunning() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults().withBootMs(300));
-        JsonNode created = ok("POST", "/linode/instances", instance("web-1"));
+        JsonNode created = api().ok("POST", "/linode/instances", instance("web-1"));
         assertThat(created.get("status").asText()).isEqualTo("provisioning");
         assertThat(created.get("ipv4").get(0).asText()).startsWith("203.0.113.");
         long id = created.get("id").asLong();
         long deadline = System.currentTimeMillis() + 5000;
         String status = "";
         while (!status.equals("running") && System.currentTimeMillis() < deadline) {
-            status = ok("GET", "/linode/instances/" + id, null).get("status").asText();
+            status = api().ok("GET", "/linode/instances/" + id, null).get("status").asText();
         }
         assertThat(status).isEqualTo("running");
     }
@@ -72,21 +58,21 @@ class LinodeSimTest {
     @Test
     void powerActionsVolumeResizeAndNoSecretInAnswers() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults().withBootMs(0));
-        JsonNode created = ok("POST", "/linode/instances", instance("web-1").replace("\"tags\"",
+        JsonNode created = api().ok("POST", "/linode/instances", instance("web-1").replace("\"tags\"",
                 "\"authorized_keys\":[\"ssh-ed25519 AAAAkey\"],\"tags\""));
         long id = created.get("id").asLong();
         assertThat(created.toString()).doesNotContain("Correct-Horse", "AAAAkey");
-        assertThat(ok("POST", "/linode/instances/" + id + "/shutdown", null).size()).isZero();
-        assertThat(ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("offline");
-        ok("POST", "/linode/instances/" + id + "/boot", null);
-        assertThat(ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("running");
-        ok("POST", "/linode/instances/" + id + "/reboot", null);
-        assertThat(ok("GET", "/linode/instances", null).toString()).doesNotContain("Correct-Horse", "AAAAkey");
+        assertThat(api().ok("POST", "/linode/instances/" + id + "/shutdown", null).size()).isZero();
+        assertThat(api().ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("offline");
+        api().ok("POST", "/linode/instances/" + id + "/boot", null);
+        assertThat(api().ok("GET", "/linode/instances/" + id, null).get("status").asText()).isEqualTo("running");
+        api().ok("POST", "/linode/instances/" + id + "/reboot", null);
+        assertThat(api().ok("GET", "/linode/instances", null).toString()).doesNotContain("Correct-Horse", "AAAAkey");
 
-        long volume = ok("POST", "/volumes", "{\"label\":\"data\",\"size\":20,\"region\":\"us-east\"}")
+        long volume = api().ok("POST", "/volumes", "{\"label\":\"data\",\"size\":20,\"region\":\"us-east\"}")
                 .get("id").asLong();
-        assertThat(ok("POST", "/volumes/" + volume + "/resize", "{\"size\":30}").get("size").asInt()).isEqualTo(30);
-        HttpResponse<String> down = call("POST", "/volumes/" + volume + "/resize", "{\"size\":20}", null);
+        assertThat(api().ok("POST", "/volumes/" + volume + "/resize", "{\"size\":30}").get("size").asInt()).isEqualTo(30);
+        HttpResponse<String> down = api().call("POST", "/volumes/" + volume + "/resize", "{\"size\":20}", null);
         assertThat(down.statusCode()).isEqualTo(400);
         assertThat(down.body()).contains("\"field\":\"size\"", "Volumes can only be resized up");
     }
@@ -94,29 +80,29 @@ class LinodeSimTest {
     @Test
     void refusesBadInputsWithLinodesErrorModel() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults());
-        ok("POST", "/linode/instances", instance("web-1"));
-        HttpResponse<String> dup = call("POST", "/linode/instances", instance("web-1"), null);
+        api().ok("POST", "/linode/instances", instance("web-1"));
+        HttpResponse<String> dup = api().call("POST", "/linode/instances", instance("web-1"), null);
         assertThat(dup.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(dup.body()).at("/errors/0/field").asText()).isEqualTo("label");
-        HttpResponse<String> badLabel = call("POST", "/linode/instances", instance("1bad--label"), null);
+        HttpResponse<String> badLabel = api().call("POST", "/linode/instances", instance("1bad--label"), null);
         assertThat(JSON.readTree(badLabel.body()).at("/errors/0/field").asText()).isEqualTo("label");
-        HttpResponse<String> weak = call("POST", "/linode/instances",
+        HttpResponse<String> weak = api().call("POST", "/linode/instances",
                 instance("web-2").replace("Correct-Horse-9-battery", "password"), null);
         assertThat(JSON.readTree(weak.body()).at("/errors/0/field").asText()).isEqualTo("root_pass");
-        HttpResponse<String> noType = call("POST", "/linode/instances", "{\"region\":\"us-east\"}", null);
+        HttpResponse<String> noType = api().call("POST", "/linode/instances", "{\"region\":\"us-east\"}", null);
         assertThat(JSON.readTree(noType.body()).at("/errors/0/field").asText()).isEqualTo("type");
-        HttpResponse<String> esp = call("POST", "/networking/firewalls", "{\"label\":\"fw1\",\"rules\":{"
+        HttpResponse<String> esp = api().call("POST", "/networking/firewalls", "{\"label\":\"fw1\",\"rules\":{"
                 + "\"inbound_policy\":\"DROP\",\"outbound_policy\":\"ACCEPT\",\"inbound\":[{\"action\":\"ACCEPT\","
                 + "\"protocol\":\"ESP\",\"addresses\":{\"ipv4\":[\"10.0.0.0/8\"]}}]}}", null);
         assertThat(esp.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(esp.body()).at("/errors/0/field").asText()).isEqualTo("rules.inbound[0].protocol");
-        assertThat(call("GET", "/linode/instances/999999", null, null).statusCode()).isEqualTo(404);
+        assertThat(api().call("GET", "/linode/instances/999999", null, null).statusCode()).isEqualTo(404);
     }
 
     @Test
     void refusesMissingOrUnknownTokens() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults().withTokens(Set.of("good")));
-        HttpResponse<String> r = call("GET", "/linode/instances", null, null);
+        HttpResponse<String> r = api().call("GET", "/linode/instances", null, null);
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(JSON.readTree(r.body()).at("/errors/0/reason").asText()).isEqualTo("Invalid Token");
     }
@@ -127,20 +113,20 @@ class LinodeSimTest {
         for (int i = 1; i <= 30; i++) {
             String body = "{\"label\":\"vol-" + i + "\",\"region\":\"us-east\",\"tags\":[\"" + (i % 2 == 0 ? "even" : "odd")
                     + "\"]}";
-            ok("POST", "/volumes", body);
+            api().ok("POST", "/volumes", body);
         }
-        JsonNode page2 = JSON.readTree(call("GET", "/volumes?page=2&page_size=25", null, null).body());
+        JsonNode page2 = JSON.readTree(api().call("GET", "/volumes?page=2&page_size=25", null, null).body());
         assertThat(page2.get("pages").asInt()).isEqualTo(2);
         assertThat(page2.get("results").asInt()).isEqualTo(30);
         assertThat(page2.get("data").size()).isEqualTo(5);
-        assertThat(call("GET", "/volumes?page_size=10", null, null).statusCode()).isEqualTo(400);
-        JsonNode even = JSON.readTree(call("GET", "/volumes", null, "{\"tags\":\"even\"}").body());
+        assertThat(api().call("GET", "/volumes?page_size=10", null, null).statusCode()).isEqualTo(400);
+        JsonNode even = JSON.readTree(api().call("GET", "/volumes", null, "{\"tags\":\"even\"}").body());
         assertThat(even.get("results").asInt()).isEqualTo(15);
-        JsonNode or = JSON.readTree(call("GET", "/volumes", null,
+        JsonNode or = JSON.readTree(api().call("GET", "/volumes", null,
                 "{\"+or\":[{\"label\":\"vol-1\"},{\"label\":\"vol-2\"}],\"+order_by\":\"label\",\"+order\":\"desc\"}")
                 .body());
         assertThat(or.get("data").get(0).get("label").asText()).isEqualTo("vol-2");
-        JsonNode contains = JSON.readTree(call("GET", "/volumes", null, "{\"label\":{\"+contains\":\"vol-2\"}}").body());
+        JsonNode contains = JSON.readTree(api().call("GET", "/volumes", null, "{\"label\":{\"+contains\":\"vol-2\"}}").body());
         assertThat(contains.get("results").asInt()).isEqualTo(11); // vol-2 and vol-20 .. vol-29
     }
 
@@ -148,9 +134,9 @@ class LinodeSimTest {
     void limitsInstanceCreationTo20Per15Seconds() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults());
         for (int i = 1; i <= 20; i++) {
-            ok("POST", "/linode/instances", instance("n-" + i));
+            api().ok("POST", "/linode/instances", instance("n-" + i));
         }
-        HttpResponse<String> limited = call("POST", "/linode/instances", instance("n-21"), null);
+        HttpResponse<String> limited = api().call("POST", "/linode/instances", instance("n-21"), null);
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 15L);
         assertThat(limited.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
@@ -161,12 +147,12 @@ class LinodeSimTest {
     void injectsFaults() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults().withFaults(
                 "status:503,nth=2; drop,method=POST,path=/volumes,nth=1; drop-after,method=POST,path=/linode/instances"));
-        assertThat(call("GET", "/regions", null, null).statusCode()).isEqualTo(200);
-        assertThat(call("GET", "/regions", null, null).statusCode()).isEqualTo(503);
-        assertThatThrownBy(() -> call("POST", "/volumes", "{\"label\":\"v1\",\"region\":\"us-east\"}", null))
+        assertThat(api().call("GET", "/regions", null, null).statusCode()).isEqualTo(200);
+        assertThat(api().call("GET", "/regions", null, null).statusCode()).isEqualTo(503);
+        assertThatThrownBy(() -> api().call("POST", "/volumes", "{\"label\":\"v1\",\"region\":\"us-east\"}", null))
                 .isInstanceOf(IOException.class);
         assertThat(sim.counts().get("volumes")).isZero();
-        assertThatThrownBy(() -> call("POST", "/linode/instances", instance("amb-1"), null))
+        assertThatThrownBy(() -> api().call("POST", "/linode/instances", instance("amb-1"), null))
                 .isInstanceOf(IOException.class);
         assertThat(sim.counts().get("instances")).as("drop-after handles the request first").isEqualTo(1);
     }
@@ -181,19 +167,19 @@ class LinodeSimTest {
     @Test
     void vpcSubnetsAssignAddressesAndBlockDeletionWhileUsed() throws Exception {
         sim = LinodeSim.start(SimOptions.defaults());
-        JsonNode vpc = ok("POST", "/vpcs", "{\"label\":\"v\",\"region\":\"us-east\",\"subnets\":[{\"label\":\"s\","
+        JsonNode vpc = api().ok("POST", "/vpcs", "{\"label\":\"v\",\"region\":\"us-east\",\"subnets\":[{\"label\":\"s\","
                 + "\"ipv4\":\"10.9.0.0/24\"}]}");
         long subnet = vpc.at("/subnets/0/id").asLong();
-        HttpResponse<String> overlap = call("POST", "/vpcs", "{\"label\":\"w\",\"region\":\"us-east\",\"subnets\":"
+        HttpResponse<String> overlap = api().call("POST", "/vpcs", "{\"label\":\"w\",\"region\":\"us-east\",\"subnets\":"
                 + "[{\"label\":\"s\",\"ipv4\":\"192.168.130.0/24\"}]}", null);
         assertThat(overlap.statusCode()).isEqualTo(400);
         String body = instance("in-vpc").replace("}", ",\"interfaces\":[{\"purpose\":\"public\"},{\"purpose\":\"vpc\","
                 + "\"subnet_id\":" + subnet + ",\"ipv4\":{\"vpc\":\"10.9.0.7\"}}]}");
-        JsonNode created = ok("POST", "/linode/instances", body.replace("}]}}", "}}]}"));
-        JsonNode ips = ok("GET", "/linode/instances/" + created.get("id").asLong() + "/ips", null);
+        JsonNode created = api().ok("POST", "/linode/instances", body.replace("}]}}", "}}]}"));
+        JsonNode ips = api().ok("GET", "/linode/instances/" + created.get("id").asLong() + "/ips", null);
         assertThat(ips.at("/ipv4/vpc/0/address").asText()).isEqualTo("10.9.0.7");
-        assertThat(call("DELETE", "/vpcs/" + vpc.get("id").asLong(), null, null).statusCode()).isEqualTo(400);
-        ok("DELETE", "/linode/instances/" + created.get("id").asLong(), null);
-        ok("DELETE", "/vpcs/" + vpc.get("id").asLong(), null);
+        assertThat(api().call("DELETE", "/vpcs/" + vpc.get("id").asLong(), null, null).statusCode()).isEqualTo(400);
+        api().ok("DELETE", "/linode/instances/" + created.get("id").asLong(), null);
+        api().ok("DELETE", "/vpcs/" + vpc.get("id").asLong(), null);
     }
 }

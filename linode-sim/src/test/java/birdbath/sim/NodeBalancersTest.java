@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +20,11 @@ import org.junit.jupiter.api.Test;
 class NodeBalancersTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
     private LinodeSim sim;
+
+    private SimHttp api() {
+        return new SimHttp(sim);
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -36,25 +36,11 @@ class NodeBalancersTest {
         sim.close();
     }
 
-    private HttpResponse<String> call(String method, String path, String body, String filter) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
-                .header("Authorization", "Bearer t0ken");
-        if (filter != null) {
-            b.header("X-Filter", filter);
-        }
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private JsonNode ok(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = call(method, path, body, null);
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
 
     /** The one error of a 400, as "field: reason". */
     private String refused(String method, String path, String body) throws Exception {
-        HttpResponse<String> r = call(method, path, body, null);
+        HttpResponse<String> r = api().call(method, path, body, null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         JsonNode e = JSON.readTree(r.body()).get("errors").get(0);
         return e.path("field").asText("") + ": " + e.get("reason").asText();
@@ -64,7 +50,7 @@ class NodeBalancersTest {
     private List<String> privateAddresses() throws Exception {
         List<String> out = new ArrayList<>();
         for (String label : List.of("cp-1", "cp-2")) {
-            JsonNode i = ok("POST", "/linode/instances", "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\","
+            JsonNode i = api().ok("POST", "/linode/instances", "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\","
                     + "\"image\":\"linode/debian12\",\"label\":\"" + label + "\",\"private_ip\":true,"
                     + "\"root_pass\":\"Correct-Horse-9-battery\"}");
             out.add(i.get("ipv4").get(1).asText());
@@ -86,14 +72,14 @@ class NodeBalancersTest {
     @Test
     void createsWithInlineConfigAndNodesWithTheLiveApisShapesAndDefaults() throws Exception {
         List<String> backends = privateAddresses();
-        JsonNode b = ok("POST", "/nodebalancers", apiBalancer(backends, ""));
+        JsonNode b = api().ok("POST", "/nodebalancers", apiBalancer(backends, ""));
         long id = b.get("id").asLong();
         assertThat(b.has("configs")).as("the create response carries no configs").isFalse();
         assertThat(b.get("hostname").asText()).isEqualTo(b.get("ipv4").asText().replace('.', '-')
                 + ".ip.linodeusercontent.com");
         assertThat(b.get("client_conn_throttle").asInt()).isZero();
         assertThat(b.get("transfer").get("total").isNull()).isTrue();
-        JsonNode configs = ok("GET", "/nodebalancers/" + id + "/configs", null);
+        JsonNode configs = api().ok("GET", "/nodebalancers/" + id + "/configs", null);
         assertThat(configs.get("results").asInt()).isEqualTo(1);
         JsonNode c = configs.get("data").get(0);
         assertThat(c.get("port").asInt()).isEqualTo(6443);
@@ -102,7 +88,7 @@ class NodeBalancersTest {
         assertThat(c.get("check_passive").asBoolean()).isTrue();
         assertThat(c.get("cipher_suite").asText()).isEqualTo("recommended");
         assertThat(c.has("nodes")).as("config responses never carry nodes").isFalse();
-        JsonNode nodes = ok("GET", "/nodebalancers/" + id + "/configs/" + c.get("id").asLong() + "/nodes", null);
+        JsonNode nodes = api().ok("GET", "/nodebalancers/" + id + "/configs/" + c.get("id").asLong() + "/nodes", null);
         assertThat(nodes.get("data")).extracting(n -> n.get("address").asText())
                 .containsExactly(backends.get(0) + ":6443", backends.get(1) + ":6443");
         JsonNode n = nodes.get("data").get(0);
@@ -111,9 +97,9 @@ class NodeBalancersTest {
         assertThat(n.get("status").asText()).isEqualTo("Unknown");
         assertThat(n.get("vpc_config_id").isNull()).isTrue();
         // filterable by label, and a config is found only under its own NodeBalancer
-        HttpResponse<String> filtered = call("GET", "/nodebalancers", null, "{\"label\":\"demo-api\"}");
+        HttpResponse<String> filtered = api().call("GET", "/nodebalancers", null, "{\"label\":\"demo-api\"}");
         assertThat(JSON.readTree(filtered.body()).get("results").asInt()).isEqualTo(1);
-        assertThat(call("GET", "/nodebalancers/" + (id + 100000) + "/configs/" + c.get("id").asLong(), null, null)
+        assertThat(api().call("GET", "/nodebalancers/" + (id + 100000) + "/configs/" + c.get("id").asLong(), null, null)
                 .statusCode()).isEqualTo(404);
     }
 
@@ -141,10 +127,10 @@ class NodeBalancersTest {
                 "\"algorithm\":\"ring_hash\",\"check\":")))
                 .isEqualTo("configs[0].algorithm: Algorithm ring_hash is not available for protocol tcp");
         assertThat(sim.counts()).as("nothing kept from a refused create").containsEntry("nodebalancers", 0);
-        ok("POST", "/nodebalancers", apiBalancer(backends, ""));
+        api().ok("POST", "/nodebalancers", apiBalancer(backends, ""));
         assertThat(refused("POST", "/nodebalancers", apiBalancer(backends, "")))
                 .isEqualTo("label: Label must be unique among your NodeBalancers");
-        long id = JSON.readTree(call("GET", "/nodebalancers", null, null).body()).get("data").get(0).get("id").asLong();
+        long id = JSON.readTree(api().call("GET", "/nodebalancers", null, null).body()).get("data").get(0).get("id").asLong();
         assertThat(refused("POST", "/nodebalancers/" + id + "/configs", "{\"port\":6443,\"protocol\":\"tcp\"}"))
                 .isEqualTo("port: Port 6443 is already in use");
         assertThat(sim.counts()).containsEntry("nodebalancers", 1);
@@ -153,16 +139,16 @@ class NodeBalancersTest {
     @Test
     void rebuildUpdatesNamedNodesCreatesNewOnesAndDeletesTheRest() throws Exception {
         List<String> backends = privateAddresses();
-        long id = ok("POST", "/nodebalancers", apiBalancer(backends, "")).get("id").asLong();
+        long id = api().ok("POST", "/nodebalancers", apiBalancer(backends, "")).get("id").asLong();
         String configs = "/nodebalancers/" + id + "/configs";
-        long configId = ok("GET", configs, null).get("data").get(0).get("id").asLong();
-        JsonNode before = ok("GET", configs + "/" + configId + "/nodes", null).get("data");
+        long configId = api().ok("GET", configs, null).get("data").get(0).get("id").asLong();
+        JsonNode before = api().ok("GET", configs + "/" + configId + "/nodes", null).get("data");
         long kept = before.get(1).get("id").asLong();
-        JsonNode rebuilt = ok("POST", configs + "/" + configId + "/rebuild", "{\"port\":6443,\"protocol\":\"tcp\","
+        JsonNode rebuilt = api().ok("POST", configs + "/" + configId + "/rebuild", "{\"port\":6443,\"protocol\":\"tcp\","
                 + "\"check\":\"connection\",\"check_interval\":10,\"check_timeout\":5,\"nodes\":[{\"id\":" + kept
                 + ",\"weight\":100},{\"label\":\"cp-3\",\"address\":\"" + backends.get(0) + ":7443\"}]}");
         assertThat(rebuilt.has("nodes")).isFalse();
-        JsonNode after = ok("GET", configs + "/" + configId + "/nodes", null).get("data");
+        JsonNode after = api().ok("GET", configs + "/" + configId + "/nodes", null).get("data");
         assertThat(after).extracting(n -> n.get("label").asText() + " " + n.get("weight").asInt())
                 .containsExactly("cp-2 100", "cp-3 50");
         assertThat(after.get(0).get("id").asLong()).isEqualTo(kept);
@@ -171,28 +157,28 @@ class NodeBalancersTest {
     @Test
     void oneNodeBalancerPerFirewallAndDeleteTakesConfigsNodesAndTheDeviceAlong() throws Exception {
         List<String> backends = privateAddresses();
-        long fw = ok("POST", "/networking/firewalls", "{\"label\":\"demo-fw\",\"rules\":{\"inbound_policy\":\"DROP\","
+        long fw = api().ok("POST", "/networking/firewalls", "{\"label\":\"demo-fw\",\"rules\":{\"inbound_policy\":\"DROP\","
                 + "\"outbound_policy\":\"ACCEPT\"}}").get("id").asLong();
-        long id = ok("POST", "/nodebalancers", apiBalancer(backends, ",\"firewall_id\":" + fw)).get("id").asLong();
-        assertThat(ok("GET", "/nodebalancers/" + id + "/firewalls", null).get("data").get(0).get("id").asLong())
+        long id = api().ok("POST", "/nodebalancers", apiBalancer(backends, ",\"firewall_id\":" + fw)).get("id").asLong();
+        assertThat(api().ok("GET", "/nodebalancers/" + id + "/firewalls", null).get("data").get(0).get("id").asLong())
                 .isEqualTo(fw);
-        assertThat(ok("GET", "/networking/firewalls/" + fw + "/devices", null).get("data").get(0).get("entity")
+        assertThat(api().ok("GET", "/networking/firewalls/" + fw + "/devices", null).get("data").get(0).get("entity")
                 .get("type").asText()).isEqualTo("nodebalancer");
         assertThat(refused("POST", "/nodebalancers", apiBalancer(backends, ",\"firewall_id\":" + fw)
                 .replace("demo-api", "other-api")))
                 .isEqualTo("firewall_id: Only one NodeBalancer can be assigned to a Firewall at a time");
-        long configId = ok("GET", "/nodebalancers/" + id + "/configs", null).get("data").get(0).get("id").asLong();
-        ok("DELETE", "/nodebalancers/" + id, null);
-        assertThat(call("GET", "/nodebalancers/" + id + "/configs/" + configId, null, null).statusCode())
+        long configId = api().ok("GET", "/nodebalancers/" + id + "/configs", null).get("data").get(0).get("id").asLong();
+        api().ok("DELETE", "/nodebalancers/" + id, null);
+        assertThat(api().call("GET", "/nodebalancers/" + id + "/configs/" + configId, null, null).statusCode())
                 .isEqualTo(404);
-        assertThat(ok("GET", "/networking/firewalls/" + fw + "/devices", null).get("results").asInt()).isZero();
+        assertThat(api().ok("GET", "/networking/firewalls/" + fw + "/devices", null).get("results").asInt()).isZero();
         assertThat(sim.counts()).containsEntry("nodebalancers", 0).containsEntry("instances", 2);
     }
 
     /** VPC backends (live since 2025-06-30): a block of the subnet for the NodeBalancer, nodes named by subnet_id. */
     @Test
     void vpcBackendsTakeABlockOfTheSubnetAndMustLieInIt() throws Exception {
-        JsonNode vpc = ok("POST", "/vpcs", "{\"label\":\"demo-vpc\",\"region\":\"us-east\",\"subnets\":[{\"label\":"
+        JsonNode vpc = api().ok("POST", "/vpcs", "{\"label\":\"demo-vpc\",\"region\":\"us-east\",\"subnets\":[{\"label\":"
                 + "\"nodes\",\"ipv4\":\"10.0.0.0/24\"}]}");
         long subnet = vpc.get("subnets").get(0).get("id").asLong();
         String body = "{\"region\":\"us-east\",\"label\":\"demo-api\",\"vpcs\":[{\"subnet_id\":" + subnet + "}],"
@@ -203,14 +189,14 @@ class NodeBalancersTest {
         assertThat(refused("POST", "/nodebalancers", body.replace("\"subnet_id\":" + subnet + "}],",
                 "\"subnet_id\":" + subnet + ",\"ipv4_range\":\"10.0.0.9/30\"}],")))
                 .isEqualTo("vpcs[0].ipv4_range: 10.0.0.9/30 is not a /30 or larger range starting at its network address");
-        long id = ok("POST", "/nodebalancers", body).get("id").asLong();
-        JsonNode v = ok("GET", "/nodebalancers/" + id + "/vpcs", null).get("data").get(0);
+        long id = api().ok("POST", "/nodebalancers", body).get("id").asLong();
+        JsonNode v = api().ok("GET", "/nodebalancers/" + id + "/vpcs", null).get("data").get(0);
         assertThat(v.get("subnet_id").asLong()).isEqualTo(subnet);
         assertThat(v.get("ipv4_range").asText()).isEqualTo("10.0.0.4/30");
-        assertThat(ok("GET", "/vpcs/" + vpc.get("id").asLong() + "/subnets", null).get("data").get(0)
+        assertThat(api().ok("GET", "/vpcs/" + vpc.get("id").asLong() + "/subnets", null).get("data").get(0)
                 .get("nodebalancers").get(0).get("ipv4_range").asText()).isEqualTo("10.0.0.4/30");
-        assertThat(call("DELETE", "/vpcs/" + vpc.get("id").asLong(), null, null).statusCode()).isEqualTo(400);
-        ok("DELETE", "/nodebalancers/" + id, null);
-        ok("DELETE", "/vpcs/" + vpc.get("id").asLong(), null);
+        assertThat(api().call("DELETE", "/vpcs/" + vpc.get("id").asLong(), null, null).statusCode()).isEqualTo(400);
+        api().ok("DELETE", "/nodebalancers/" + id, null);
+        api().ok("DELETE", "/vpcs/" + vpc.get("id").asLong(), null);
     }
 }

@@ -7,10 +7,6 @@ import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,19 +28,10 @@ class LinodeNodeBalancerTest {
     @TempDir
     Path dir;
 
-    private static JsonNode api(SimFixture f, String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.sim.baseUrl() + path))
-                .header("Authorization", "Bearer " + f.token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
 
     private static String apiRecord(SimFixture f) throws Exception {
-        long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
-        for (JsonNode r : api(f, "GET", "/domains/" + domain + "/records?page_size=500", null).path("data")) {
+        long domain = f.api("GET", "/domains", null).at("/data/0/id").asLong();
+        for (JsonNode r : f.api("GET", "/domains/" + domain + "/records?page_size=500", null).path("data")) {
             if (r.get("name").asText().equals("demo-api")) {
                 return r.get("target").asText();
             }
@@ -54,7 +41,7 @@ class LinodeNodeBalancerTest {
 
     private static List<String> backends(SimFixture f, long balancer, long config) throws Exception {
         List<String> out = new ArrayList<>();
-        api(f, "GET", "/nodebalancers/" + balancer + "/configs/" + config + "/nodes", null).path("data")
+        f.api("GET", "/nodebalancers/" + balancer + "/configs/" + config + "/nodes", null).path("data")
                 .forEach(n -> out.add(n.get("label").asText() + " " + n.get("address").asText()));
         return out;
     }
@@ -70,11 +57,11 @@ class LinodeNodeBalancerTest {
             assertThat(plan.monthlyAfter()).isEqualTo(4 * 24 + 4 * 20 * 0.1 + 10, org.assertj.core.data.Offset.offset(0.001));
             List<Node> nodes = b.up(PROVISION, null, false);
 
-            JsonNode balancer = api(f, "GET", "/nodebalancers", null).at("/data/0");
+            JsonNode balancer = f.api("GET", "/nodebalancers", null).at("/data/0");
             long id = balancer.get("id").asLong();
             assertThat(balancer.get("label").asText()).isEqualTo("demo-api");
             assertThat(apiRecord(f)).as("the API's name").isEqualTo(balancer.get("ipv4").asText());
-            JsonNode config = api(f, "GET", "/nodebalancers/" + id + "/configs", null).at("/data/0");
+            JsonNode config = f.api("GET", "/nodebalancers/" + id + "/configs", null).at("/data/0");
             assertThat(config.get("port").asInt()).isEqualTo(6443);
             assertThat(config.get("protocol").asText()).isEqualTo("tcp");
             assertThat(config.get("check").asText()).isEqualTo("connection");
@@ -82,10 +69,10 @@ class LinodeNodeBalancerTest {
                     "demo-1 " + nodes.get(0).privateIp() + ":6443", "demo-2 " + nodes.get(1).privateIp() + ":6443",
                     "demo-3 " + nodes.get(2).privateIp() + ":6443");
             // its block of the subnet is birdbath's choice, far above where nodes are planned
-            assertThat(api(f, "GET", "/nodebalancers/" + id + "/vpcs", null).at("/data/0/ipv4_range").asText())
+            assertThat(f.api("GET", "/nodebalancers/" + id + "/vpcs", null).at("/data/0/ipv4_range").asText())
                     .isEqualTo("10.42.0.248/30");
-            long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
-            assertThat(api(f, "GET", "/nodebalancers/" + id + "/firewalls", null).at("/data/0/id").asLong())
+            long fw = f.api("GET", "/networking/firewalls", null).at("/data/0/id").asLong();
+            assertThat(f.api("GET", "/nodebalancers/" + id + "/firewalls", null).at("/data/0/id").asLong())
                     .isEqualTo(fw);
 
             f.sim.stats().reset();
@@ -95,17 +82,17 @@ class LinodeNodeBalancerTest {
 
             // a backend removed by hand comes back with the next `up`, the others untouched
             long configId = config.get("id").asLong();
-            JsonNode first = api(f, "GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null)
+            JsonNode first = f.api("GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null)
                     .at("/data/0");
-            api(f, "DELETE", "/nodebalancers/" + id + "/configs/" + configId + "/nodes/" + first.get("id").asLong(),
+            f.api("DELETE", "/nodebalancers/" + id + "/configs/" + configId + "/nodes/" + first.get("id").asLong(),
                     null);
             List<Long> before = new ArrayList<>();
-            api(f, "GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null).path("data")
+            f.api("GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null).path("data")
                     .forEach(n -> before.add(n.get("id").asLong()));
             b.up(PROVISION, null, false);
             assertThat(backends(f, id, configId)).hasSize(3).contains("demo-1 " + nodes.get(0).privateIp() + ":6443");
             List<Long> after = new ArrayList<>();
-            api(f, "GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null).path("data")
+            f.api("GET", "/nodebalancers/" + id + "/configs/" + configId + "/nodes", null).path("data")
                     .forEach(n -> after.add(n.get("id").asLong()));
             assertThat(after).containsAll(before);
 
@@ -121,13 +108,13 @@ class LinodeNodeBalancerTest {
             Birdbath b = f.birdbath(f.config("demo", 3, HA + "networking:\n  mode: private-ip\n"
                     + "  allowed_cidrs: [198.51.100.7/32]\n"));
             List<Node> nodes = b.up(PROVISION, null, false);
-            long id = api(f, "GET", "/nodebalancers", null).at("/data/0/id").asLong();
-            long configId = api(f, "GET", "/nodebalancers/" + id + "/configs", null).at("/data/0/id").asLong();
+            long id = f.api("GET", "/nodebalancers", null).at("/data/0/id").asLong();
+            long configId = f.api("GET", "/nodebalancers/" + id + "/configs", null).at("/data/0/id").asLong();
             assertThat(backends(f, id, configId)).containsExactly("demo-1 " + nodes.get(0).privateIp() + ":6443",
                     "demo-2 " + nodes.get(1).privateIp() + ":6443", "demo-3 " + nodes.get(2).privateIp() + ":6443");
-            long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
+            long fw = f.api("GET", "/networking/firewalls", null).at("/data/0/id").asLong();
             JsonNode rule = null;
-            for (JsonNode r : api(f, "GET", "/networking/firewalls/" + fw + "/rules", null).path("inbound")) {
+            for (JsonNode r : f.api("GET", "/networking/firewalls/" + fw + "/rules", null).path("inbound")) {
                 if (r.get("label").asText().equals("kube-api-nodebalancer")) {
                     rule = r;
                 }
@@ -142,7 +129,7 @@ class LinodeNodeBalancerTest {
     @Test
     void aNodeBalancerBirdbathDidNotMakeIsNeitherAdoptedNorRemoved() throws Exception {
         try (SimFixture f = new SimFixture(dir)) {
-            api(f, "POST", "/nodebalancers", "{\"region\":\"us-east\",\"label\":\"demo-api\"}");
+            f.api("POST", "/nodebalancers", "{\"region\":\"us-east\",\"label\":\"demo-api\"}");
             Birdbath b = f.birdbath(f.config("demo", 3, HA));
             org.assertj.core.api.Assertions.assertThatThrownBy(b::plan)
                     .hasMessageContaining("a NodeBalancer labelled demo-api exists without the tag birdbath-demo");
@@ -160,8 +147,8 @@ class LinodeNodeBalancerTest {
             List<Node> nodes = single.up(PROVISION, null, false);
             assertThat(f.sim.counts()).containsEntry("nodebalancers", 0);
             assertThat(apiRecord(f)).isEqualTo(nodes.get(0).publicIp());
-            long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
-            assertThat(api(f, "GET", "/networking/firewalls/" + fw + "/rules", null).toString())
+            long fw = f.api("GET", "/networking/firewalls", null).at("/data/0/id").asLong();
+            assertThat(f.api("GET", "/networking/firewalls/" + fw + "/rules", null).toString())
                     .doesNotContain("kube-api-nodebalancer");
         }
     }

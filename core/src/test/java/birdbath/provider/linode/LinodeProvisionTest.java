@@ -12,10 +12,6 @@ import birdbath.sim.SimOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,27 +31,17 @@ class LinodeProvisionTest {
     @TempDir
     Path dir;
 
-    /** Reads the simulator's account directly, as a second opinion on what birdbath did. */
-    private static JsonNode api(SimFixture f, String method, String path, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(f.sim.baseUrl() + path))
-                .header("Authorization", "Bearer " + f.token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
 
     private static List<String> labels(SimFixture f, String path) throws Exception {
         List<String> out = new java.util.ArrayList<>();
-        api(f, "GET", path + "?page_size=500", null).path("data").forEach(n -> out.add(n.get("label").asText()));
+        f.api("GET", path + "?page_size=500", null).path("data").forEach(n -> out.add(n.get("label").asText()));
         return out;
     }
 
     private static List<String> recordNames(SimFixture f) throws Exception {
-        long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
+        long domain = f.api("GET", "/domains", null).at("/data/0/id").asLong();
         List<String> out = new java.util.ArrayList<>();
-        api(f, "GET", "/domains/" + domain + "/records?page_size=500", null).path("data")
+        f.api("GET", "/domains/" + domain + "/records?page_size=500", null).path("data")
                 .forEach(n -> out.add(n.get("name").asText()));
         return out;
     }
@@ -94,14 +80,14 @@ class LinodeProvisionTest {
                     .hasSize(1);
             List<Node> nodes = b.up(PROVISION, null, false);
             String ingress = nodes.get(1).publicIp();
-            long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
+            long domain = f.api("GET", "/domains", null).at("/data/0/id").asLong();
             java.util.Map<String, String> targets = new java.util.TreeMap<>();
-            api(f, "GET", "/domains/" + domain + "/records?page_size=500", null).path("data")
+            f.api("GET", "/domains/" + domain + "/records?page_size=500", null).path("data")
                     .forEach(n -> targets.put(n.get("name").asText(), n.get("target").asText()));
             assertThat(targets).containsEntry("traefik", ingress).containsEntry("mqtt", ingress)
                     .containsEntry("hair", ingress).containsEntry("demo-api", nodes.get(0).publicIp()).hasSize(7);
-            long fw = api(f, "GET", "/networking/firewalls", null).at("/data/0/id").asLong();
-            JsonNode rules = api(f, "GET", "/networking/firewalls/" + fw + "/rules", null);
+            long fw = f.api("GET", "/networking/firewalls", null).at("/data/0/id").asLong();
+            JsonNode rules = f.api("GET", "/networking/firewalls/" + fw + "/rules", null);
             assertThat(rules.path("inbound").findValuesAsText("label")).contains("mqtts", "web");
             assertThat(rules.toString()).contains("\"ports\":\"8883\"", "\"ports\":\"80, 443\"");
             java.util.Map<String, String> sources = new java.util.TreeMap<>();
@@ -172,10 +158,10 @@ class LinodeProvisionTest {
         try (SimFixture f = new SimFixture(dir)) {
             Path other = f.config("other", 2, "networking:\n  vpc_subnet: 10.43.0.0/24\n");
             f.birdbath(other).up(PROVISION, null, false);
-            long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
-            api(f, "POST", "/domains/" + domain + "/records", "{\"type\":\"A\",\"name\":\"www\",\"target\":\"203.0.113.250\"}");
-            api(f, "POST", "/linode/instances", "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\",\"label\":\"bystander\"}");
-            api(f, "POST", "/volumes", "{\"label\":\"demo-99\",\"region\":\"us-east\"}");
+            long domain = f.api("GET", "/domains", null).at("/data/0/id").asLong();
+            f.api("POST", "/domains/" + domain + "/records", "{\"type\":\"A\",\"name\":\"www\",\"target\":\"203.0.113.250\"}");
+            f.api("POST", "/linode/instances", "{\"type\":\"g6-nanode-1\",\"region\":\"us-east\",\"label\":\"bystander\"}");
+            f.api("POST", "/volumes", "{\"label\":\"demo-99\",\"region\":\"us-east\"}");
             var before = f.sim.counts();
 
             Path demo = f.config("demo", 3, "");
@@ -200,7 +186,7 @@ class LinodeProvisionTest {
             Birdbath b = f.birdbath(f.config("demo", 3, "networking:\n  mode: private-ip\n  allowed_cidrs: [198.51.100.0/24]\n"));
             List<Node> nodes = b.up(PROVISION, null, false);
             assertThat(nodes).allSatisfy(n -> assertThat(n.privateIp()).startsWith("192.168.128."));
-            JsonNode rules = api(f, "GET", "/networking/firewalls", null).at("/data/0/rules");
+            JsonNode rules = f.api("GET", "/networking/firewalls", null).at("/data/0/rules");
             assertThat(rules.get("inbound_policy").asText()).isEqualTo("DROP");
             JsonNode members = rules.get("inbound").findParents("label").stream()
                     .filter(r -> r.get("label").asText().equals("members-udp")).findFirst().orElseThrow();
@@ -296,11 +282,11 @@ class LinodeProvisionTest {
         try (SimFixture f = new SimFixture(dir)) {
             Path config = f.config("demo", 2, "");
             f.birdbath(config).up(PROVISION, null, false);
-            JsonNode volume = api(f, "GET", "/volumes", null).at("/data/0");
-            api(f, "POST", "/volumes/" + volume.get("id").asLong() + "/detach", "{}");
-            long domain = api(f, "GET", "/domains", null).at("/data/0/id").asLong();
-            JsonNode record = api(f, "GET", "/domains/" + domain + "/records", null).at("/data/1");
-            api(f, "DELETE", "/domains/" + domain + "/records/" + record.get("id").asLong(), null);
+            JsonNode volume = f.api("GET", "/volumes", null).at("/data/0");
+            f.api("POST", "/volumes/" + volume.get("id").asLong() + "/detach", "{}");
+            long domain = f.api("GET", "/domains", null).at("/data/0/id").asLong();
+            JsonNode record = f.api("GET", "/domains/" + domain + "/records", null).at("/data/1");
+            f.api("DELETE", "/domains/" + domain + "/records/" + record.get("id").asLong(), null);
 
             Birdbath b = f.birdbath(f.config("demo", 2, "linode:\n  type: g6-standard-4\n"));
             Plan plan = b.plan();
@@ -310,7 +296,7 @@ class LinodeProvisionTest {
             assertThat(f.output).anyMatch(l -> l.startsWith("warning: demo-1 has type g6-standard-2 (config:"
                     + " g6-standard-4)"));
             b.up(PROVISION, null, false);
-            assertThat(api(f, "GET", "/volumes/" + volume.get("id").asLong(), null).get("linode_id").asLong())
+            assertThat(f.api("GET", "/volumes/" + volume.get("id").asLong(), null).get("linode_id").asLong())
                     .isEqualTo(volume.get("linode_id").asLong());
             assertThat(recordNames(f)).containsExactlyInAnyOrder("demo-1", "demo-2", "demo-api");
             assertThat(b.plan().isEmpty()).isTrue();

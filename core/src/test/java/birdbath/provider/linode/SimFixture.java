@@ -1,11 +1,19 @@
 package birdbath.provider.linode;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import birdbath.Birdbath;
 import birdbath.Reporter;
 import birdbath.linode.ApiSettings;
 import birdbath.sim.LinodeSim;
 import birdbath.sim.SimOptions;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +58,17 @@ final class SimFixture implements AutoCloseable {
 
     Birdbath birdbath(Path config) {
         return new Birdbath(config, env(), reporter(), FAST);
+    }
+
+    /** Reads or changes the simulator's account directly, as a second opinion on what birdbath did. */
+    JsonNode api(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(sim.baseUrl() + path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(200);
+        return new ObjectMapper().readTree(r.body());
     }
 
     Reporter reporter() {
