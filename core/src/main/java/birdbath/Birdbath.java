@@ -13,6 +13,7 @@ import birdbath.remote.Engine;
 import birdbath.remote.KnownHosts;
 import birdbath.remote.SshConnector;
 import birdbath.secrets.ClusterCredentials;
+import birdbath.secrets.StatePermissions;
 import birdbath.secrets.SecretFiles;
 import birdbath.remote.NodeFile;
 import birdbath.stage.CheckResult;
@@ -54,6 +55,7 @@ public final class Birdbath {
 
     public Birdbath(Path configFile, Map<String, String> env, Reporter out, ApiSettings settings) {
         this.spec = new ConfigLoader(env).load(configFile, out::warn);
+        StatePermissions.ensure(spec.stateDir());
         this.env = env;
         this.out = out;
         this.settings = settings;

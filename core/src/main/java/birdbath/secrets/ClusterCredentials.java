@@ -86,13 +86,33 @@ public final class ClusterCredentials {
         return keys;
     }
 
-    /** birdbath's public key in OpenSSH form, generating the pair on first use. */
+    /**
+     * birdbath's public key in OpenSSH form, generating the pair on first use: only while neither half exists and
+     * no node has been made (the inventory is missing). A lost half, or a lost pair of a cluster with nodes, is an
+     * error naming the files and the way back: a new pair would lock birdbath out of every node.
+     */
     public String publicKey() {
         Path priv = privateKeyFile();
         Path pub = priv.resolveSibling("id_ecdsa.pub");
         try {
             if (Files.exists(priv) && Files.exists(pub)) {
                 return Files.readString(pub).trim();
+            }
+            if (Files.exists(priv)) {
+                throw new BirdbathException(pub + " is missing while " + priv + " is there: birdbath will not make"
+                        + " a new key pair (its nodes trust this one). Recreate the public half with"
+                        + " `ssh-keygen -y -f " + priv + " > " + pub + "`");
+            }
+            if (Files.exists(pub)) {
+                throw new BirdbathException(priv + " is missing while " + pub + " is there: birdbath cannot log in to"
+                        + " nodes that trust only this key, and will not make a new pair. Restore " + priv
+                        + " from a backup; or remove " + pub + " to start over, with your own key (linode.ssh_keys) to"
+                        + " let birdbath's new key onto the nodes");
+            }
+            if (Files.exists(state.inventory())) {
+                throw new BirdbathException("birdbath's key pair (" + priv + ", " + pub + ") is missing but "
+                        + state.inventory() + " lists nodes that trust it: restore both files from a backup (a new"
+                        + " pair would lock birdbath out of every node)");
             }
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
             gen.initialize(new ECGenParameterSpec("secp256r1"), random);
