@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "apps", mixinStandardHelpOptions = true,
@@ -17,15 +18,23 @@ import picocli.CommandLine.Parameters;
 final class AppsCommand extends GroupCommand {
 
     @Command(name = "render", mixinStandardHelpOptions = true,
-            description = {"Print every object as multi-document YAML, for `kubectl apply -f -`. Secrets are base64",
-                    "in data: store the output as you would the passwords themselves."})
+            description = {"Print every object as multi-document YAML. Secrets' values show as a placeholder;",
+                    "with --show-secrets they are printed (base64), for `kubectl apply -f -`."})
     static final class Render implements Callable<Integer> {
         @Mixin
         ConfigOption config;
 
+        @Option(names = "--show-secrets", description = "print the Secrets' values (every app password and"
+                + " Mosquitto's private key)")
+        boolean showSecrets;
+
         @Override
         public Integer call() {
-            System.out.print(config.open().apps().render());
+            if (showSecrets) {
+                System.err.println("warning: this output holds every app password and Mosquitto's TLS private key:"
+                        + " keep it as you would the passwords themselves");
+            }
+            System.out.print(config.open().apps().render(showSecrets));
             return 0;
         }
     }

@@ -66,7 +66,12 @@ class CliTest {
         // 19 objects of the apps and the 7 of the storage stage's StorageClass: what `up` and `apps deploy` send
         assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(26);
         assertThat(render.out()).doesNotContain("haircolor").contains("kind: \"StatefulSet\"",
-                "kind: \"StorageClass\"");
+                "kind: \"StorageClass\"", "<redacted: apps render --show-secrets>");
+        assertThat(render.err()).isEmpty();
+        Host.Result shown = birdbath("apps", "render", "--show-secrets");
+        assertThat(shown.exit()).isZero();
+        assertThat(shown.out()).doesNotContain("<redacted");
+        assertThat(shown.err()).startsWith("warning: this output holds every app password");
         Host.Result deploy = birdbath("apps", "deploy");
         assertThat(deploy.exit()).isEqualTo(1);
         assertThat(deploy.err()).startsWith("error: the local provider runs no Kubernetes");

@@ -50,13 +50,33 @@ public final class AppObjects {
         return all;
     }
 
-    /** Multi-document YAML, for kubectl users ({@code kubectl apply -f}). Secret values are base64 only. */
-    public static String render(List<HasMetadata> objects) {
+    /** What a Secret's value shows when it is not asked for: no base64, so `kubectl apply` refuses it. */
+    public static final String REDACTED = "<redacted: apps render --show-secrets>";
+
+    /**
+     * Multi-document YAML, for kubectl users ({@code kubectl apply -f}). Secrets' values are shown only with
+     * {@code showSecrets} (base64, as the API wants them); otherwise each is {@link #REDACTED}.
+     */
+    public static String render(List<HasMetadata> objects, boolean showSecrets) {
         StringBuilder sb = new StringBuilder();
         for (HasMetadata o : objects) {
+            if (!showSecrets && o instanceof io.fabric8.kubernetes.api.model.Secret s) {
+                o = redacted(s);
+            }
             String yaml = Serialization.asYaml(o);
             sb.append(yaml.startsWith("---") ? yaml : "---\n" + yaml);
         }
         return sb.toString();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret redacted(io.fabric8.kubernetes.api.model.Secret s) {
+        io.fabric8.kubernetes.api.model.Secret copy = new io.fabric8.kubernetes.api.model.SecretBuilder(s).build();
+        Map<String, String> data = new java.util.TreeMap<>();
+        (s.getData() == null ? Map.<String, String>of() : s.getData()).keySet().forEach(k -> data.put(k, REDACTED));
+        (s.getStringData() == null ? Map.<String, String>of() : s.getStringData()).keySet()
+                .forEach(k -> data.put(k, REDACTED));
+        copy.setData(data.isEmpty() ? null : data);
+        copy.setStringData(null);
+        return copy;
     }
 }

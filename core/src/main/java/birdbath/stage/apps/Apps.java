@@ -42,8 +42,9 @@ public final class Apps {
                 new DashboardUsers(spec.stateDir(), DashboardUsers.DASHBOARD).text());
     }
 
-    public String render() {
-        return AppObjects.render(objects());
+    /** Every object as YAML; Secrets' values only with {@code showSecrets}. */
+    public String render(boolean showSecrets) {
+        return AppObjects.render(objects(), showSecrets);
     }
 
     public List<ClusterApply.Applied> deploy(KubernetesClient client) {

@@ -151,7 +151,7 @@ class AppObjectsTest {
     void renderedYamlParsesBackWithEveryObjectNamedAndNoSecretInPlainText() throws Exception {
         ClusterSpec c = cluster("");
         AppSecrets secrets = new AppSecrets(c.stateDir(), new SecureRandom());
-        String yaml = AppObjects.render(AppObjects.build(c, secrets, TLS, "admin:$2y$10$abc\n"));
+        String yaml = AppObjects.render(AppObjects.build(c, secrets, TLS, "admin:$2y$10$abc\n"), false);
         List<JsonNode> docs = new ArrayList<>();
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
         try (YAMLParser p = new YAMLFactory().createParser(yaml)) {
@@ -177,13 +177,33 @@ class AppObjectsTest {
             }
         }
         assertThat(generated).hasSizeGreaterThanOrEqualTo(4);
+        Base64.Encoder b64 = Base64.getEncoder();
         for (String s : generated) {
-            assertThat(yaml).doesNotContain(s);
+            assertThat(yaml).doesNotContain(s).doesNotContain(b64.encodeToString(s.getBytes(StandardCharsets.UTF_8)));
         }
         assertThat(yaml).doesNotContain("KEY-MATERIAL-42").doesNotContain("stringData");
+        for (JsonNode d : docs) {
+            if (d.path("kind").asText().equals("Secret")) {
+                d.path("data").forEach(v -> assertThat(v.asText()).isEqualTo(AppObjects.REDACTED));
+            }
+        }
         // a second render with the same .birdbath/ gives the same text
-        assertThat(AppObjects.render(AppObjects.build(c, new AppSecrets(c.stateDir(), new SecureRandom()), TLS,
-                "admin:$2y$10$abc\n"))).isEqualTo(yaml);
+        List<HasMetadata> again = AppObjects.build(c, new AppSecrets(c.stateDir(), new SecureRandom()), TLS,
+                "admin:$2y$10$abc\n");
+        assertThat(AppObjects.render(again, false)).isEqualTo(yaml);
+        // asked for, every value is there, as the API wants it (base64)
+        String shown = AppObjects.render(again, true);
+        int values = 0;
+        for (HasMetadata o : again) {
+            if (o instanceof io.fabric8.kubernetes.api.model.Secret secret) {
+                for (String v : secret.getData().values()) {
+                    assertThat(shown).contains(v);
+                    values++;
+                }
+            }
+        }
+        assertThat(values).isGreaterThanOrEqualTo(generated.size());
+        assertThat(shown).doesNotContain(AppObjects.REDACTED);
     }
 
     @Test
