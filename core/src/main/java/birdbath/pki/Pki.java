@@ -16,12 +16,24 @@ import java.util.Map;
 /**
  * The cluster's certificates in .birdbath/pki/: the CA (ca.crt, ca.key, and ca-bundle.crt, the chain nodes
  * trust), a certificate per node (nodes/NAME.crt with its key) and the client certificates etcd-admin (for
- * birdbath) and apiserver-etcd-client (for kube-apiserver). Re-running issues nothing new unless a certificate is
- * missing, its SANs changed, it expires within 30 days, or it was signed by another CA.
+ * birdbath) and apiserver-etcd-client (for kube-apiserver). Those two come from a CA of etcd's client side
+ * (etcd-clients/ca.crt, a root apart from the cluster CA, so that `pki import` of any CA leaves it be), which
+ * signs nothing else but each member's certificate for its client port (etcd-servers/NAME: etcd's own JSON
+ * gateway presents it back to its gRPC server as a client): etcd trusts only that CA for clients, so no node
+ * certificate, a worker's included, nor any other certificate of the cluster CA, is an etcd client
+ * (docs/SECURITY.md). Re-running issues nothing new
+ * unless a certificate is missing, its SANs changed, it expires within 30 days, or it was signed by another CA.
  */
 public final class Pki {
 
     static final Duration RENEW_BEFORE = Duration.ofDays(30);
+    /** The CA that signs etcd's clients, and nothing else. */
+    static final String ETCD_CLIENTS_CA = "etcd-clients/ca";
+    /** The file name of its certificate on etcd's members: their only trust anchor for clients. */
+    public static final String ETCD_CLIENTS_CA_FILE = "etcd-clients-ca.crt";
+    /** A member's certificate and key for its client port, on the member. */
+    public static final String ETCD_SERVER_CERT = "server.crt";
+    public static final String ETCD_SERVER_KEY = "server.key";
 
     /** A certificate's state, as `pki list` shows it. */
     public enum Status { OK, EXPIRING, WRONG_CA, SAN_MISMATCH, MISSING }
@@ -85,6 +97,10 @@ public final class Pki {
             ips.add("127.0.0.1");
             out.put("nodes/" + n.name(), new CertRequest(n.name(), "birdbath", List.of(n.name(), n.fqdn()), ips,
                     true, true, CertRequest.TWO_YEARS));
+            if (n.roles().contains(birdbath.config.ClusterSpec.Role.ETCD)) {
+                out.put(ETCD_SERVERS + n.name(), new CertRequest(n.name(), "birdbath", List.of(n.name(),
+                        n.fqdn()), List.of(n.privateIp(), "127.0.0.1"), true, true, CertRequest.TWO_YEARS));
+            }
         }
         out.put("clients/etcd-admin", new CertRequest("etcd-admin", "birdbath", List.of(), List.of(), false, true,
                 CertRequest.TWO_YEARS));
@@ -105,18 +121,51 @@ public final class Pki {
             new KubernetesPki(spec).ensure();
         }
         Map<String, String> actions = new LinkedHashMap<>();
+        CertificateAuthority clients = etcdClientsCa(ca, actions);
         for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
-            Status status = status(ca, e.getKey(), e.getValue());
+            CertificateAuthority issuer = issuer(e.getKey(), ca, clients);
+            Status status = status(issuer, e.getKey(), e.getValue());
             boolean renew = status != Status.OK || (rotate && e.getKey().startsWith("nodes/"));
             if (!renew) {
                 actions.put(e.getKey(), "ok");
                 continue;
             }
-            write(ca, e.getKey(), e.getValue());
+            if (e.getKey().startsWith("clients/") && status == Status.WRONG_CA
+                    && ca.issued(Pem.readCertificates(dir.resolve(e.getKey() + ".crt")).get(0))) {
+                // from before etcd's clients had their own CA: still what members not yet moved accept
+                keepAsLegacy(e.getKey());
+            }
+            write(issuer, e.getKey(), e.getValue());
             actions.put(e.getKey(), "issued (" + (status == Status.OK ? "rotated" : status.name().toLowerCase()
                     .replace('_', '-')) + ")");
         }
         return actions;
+    }
+
+    /** Who signs {@code name}: etcd's client-side CA for clients/* and etcd-servers/*, the cluster CA the rest. */
+    private static CertificateAuthority issuer(String name, CertificateAuthority ca, CertificateAuthority clients) {
+        return name.startsWith("clients/") || name.startsWith(ETCD_SERVERS) ? clients : ca;
+    }
+
+    /** Each etcd member's certificate for its client port, from etcd's client-side CA. */
+    static final String ETCD_SERVERS = "etcd-servers/";
+
+    /**
+     * The etcd clients' CA, made once (never replaced while its files are there). A client certificate it did not
+     * sign is kept as clients/NAME-legacy until etcd's members trust this CA alone ({@link #legacyClients}).
+     */
+    private CertificateAuthority etcdClientsCa(CertificateAuthority ca, Map<String, String> actions) {
+        Path crt = dir.resolve(ETCD_CLIENTS_CA + ".crt");
+        Path key = dir.resolve(ETCD_CLIENTS_CA + ".key");
+        if (Files.exists(crt) && Files.exists(key)) {
+            return CertificateAuthority.load(crt, key, null);
+        }
+        CertificateAuthority clients = CertificateAuthority.createNamed("birdbath " + spec.name()
+                + " etcd clients CA");
+        Pem.writePrivateKey(key, clients.key());
+        Pem.writeCertificates(crt, clients.chain());
+        actions.put(ETCD_CLIENTS_CA, "issued (missing)");
+        return clients;
     }
 
     /** Issues {@code want} as NAME.crt (with the intermediates, for peers trusting only the root) and NAME.key. */
@@ -151,8 +200,17 @@ public final class Pki {
         CertificateAuthority ca = ca();
         List<Row> rows = new ArrayList<>();
         rows.add(row("ca", ca.certificate(), Status.OK));
+        Path clientsCrt = dir.resolve(ETCD_CLIENTS_CA + ".crt");
+        CertificateAuthority clients = Files.exists(clientsCrt) ? CertificateAuthority.load(clientsCrt,
+                dir.resolve(ETCD_CLIENTS_CA + ".key"), null) : null;
+        if (clients == null) {
+            rows.add(new Row(ETCD_CLIENTS_CA, "", List.of(), "", null, 0, Status.MISSING));
+        } else {
+            rows.add(row(ETCD_CLIENTS_CA, clients.certificate(), Status.OK));
+        }
         for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
-            Status status = status(ca, e.getKey(), e.getValue());
+            CertificateAuthority issuer = issuer(e.getKey(), ca, clients == null ? ca : clients);
+            Status status = status(issuer, e.getKey(), e.getValue());
             if (status == Status.MISSING) {
                 rows.add(new Row(e.getKey(), "", List.of(), "", null, 0, status));
             } else {
@@ -174,13 +232,72 @@ public final class Pki {
         return Pem.readCertificates(dir.resolve("ca-bundle.crt"));
     }
 
-    /** TLS as birdbath's client {@code name} (clients/NAME.crt), trusting the cluster CA only. */
+    /**
+     * TLS as birdbath's client {@code name} (clients/NAME.crt), trusting the cluster CA only; while a legacy
+     * certificate of that client is kept, it is offered too, to servers that ask for the cluster CA's.
+     */
     public javax.net.ssl.SSLContext clientTls(String name) {
         Path crt = dir.resolve("clients/" + name + ".crt");
         if (!Files.exists(crt)) {
             throw new BirdbathException("no client certificate " + crt + "; run `birdbath pki issue`");
         }
-        return TlsContexts.of(bundle(), crt, dir.resolve("clients/" + name + ".key"));
+        List<Path[]> identities = new ArrayList<>();
+        identities.add(new Path[] {crt, dir.resolve("clients/" + name + ".key")});
+        Path legacy = dir.resolve("clients/" + name + LEGACY + ".crt");
+        if (Files.exists(legacy)) {
+            identities.add(new Path[] {legacy, dir.resolve("clients/" + name + LEGACY + ".key")});
+        }
+        return TlsContexts.of(etcdServerTrust(), identities);
+    }
+
+    /**
+     * What etcd's clients trust for its members' client port: etcd's client-side CA, and the cluster CA, which
+     * served that port before the client-side CA existed (members move to it one at a time).
+     */
+    public List<X509Certificate> etcdServerTrust() {
+        Path clients = dir.resolve(ETCD_CLIENTS_CA + ".crt");
+        // before the first `pki issue` of this version there is none yet: the members then serve the cluster CA's
+        List<X509Certificate> trust = new ArrayList<>(Files.exists(clients) ? Pem.readCertificates(clients)
+                : List.of());
+        trust.addAll(bundle());
+        return trust;
+    }
+
+    /** {@link #etcdServerTrust} in PEM, for kube-apiserver's etcd CA file. */
+    public byte[] etcdServerTrustPem() {
+        return Pem.encode(etcdServerTrust().toArray()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static final String LEGACY = "-legacy";
+
+    private void keepAsLegacy(String name) {
+        for (String ext : List.of(".crt", ".key")) {
+            try {
+                Files.move(dir.resolve(name + ext), dir.resolve(name + LEGACY + ext),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new BirdbathException("cannot keep " + name + ext + " aside: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether a legacy client certificate is still kept (etcd's members are not all on the clients' CA yet). */
+    public boolean hasLegacyClients() {
+        return Files.exists(dir.resolve("clients/etcd-admin" + LEGACY + ".crt"))
+                || Files.exists(dir.resolve("clients/apiserver-etcd-client" + LEGACY + ".crt"));
+    }
+
+    /** Once every member trusts the clients' CA alone: the legacy certificates go. */
+    public void dropLegacyClients() {
+        for (String name : List.of("etcd-admin", "apiserver-etcd-client")) {
+            for (String ext : List.of(".crt", ".key")) {
+                try {
+                    Files.deleteIfExists(dir.resolve("clients/" + name + LEGACY + ext));
+                } catch (java.io.IOException e) {
+                    throw new BirdbathException("cannot remove a legacy client certificate: " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** A service's TLS files in PEM: the CA bundle, the certificate (with intermediates) and its key. */
@@ -218,6 +335,12 @@ public final class Pki {
             files.put("ca.crt", Files.readAllBytes(dir.resolve("ca-bundle.crt")));
             files.put("node.crt", Files.readAllBytes(dir.resolve("nodes/" + node.name() + ".crt")));
             files.put("node.key", Files.readAllBytes(dir.resolve("nodes/" + node.name() + ".key")));
+            files.put(ETCD_CLIENTS_CA_FILE, Files.readAllBytes(dir.resolve(ETCD_CLIENTS_CA + ".crt")));
+            Path server = dir.resolve(ETCD_SERVERS + node.name() + ".crt");
+            if (Files.exists(server)) {
+                files.put(ETCD_SERVER_CERT, Files.readAllBytes(server));
+                files.put(ETCD_SERVER_KEY, Files.readAllBytes(dir.resolve(ETCD_SERVERS + node.name() + ".key")));
+            }
             return files;
         } catch (java.io.IOException e) {
             throw new BirdbathException("cannot read the certificates of " + node.name() + " in " + dir + ": "

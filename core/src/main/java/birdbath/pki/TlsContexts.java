@@ -18,6 +18,20 @@ public final class TlsContexts {
 
     /** Trusts {@code trusted} only, and presents {@code cert}/{@code key} (both may be null: no client certificate). */
     public static SSLContext of(List<X509Certificate> trusted, Path cert, Path key) {
+        List<Path[]> identities = new java.util.ArrayList<>();
+        if (cert != null) {
+            identities.add(new Path[] {cert, key});
+        }
+        return of(trusted, identities);
+    }
+
+    /**
+     * Trusts {@code trusted} only, and holds several client identities ({certificate, key} each): the JDK's key
+     * manager presents the one whose issuer the server asks for (TLS CertificateRequest's certificate
+     * authorities), so one context speaks to servers that trust different CAs.
+     */
+    public static SSLContext of(List<X509Certificate> trusted, List<Path[]> identities) {
+        Path cert = identities.isEmpty() ? null : identities.get(0)[0];
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -32,9 +46,11 @@ public final class TlsContexts {
                 char[] password = "birdbath".toCharArray();
                 KeyStore keys = KeyStore.getInstance("PKCS12");
                 keys.load(null, null);
-                PrivateKey privateKey = Pem.readPrivateKey(key);
-                keys.setKeyEntry("client", privateKey, password,
-                        Pem.readCertificates(cert).toArray(new X509Certificate[0]));
+                for (int i = 0; i < identities.size(); i++) {
+                    PrivateKey privateKey = Pem.readPrivateKey(identities.get(i)[1]);
+                    keys.setKeyEntry("client-" + i, privateKey, password,
+                            Pem.readCertificates(identities.get(i)[0]).toArray(new X509Certificate[0]));
+                }
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keys, password);
             }

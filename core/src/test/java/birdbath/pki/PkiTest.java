@@ -72,6 +72,14 @@ class PkiTest {
         return r.out() + r.err();
     }
 
+    /** Whether openssl refuses (exits non-zero), e.g. a verification that must not pass. */
+    private boolean opensslFails(String... args) {
+        TestHost.requireProgram("openssl");
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        return !Host.run(T, null, cmd).ok();
+    }
+
     private Map<String, byte[]> snapshot(Path pki) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.walk(pki)) {
@@ -86,13 +94,19 @@ class PkiTest {
     void everyIssuedCertificateVerifiesAndSaysWhatItShould() {
         Pki pki = new Pki(spec);
         Map<String, String> actions = pki.issue(nodes, false);
-        assertThat(actions).hasSize(5).allSatisfy((k, v) -> assertThat(v).isEqualTo("issued (missing)"));
+        assertThat(actions).hasSize(6).allSatisfy((k, v) -> assertThat(v).isEqualTo("issued (missing)"));
         Path d = pki.dir();
-        for (String cert : List.of("nodes/pk-1", "nodes/pk-2", "nodes/pk-3", "clients/etcd-admin",
-                "clients/apiserver-etcd-client")) {
+        for (String cert : List.of("nodes/pk-1", "nodes/pk-2", "nodes/pk-3")) {
             assertThat(openssl("verify", "-CAfile", d.resolve("ca-bundle.crt").toString(),
                     d.resolve(cert + ".crt").toString())).contains(": OK");
         }
+        // etcd's two clients come from their own CA, which signs nothing else: what etcd trusts for clients
+        for (String cert : List.of("clients/etcd-admin", "clients/apiserver-etcd-client")) {
+            assertThat(openssl("verify", "-CAfile", d.resolve("etcd-clients/ca.crt").toString(),
+                    d.resolve(cert + ".crt").toString())).contains(": OK");
+        }
+        assertThat(opensslFails("verify", "-CAfile", d.resolve("etcd-clients/ca.crt").toString(),
+                d.resolve("nodes/pk-1.crt").toString())).as("a node is no etcd client").isTrue();
         String ca = openssl("x509", "-in", d.resolve("ca.crt").toString(), "-noout", "-text");
         assertThat(ca).contains("CA:TRUE, pathlen:1", "Certificate Sign, CRL Sign", "ASN1 OID: prime256v1");
         String node = openssl("x509", "-in", d.resolve("nodes/pk-2.crt").toString(), "-noout", "-text");
@@ -164,9 +178,11 @@ class PkiTest {
         pki.issue(nodes, false);
         pki.importCa(Path.of(inter + ".crt"), Path.of(inter + ".key"), Path.of(root + ".crt"));
         Map<String, String> actions = pki.issue(nodes, false);
-        assertThat(actions).allSatisfy((k, v) -> assertThat(v).isEqualTo("issued (wrong-ca)"));
+        // the nodes' certificates follow the imported CA; etcd's clients keep their own CA
+        assertThat(actions).allSatisfy((k, v) -> assertThat(v).isEqualTo(k.startsWith("clients/") ? "ok"
+                : "issued (wrong-ca)"));
         Path d = pki.dir();
-        for (String cert : List.of("nodes/pk-1", "clients/etcd-admin")) {
+        for (String cert : List.of("nodes/pk-1")) {
             Path file = d.resolve(cert + ".crt");
             assertThat(openssl("verify", "-CAfile", d.resolve("ca-bundle.crt").toString(), file.toString()))
                     .contains(": OK");
@@ -196,14 +212,24 @@ class PkiTest {
                 .hasMessageContaining("old.crt: 'CN=Old CA' expired on 2020-01-02");
     }
 
+    /**
+     * A TLS server as etcd runs now (a node's certificate; clients only from the etcd clients' CA) accepts
+     * birdbath's two clients and refuses a node's certificate and another cluster's client; a server as etcd ran
+     * before (clients from the cluster CA) gets, from one context holding both identities, the one it asks for:
+     * how birdbath speaks to members not yet moved while the legacy certificate is kept.
+     */
     @Test
-    void aTlsServerWithANodeCertificateAcceptsOurClientsAndRefusesAnotherCas() throws Exception {
+    void etcdsClientsAreOnlyTheClientsCasAndOneContextAnswersOldAndNewServers() throws Exception {
         Pki pki = new Pki(spec);
         pki.issue(nodes, false);
         Path d = pki.dir();
-        SSLContext server = context(d.resolve("nodes/pk-1.crt"), d.resolve("nodes/pk-1.key"), d.resolve("ca-bundle.crt"));
+        Path clientsCa = d.resolve("etcd-clients/ca.crt");
+        SSLContext server = context(d.resolve("nodes/pk-1.crt"), d.resolve("nodes/pk-1.key"), clientsCa);
         SSLContext ours = context(d.resolve("clients/etcd-admin.crt"), d.resolve("clients/etcd-admin.key"),
                 d.resolve("ca-bundle.crt"));
+        SSLContext apiserver = context(d.resolve("clients/apiserver-etcd-client.crt"),
+                d.resolve("clients/apiserver-etcd-client.key"), d.resolve("ca-bundle.crt"));
+        SSLContext node = context(d.resolve("nodes/pk-2.crt"), d.resolve("nodes/pk-2.key"), d.resolve("ca-bundle.crt"));
         Path other = dir.resolve("other");
         Files.createDirectories(other);
         Files.writeString(other.resolve("birdbath.yaml"), "provider: local\ncluster:\n  name: other\n  nodes: 1\n");
@@ -213,7 +239,17 @@ class PkiTest {
                 otherPki.dir().resolve("clients/etcd-admin.key"), d.resolve("ca-bundle.crt"));
 
         assertThat(handshake(server, ours)).isEqualTo("accepted CN=etcd-admin,O=birdbath");
-        assertThat(handshake(server, theirs)).startsWith("refused");
+        assertThat(handshake(server, apiserver)).isEqualTo("accepted CN=kube-apiserver-etcd-client,O=system:masters");
+        assertThat(handshake(server, node)).as("a node's certificate").startsWith("refused");
+        assertThat(handshake(server, theirs)).as("another cluster's client").startsWith("refused");
+
+        SSLContext both = TlsContexts.of(pki.bundle(), List.of(new Path[] {d.resolve("clients/etcd-admin.crt"),
+                d.resolve("clients/etcd-admin.key")}, new Path[] {d.resolve("nodes/pk-2.crt"),
+                d.resolve("nodes/pk-2.key")}));
+        SSLContext oldServer = context(d.resolve("nodes/pk-1.crt"), d.resolve("nodes/pk-1.key"),
+                d.resolve("ca-bundle.crt"));
+        assertThat(handshake(server, both)).isEqualTo("accepted CN=etcd-admin,O=birdbath");
+        assertThat(handshake(oldServer, both)).isEqualTo("accepted CN=pk-2,O=birdbath");
     }
 
     /** A CA valid only on 2020-01-01 (openssl 3.0 cannot backdate a certificate). */

@@ -50,7 +50,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * digests, checked against docs/upstream/containerd-and-kubernetes-pins.md), containerd.service and config.toml
  * (SystemdCgroup, pause 3.10.2), all three restarting containerd; prepare-node.sh without Debian's containerd and
  * reading the package version from the repository. The first comparison showed only that the three files'
- * headers lacked "restarts containerd.service", which the code rightly adds; that was corrected by hand.
+ * headers lacked "restarts containerd.service", which the code rightly adds; that was corrected by hand. Then,
+ * by hand before the code: etcd trusting only the etcd clients' own CA for clients (etcd-clients-ca.crt, a
+ * self-signed root, on every member, ETCD_TRUSTED_CA_FILE naming it, peers still the cluster CA), and
+ * kube-apiserver's etcd client certificate issued by that CA; then each member's client-port certificate
+ * (server.crt/key, from that CA: etcd's JSON gateway presents it to its own gRPC server as a client) in
+ * ETCD_CERT_FILE/KEY_FILE, and kube-apiserver's etcd CA file holding that CA and the cluster CA.
  */
 class StageRenderTest {
 

@@ -62,7 +62,7 @@ public final class EtcdStage implements Stage {
             files.add((name.endsWith(".key") ? f.asSecret() : f).ownedBy("etcd:etcd").restartsUnit(EtcdCluster.UNIT));
         });
         files.add(NodeFile.of(ENV, Template.render("etcd/etcd.env", Map.of("name", node.name(), "ip", node.privateIp(),
-                "data_dir", EtcdCluster.DATA_DIR, "pki", EtcdCluster.PKI_DIR,
+                "data_dir", EtcdCluster.DATA_DIR, "pki", EtcdCluster.PKI_DIR, "clients_ca", Pki.ETCD_CLIENTS_CA_FILE,
                 "heartbeat", String.valueOf(etcd.heartbeatIntervalMs()),
                 "election", String.valueOf(etcd.electionTimeoutMs())))).restartsUnit(EtcdCluster.UNIT));
         files.add(NodeFile.of(UNIT_FILE, Template.render("etcd/" + EtcdCluster.UNIT, Map.of()))
@@ -108,6 +108,13 @@ public final class EtcdStage implements Stage {
         }
         run.engine().converge(name(), cluster.members(), node -> steps(run, node));
         new EtcdMembership(cluster).reconcile();
+        Pki pki = new Pki(run.spec());
+        if (pki.hasLegacyClients()) {
+            // every member now runs its files as declared, so trusts the clients' CA alone: the old identity is
+            // of no use to anyone any more (kube-apiserver gets its new one in the kubernetes stage)
+            pki.dropLegacyClients();
+            run.out().info("  etcd: clients now only from the etcd clients' CA; legacy client certificates removed");
+        }
     }
 
     /**
@@ -128,7 +135,7 @@ public final class EtcdStage implements Stage {
         } catch (BirdbathException e) {
             listed = null;
         }
-        EtcdClient noCertificate = new EtcdClient(TlsContexts.of(new Pki(run.spec()).bundle(), null, null),
+        EtcdClient noCertificate = new EtcdClient(TlsContexts.of(new Pki(run.spec()).etcdServerTrust(), null, null),
                 EtcdCluster.REQUEST_TIMEOUT);
         Map<String, String> dataDirs = run.engine().onEach("check etcd", cluster.members(),
                 c -> c.exec("stat -c %a:%U " + EtcdCluster.DATA_DIR).out().strip());

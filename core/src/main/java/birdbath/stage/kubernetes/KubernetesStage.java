@@ -99,7 +99,7 @@ public final class KubernetesStage implements Stage {
             files.add(NodeFile.of(KubeadmConfigs.AUDIT_POLICY, KubeadmConfigs.auditPolicy()));
             // the API server's way to etcd: the etcd CA and its client certificate from the cluster CA
             Pki clusterPki = new Pki(context.spec());
-            files.add(NodeFile.of(ETCD_CA, clusterPki.nodeFiles(node).get("ca.crt")));
+            files.add(NodeFile.of(ETCD_CA, clusterPki.etcdServerTrustPem()));
             for (String ext : List.of("crt", "key")) {
                 Path source = clusterPki.dir().resolve("clients/" + ETCD_CLIENT + "." + ext);
                 try {
@@ -205,7 +205,14 @@ public final class KubernetesStage implements Stage {
 
     static List<Step> sharedKeySteps(List<NodeFile> files) {
         List<NodeFile> shared = files.stream().filter(KubernetesStage::sharedKey).toList();
-        return new NodeSteps(shared).add(foreignKeysGuard(shared)).putRest().build();
+        String etcdClient = "/etc/kubernetes/pki/" + ETCD_CLIENT + ".crt";
+        return new NodeSteps(shared).add(foreignKeysGuard(shared)).putRest()
+                // kube-apiserver reads its etcd client certificate when it starts: a new one (a new issuer after
+                // `pki import`, a renewal) needs a new container, which kubelet starts at once
+                .add(new RunUnless("kube-apiserver onto its new etcd client certificate", "ids=$(crictl ps -q --name"
+                        + " kube-apiserver 2>/dev/null || true); [ -z \"$ids\" ] || crictl stop $ids", null,
+                        shared.stream().map(NodeFile::path).filter(etcdClient::equals).toList()))
+                .build();
     }
 
     /** The cluster's CA, front-proxy CA and service-account keys, as kubeadm looks for them (keys secret). */

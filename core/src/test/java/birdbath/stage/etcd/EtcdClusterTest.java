@@ -109,7 +109,7 @@ class EtcdClusterTest {
     @Order(2)
     void clientsWithoutTheClustersCertificateAreRefused() throws Exception {
         Pki pki = cluster.birdbath().pki();
-        SSLContext none = TlsContexts.of(pki.bundle(), null, null);
+        SSLContext none = TlsContexts.of(pki.etcdServerTrust(), null, null);
         CertificateAuthority other = CertificateAuthority.create("other");
         CertificateAuthority.Issued foreign = other.issue(new CertRequest("etcd-admin", "birdbath", List.of(),
                 List.of(), false, true, CertRequest.TWO_YEARS));
@@ -133,6 +133,53 @@ class EtcdClusterTest {
             Poll.until("etcd to log '" + refusal + "'", Duration.ofSeconds(20), Duration.ofMillis(200),
                     () -> journal(1).contains(refusal));
         }
+    }
+
+    /**
+     * etcd's clients are exactly birdbath's etcd-admin and kube-apiserver's etcd client: every node's certificate
+     * (what each node holds for IPsec and etcd's peer side, a worker's alike: same CA, same kind) and another
+     * certificate of the cluster CA (an app's server certificate) are refused; both intended clients are served;
+     * and the peers, which present those node certificates to each other, still form the cluster.
+     */
+    @Test
+    @Order(2)
+    void onlyBirdbathsTwoClientsAreServedNotANodesCertificateNorAnotherOfTheClusterCa() throws Exception {
+        Pki pki = cluster.birdbath().pki();
+        Path d = pki.dir();
+        Map<String, SSLContext> clients = new java.util.LinkedHashMap<>();
+        for (Node n : cluster.birdbath().nodes()) {
+            clients.put("node " + n.name(), presentingAlways(issued(d.resolve("nodes/" + n.name() + ".crt"),
+                    d.resolve("nodes/" + n.name() + ".key")), pki));
+        }
+        Pki.ServiceTls app = pki.serviceTls("mosquitto", List.of("mqtt.example.com"));
+        Path scratch = Files.createTempDirectory("etcd-app");
+        Path appKey = Files.writeString(scratch.resolve("app.key"), app.keyPem().reveal());
+        Path appCrt = Files.writeString(scratch.resolve("app.crt"), app.certificatePem());
+        clients.put("an app's certificate", presentingAlways(issued(appCrt, appKey), pki));
+        clients.put("kube-apiserver", TlsContexts.of(pki.etcdServerTrust(), d.resolve("clients/apiserver-etcd-client.crt"),
+                d.resolve("clients/apiserver-etcd-client.key")));
+        Map<String, Boolean> served = cluster.birdbath().withEtcd(e -> {
+            Map<String, Boolean> m = new java.util.LinkedHashMap<>();
+            for (Node member : e.members()) {
+                URI endpoint = e.endpoint(member);
+                m.put("birdbath via " + member.name(), e.client().healthy(endpoint));
+                clients.forEach((who, tls) -> m.put(who + " via " + member.name(),
+                        new EtcdClient(tls, Duration.ofSeconds(5)).healthy(endpoint)));
+            }
+            return m;
+        });
+        Files.delete(appKey);
+        Files.delete(appCrt);
+        Files.delete(scratch);
+        served.forEach((who, ok) -> assertThat(ok).as(who).isEqualTo(who.startsWith("birdbath")
+                || who.startsWith("kube-apiserver")));
+        assertThat(served).hasSize(3 * (clients.size() + 1));
+        assertThat(cluster.birdbath().etcdStatus()).hasSize(3).allSatisfy(st -> assertThat(st.healthy()).isTrue());
+    }
+
+    private static CertificateAuthority.Issued issued(Path crt, Path key) {
+        return new CertificateAuthority.Issued(birdbath.pki.Pem.readCertificates(crt).get(0),
+                birdbath.pki.Pem.readPrivateKey(key));
     }
 
     /**
@@ -174,7 +221,10 @@ class EtcdClusterTest {
                 javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
         java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("ca", pki.bundle().get(0));
+        int i = 0;
+        for (java.security.cert.X509Certificate ca : pki.etcdServerTrust()) {
+            trust.setCertificateEntry("ca-" + i++, ca);
+        }
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(new javax.net.ssl.KeyManager[] {km}, tmf.getTrustManagers(), null);
@@ -392,6 +442,63 @@ class EtcdClusterTest {
                         + " `kubeadm init` over a cluster's data.");
         assertThat(ControlPlaneStart.decide(holds, List.of(nodes.get(1)), nodes)).isEqualTo(
                 new ControlPlaneStart(false, nodes.get(1)));
+    }
+
+    /**
+     * A cluster from before etcd's clients had a CA of their own (members trusting the cluster CA for clients,
+     * birdbath's and kube-apiserver's client certificates from the cluster CA) converges with one `up`: the old
+     * client certificates are kept aside while members move one at a time, every key survives, and afterwards
+     * the old certificates are gone and a node's certificate is refused.
+     */
+    @Test
+    @Order(10)
+    void aClusterOfTheOldSchemeMovesToTheClientsCaWithItsDataInOneUp() throws Exception {
+        put(1, "/birdbath/migration", "kept");
+        Pki pki = cluster.birdbath().pki();
+        Path d = pki.dir();
+        // the old scheme: no clients' CA, the two clients from the cluster CA, members trusting that for clients
+        CertificateAuthority ca = pki.ca();
+        for (String[] client : new String[][] {{"etcd-admin", "etcd-admin", "birdbath"},
+                {"apiserver-etcd-client", "kube-apiserver-etcd-client", "system:masters"}}) {
+            CertificateAuthority.Issued old = ca.issue(new CertRequest(client[1], client[2], List.of(), List.of(),
+                    false, true, CertRequest.TWO_YEARS));
+            birdbath.pki.Pem.writePrivateKey(d.resolve("clients/" + client[0] + ".key"), old.key());
+            birdbath.pki.Pem.writeCertificates(d.resolve("clients/" + client[0] + ".crt"), List.of(old.certificate()));
+        }
+        for (String gone : List.of("etcd-clients", "etcd-servers")) {
+            try (var files = Files.walk(d.resolve(gone))) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        String pkiDir = EtcdCluster.PKI_DIR;
+        for (int n = 1; n <= 3; n++) {
+            cluster.run(cluster.node(n), "sed -i -e 's#^ETCD_TRUSTED_CA_FILE=.*#ETCD_TRUSTED_CA_FILE=" + pkiDir
+                    + "/ca.crt#' -e 's#^ETCD_CERT_FILE=.*#ETCD_CERT_FILE=" + pkiDir + "/node.crt#' -e"
+                    + " 's#^ETCD_KEY_FILE=.*#ETCD_KEY_FILE=" + pkiDir + "/node.key#' " + EtcdStage.ENV + " && rm -f "
+                    + pkiDir + "/" + Pki.ETCD_CLIENTS_CA_FILE + " " + pkiDir + "/server.crt " + pkiDir + "/server.key"
+                    + " && systemctl restart " + EtcdCluster.UNIT);
+        }
+        Poll.until("the old-scheme members to answer birdbath's old certificate", Duration.ofSeconds(60),
+                Duration.ofMillis(500), () -> cluster.birdbath().etcdStatus().stream().allMatch(
+                        EtcdOperations.MemberStatus::healthy));
+
+        cluster.output.clear();
+        cluster.birdbath().up(List.of("pki", "etcd"), null, false);
+        assertThat(cluster.output).anyMatch(l -> l.contains("legacy client certificates removed"));
+        assertThat(d.resolve("clients/etcd-admin-legacy.crt")).doesNotExist();
+        for (int via = 1; via <= 3; via++) {
+            assertThat(localRead(via, "/birdbath/migration")).as("member " + via).contains("kept");
+        }
+        Node first = cluster.birdbath().nodes().get(0);
+        SSLContext node = presentingAlways(issued(d.resolve("nodes/" + first.name() + ".crt"),
+                d.resolve("nodes/" + first.name() + ".key")), pki);
+        boolean nodeServed = cluster.birdbath().withEtcd(e -> new EtcdClient(node, Duration.ofSeconds(5))
+                .healthy(e.endpoint(first)));
+        assertThat(nodeServed).as("a node's certificate after the move").isFalse();
+        assertThat(cluster.birdbath().check(List.of("etcd"))).allSatisfy(r -> assertThat(r.ok()).as(r.toString())
+                .isTrue());
     }
 
     private long registryKeys(int via) {
