@@ -125,7 +125,8 @@ public final class Pki {
         for (Map.Entry<String, CertRequest> e : wanted(nodes).entrySet()) {
             CertificateAuthority issuer = issuer(e.getKey(), ca, clients);
             Status status = status(issuer, e.getKey(), e.getValue());
-            boolean renew = status != Status.OK || (rotate && e.getKey().startsWith("nodes/"));
+            boolean renew = status != Status.OK || (rotate && (e.getKey().startsWith("nodes/")
+                    || e.getKey().startsWith(ETCD_SERVERS)));
             if (!renew) {
                 actions.put(e.getKey(), "ok");
                 continue;

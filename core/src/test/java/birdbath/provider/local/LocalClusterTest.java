@@ -46,6 +46,8 @@ class LocalClusterTest {
 
     private final String name = "t" + UUID.randomUUID().toString().substring(0, 6);
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    /** Every line every command of this class printed, never cleared (for the secrets test at the end). */
+    private final List<String> everything = Collections.synchronizedList(new ArrayList<>());
     private Path dir;
     private Path config;
 
@@ -73,7 +75,10 @@ class LocalClusterTest {
     }
 
     private Birdbath birdbath() {
-        return new Birdbath(config, Map.of(), Reporter.into(output::add));
+        return new Birdbath(config, Map.of(), Reporter.into(line -> {
+            output.add(line);
+            everything.add(line);
+        }));
     }
 
     private String run(String node, String command) {
@@ -390,5 +395,54 @@ class LocalClusterTest {
             BaseImage image = new BaseImage(BaseImage.defaultCacheDir(System.getenv()));
             return image.ensure(BaseImage.hostMirror(), Reporter.silent());
         }
+    }
+
+    /**
+     * After every command of this class (up, check, render, re-runs, a join, failures): no generated secret, no
+     * private key and no password appears in anything birdbath printed or logged (.birdbath/logs). The secrets
+     * are read from .birdbath/ itself: every key file (each line of its base64 body) and every file under
+     * secrets/. The same search finds a key line planted in the output, so it can fail.
+     */
+    @Test
+    @Order(20)
+    void noSecretOrPrivateKeyAppearsInAnyOutputOrLog() throws Exception {
+        Path state = dir.resolve(".birdbath");
+        List<String> secrets = new ArrayList<>();
+        try (var files = Files.walk(state)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String fileName = f.getFileName().toString();
+                boolean key = fileName.endsWith(".key") || fileName.equals("id_ecdsa");
+                if (key) {
+                    Files.readString(f).lines().filter(l -> !l.startsWith("-----") && l.length() >= 24)
+                            .forEach(secrets::add);
+                } else if (state.relativize(f).startsWith("secrets")) {
+                    String value = Files.readString(f).strip();
+                    if (value.length() >= 8) {
+                        secrets.add(value);
+                    }
+                }
+            }
+        }
+        assertThat(secrets).as("keys and secrets found in .birdbath").hasSizeGreaterThan(10);
+        List<String> haystack = new ArrayList<>(everything);
+        try (var logs = Files.walk(state.resolve("logs"))) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                haystack.add(Files.readString(log));
+            }
+        }
+        assertThat(haystack).as("output lines and log files searched").hasSizeGreaterThan(50);
+        assertThat(leaks(haystack, secrets)).isEmpty();
+        assertThat(leaks(List.of("look: " + secrets.get(0)), secrets)).as("the search finds a planted key line")
+                .isNotEmpty();
+    }
+
+    private static List<String> leaks(List<String> haystack, List<String> secrets) {
+        List<String> found = new ArrayList<>();
+        for (String s : secrets) {
+            if (haystack.stream().anyMatch(h -> h.contains(s))) {
+                found.add(s.substring(0, 6) + "... (" + s.length() + " characters)");
+            }
+        }
+        return found;
     }
 }
