@@ -206,13 +206,15 @@ public final class KubernetesStage implements Stage {
     static List<Step> sharedKeySteps(List<NodeFile> files) {
         List<NodeFile> shared = files.stream().filter(KubernetesStage::sharedKey).toList();
         String etcdClient = "/etc/kubernetes/pki/" + ETCD_CLIENT + ".crt";
-        return new NodeSteps(shared).add(foreignKeysGuard(shared)).putRest()
-                // kube-apiserver reads its etcd client certificate when it starts: a new one (a new issuer after
-                // `pki import`, a renewal) needs a new container, which kubelet starts at once
-                .add(new RunUnless("kube-apiserver onto its new etcd client certificate", "ids=$(crictl ps -q --name"
-                        + " kube-apiserver 2>/dev/null || true); [ -z \"$ids\" ] || crictl stop $ids", null,
-                        shared.stream().map(NodeFile::path).filter(etcdClient::equals).toList()))
-                .build();
+        NodeSteps steps = new NodeSteps(shared).add(foreignKeysGuard(shared)).putRest();
+        if (steps.declares(etcdClient)) {
+            // kube-apiserver reads its etcd client certificate when it starts: a new one (from etcd's client-side
+            // CA, a renewal) needs a new container, which kubelet starts at once
+            steps.add(new RunUnless("kube-apiserver onto its new etcd client certificate", "ids=$(crictl ps -q --name"
+                    + " kube-apiserver 2>/dev/null || true); [ -z \"$ids\" ] || crictl stop $ids", null,
+                    List.of(etcdClient)));
+        }
+        return steps.build();
     }
 
     /** The cluster's CA, front-proxy CA and service-account keys, as kubeadm looks for them (keys secret). */
