@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  */
 final class AppsSection {
 
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
     private static final Pattern LABEL = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
     private static final Pattern USER = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
     /** owntracks2db's own broker user: always there when both run. */
@@ -35,9 +34,10 @@ final class AppsSection {
             return AppsSpec.NONE;
         }
         String email = raw.acmeEmail();
-        if (email == null || !EMAIL.matcher(email).matches()) {
+        if (email == null || !Grammar.EMAIL.matcher(email).matches()) {
             problem.accept("apps.acme_email", email == null ? "missing; expected the e-mail for the Let's Encrypt"
-                    + " account (certificate expiry notices go there)" : "'" + email + "' is not an e-mail address");
+                    + " account (certificate expiry notices go there)" : "'" + Grammar.shown(email) + "' is not an"
+                    + " e-mail address of letters, digits and . _ % + - before the @ and a domain after it");
         }
         int ingress = raw.ingressNode() == null ? 1 : raw.ingressNode();
         if (ingress < 1 || ingress > nodes) {
@@ -84,14 +84,18 @@ final class AppsSection {
         String v = value == null ? dflt : value.toLowerCase(java.util.Locale.ROOT).replaceFirst("\\.$", "");
         if (!v.contains(".")) {
             if (!LABEL.matcher(v).matches()) {
-                problem.accept(field, "'" + value + "' is not a host name; expected a name such as " + dflt
+                problem.accept(field, "'" + Grammar.shown(value) + "' is not a host name; expected a name such as " + dflt
                         + " (becomes " + dflt + "." + domain + ") or a full name ending in ." + domain);
             }
             return v + "." + domain;
         }
         if (!v.endsWith("." + domain)) {
-            problem.accept(field, "'" + value + "' is outside the cluster's domain " + domain + "; birdbath writes the"
-                    + " DNS record there, so expected a name ending in ." + domain);
+            problem.accept(field, "'" + Grammar.shown(value) + "' is outside the cluster's domain " + domain
+                    + "; birdbath writes the DNS record there, so expected a name ending in ." + domain);
+        } else if (!java.util.Arrays.stream(v.substring(0, v.length() - domain.length() - 1).split("\\.", -1))
+                .allMatch(l -> LABEL.matcher(l).matches())) {
+            problem.accept(field, "'" + Grammar.shown(value) + "' is not a host name; expected labels of letters,"
+                    + " digits and - (each at most 63) before ." + domain);
         }
         return v;
     }

@@ -194,9 +194,9 @@ public final class ConfigLoader {
             KubernetesSpec kubernetes = kubernetes(raw.kubernetes(), nodes, network, provider);
             LinodeSpec linodeSpec = linode(linode, path, provider);
             String mirror = raw.local() == null ? null : raw.local().mirror();
-            if (mirror != null && !mirror.matches("^(https?|file)://\\S+$")) {
-                problem("local.mirror", "'" + mirror + "' is not a URL; expected a Debian mirror such as"
-                        + " http://deb.debian.org/debian");
+            if (mirror != null && !Grammar.url(mirror, null) && !Grammar.FILE_URL.matcher(mirror).matches()) {
+                problem("local.mirror", "'" + Grammar.shown(mirror) + "' is not a URL; expected a Debian mirror such"
+                        + " as http://deb.debian.org/debian");
             }
             ClusterSpec.Dataplane dataplane = provider == ProviderKind.LOCAL ? ClusterSpec.Dataplane.USERSPACE
                     : ClusterSpec.Dataplane.KERNEL;
@@ -224,7 +224,7 @@ public final class ConfigLoader {
             String version = k.version() == null ? KubernetesSpec.DEFAULT_VERSION : k.version().replaceFirst("^v", "");
             if (!version.matches("^1\\.\\d+\\.\\d+$")) {
                 problem("kubernetes.version", "expected a Kubernetes release such as " + KubernetesSpec.DEFAULT_VERSION
-                        + ", got '" + k.version() + "'");
+                        + ", got '" + Grammar.shown(k.version()) + "'");
                 version = KubernetesSpec.DEFAULT_VERSION;
             }
             String pods = k.podCidr() == null ? "10.244.0.0/16" : k.podCidr();
@@ -260,7 +260,7 @@ public final class ConfigLoader {
         private Cidr cidrField(String field, String value, int min, int max) {
             Cidr c = Cidr.parse(value);
             if (c == null || !c.isPrivate() || c.prefix() < min || c.prefix() > max) {
-                problem(field, "'" + value + "' is not usable; expected a private IPv4 range with a prefix from /"
+                problem(field, "'" + Grammar.shown(value) + "' is not usable; expected a private IPv4 range with a prefix from /"
                         + min + " to /" + max);
                 return null;
             }
@@ -284,7 +284,8 @@ public final class ConfigLoader {
             String version = e.version() == null ? (provider == ProviderKind.LINODE ? EtcdSpec.PINNED_VERSION : null)
                     : e.version().equals("distro") ? null : e.version();
             if (version != null && !version.matches("^\\d+\\.\\d+\\.\\d+$")) {
-                problem("etcd.version", "expected 'distro' or a release such as 3.5.21, got '" + version + "'");
+                problem("etcd.version", "expected 'distro' or a release such as 3.5.21, got '" + Grammar.shown(version)
+                        + "'");
                 version = null;
             }
             String sha256 = e.sha256() == null && EtcdSpec.PINNED_VERSION.equals(version) ? EtcdSpec.PINNED_SHA256
@@ -296,8 +297,10 @@ public final class ConfigLoader {
                         + " (from the release's SHA256SUMS), used when the distribution's package is older");
             }
             String url = e.downloadUrl() == null ? EtcdSpec.RELEASE_URL : e.downloadUrl();
-            if (!url.matches("^https?://\\S+$")) {
-                problem("etcd.download_url", "'" + url + "' is not an http(s) URL");
+            if (!Grammar.url(url, "{VERSION}")) {
+                problem("etcd.download_url", "'" + Grammar.shown(url) + "' is not an http(s) URL of letters, digits"
+                        + " and - . _ ~ % / + = : @ ? & (with {VERSION} where the release goes); it is used in a"
+                        + " script on the nodes");
             }
             int heartbeat = range("etcd.heartbeat_interval_ms", e.heartbeatIntervalMs(), 200, 10, 10000);
             int election = range("etcd.election_timeout_ms", e.electionTimeoutMs(), 5000, 50, 50000);
@@ -338,7 +341,7 @@ public final class ConfigLoader {
                 return "invalid";
             }
             if (!CLUSTER_NAME.matcher(name).matches() || name.length() > MAX_NAME) {
-                problem(field, "'" + name + "' is not a valid name; expected lowercase letters, digits and '-',"
+                problem(field, "'" + Grammar.shown(name) + "' is not a valid name; expected lowercase letters, digits and '-',"
                         + " starting with a letter, at most " + MAX_NAME + " characters (it becomes host and DNS"
                         + " names like " + "<name>-1.<domain>)");
             }
@@ -355,7 +358,7 @@ public final class ConfigLoader {
                 return "invalid.test";
             }
             if (!DOMAIN.matcher(domain).matches()) {
-                problem("cluster.domain", "'" + domain + "' is not a domain name; expected e.g. example.com");
+                problem("cluster.domain", "'" + Grammar.shown(domain) + "' is not a domain name; expected e.g. example.com");
             }
             return domain;
         }
@@ -393,7 +396,7 @@ public final class ConfigLoader {
             boolean linodeOk = cidr != null && cidr.isPrivate()
                     && !cidr.overlaps(Cidr.parse(ClusterSpec.LINODE_PRIVATE_RANGE));
             if (cidr == null || !twin && !linodeOk) {
-                problem("networking.vpc_subnet", "'" + subnet + "' is not usable; expected a private (RFC 1918) IPv4"
+                problem("networking.vpc_subnet", "'" + Grammar.shown(subnet) + "' is not usable; expected a private (RFC 1918) IPv4"
                         + " range in CIDR notation outside 192.168.128.0/17, e.g. 10.42.0.0/24");
             } else if (cidr.size() - Cidr.FIRST_HOST_OFFSET - 1 < nodes) {
                 problem("networking.vpc_subnet", subnet + " has room for " + (cidr.size() - Cidr.FIRST_HOST_OFFSET - 1)
@@ -409,7 +412,7 @@ public final class ConfigLoader {
             for (int i = 0; i < list.size(); i++) {
                 String a = list.get(i);
                 if (a == null || (Cidr.parse(a) == null && !a.contains(":"))) {
-                    problem(field + "[" + i + "]", "'" + a + "' is not an address range; expected CIDR notation"
+                    problem(field + "[" + i + "]", "'" + Grammar.shown(String.valueOf(a)) + "' is not an address range; expected CIDR notation"
                             + " such as 203.0.113.0/24 or ::/0");
                 }
             }

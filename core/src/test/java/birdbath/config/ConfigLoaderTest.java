@@ -41,6 +41,65 @@ class ConfigLoaderTest {
      * Each bad config gives exactly one line naming the file, the line, the field and what was expected.
      * Columns: YAML (\n for newlines), expected line number, expected start after "file:line: ", expected phrase.
      */
+    /** Values meant to change what a file on the nodes means, or to pass for something they are not. */
+    static final List<String> HOSTILE = List.of("a\"b", "a'b", "$(touch /tmp/pwned)", "`id`", "a\nb", "a;b",
+            "{{acme_email}}", "a\\b", "a b", "\uff45xample");
+
+    /** Each config field whose value reaches a file on the nodes, as a YAML document with the value in it. */
+    static final Map<String, java.util.function.Function<String, String>> NODE_FIELDS = Map.of(
+            "cluster.name", v -> "cluster:\n  name: " + q("demo" + v) + "\n  domain: example.com\n",
+            "cluster.domain", v -> "cluster:\n  name: demo\n  domain: " + q("ex" + v + ".com") + "\n",
+            "etcd.download_url", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: 3.5.24\n"
+                    + "  sha256: " + "a".repeat(64) + "\n  download_url: " + q("https://example.com/" + v + "/x.tgz")
+                    + "\n",
+            "etcd.version", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: "
+                    + q("3.5.24" + v) + "\n  sha256: " + "a".repeat(64) + "\n",
+            "kubernetes.version", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  version: "
+                    + q("1.36.4" + v) + "\n",
+            "kubernetes.pod_cidr", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  pod_cidr: "
+                    + q("10.244.0.0/16" + v) + "\n",
+            "networking.vpc_subnet", v -> "cluster:\n  name: demo\n  domain: example.com\nnetworking:\n"
+                    + "  vpc_subnet: " + q("10.42.0.0/24" + v) + "\n",
+            "apps.acme_email", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: "
+                    + q("me" + v + "@example.com") + "\n",
+            "apps.haircolor.host", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: a@b.io\n"
+                    + "  haircolor:\n    host: " + q("hair" + v + ".example.com") + "\n",
+            "local.mirror", v -> "provider: local\ncluster:\n  name: demo\nlocal:\n  mirror: "
+                    + q("http://deb.example.org/" + v) + "\n");
+
+    /** A YAML double-quoted scalar holding exactly {@code v} (JSON's string syntax is YAML's too). */
+    private static String q(String v) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * No config value can change the meaning of a file birdbath writes on a node: every field that reaches one,
+     * given each hostile value (quotes, $(...), backticks, a newline, ;, a template's {{...}}, a backslash, a
+     * space, a look-alike letter), is refused at load with one line naming the field.
+     */
+    @Test
+    void everyHostileValueInAFieldThatReachesANodeIsRefusedAtLoadNamingTheField() {
+        List<String> accepted = new ArrayList<>();
+        NODE_FIELDS.forEach((field, yaml) -> {
+            for (String v : HOSTILE) {
+                try {
+                    load(yaml.apply(v), Map.of());
+                    accepted.add(field + " = " + q(v));
+                } catch (ConfigException e) {
+                    assertThat(e.problems()).as(field + " " + q(v)).anySatisfy(p -> assertThat(p)
+                            .contains(field + ":").doesNotContain("\n"));
+                } catch (Exception e) {
+                    throw new AssertionError(field + " " + q(v) + ": " + e, e);
+                }
+            }
+        });
+        assertThat(accepted).as("hostile values a node file would have received").isEmpty();
+    }
+
     @ParameterizedTest(name = "{index}: {2}")
     @CsvSource(delimiter = '|', textBlock = """
             ''                                                                 | 1 | the file is empty         | cluster.name
