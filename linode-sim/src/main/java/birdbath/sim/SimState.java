@@ -114,6 +114,7 @@ final class SimState {
         }
         Validate.stringArray(r.field("tags"), "tags");
         Validate.stringArray(r.field("authorized_keys"), "authorized_keys");
+        byte[] userData = Validate.userData(r.field("metadata"));
         long id = ++nextId;
         String label = r.text("label") == null ? "linode" + id : r.text("label");
         Validate.label("label", label, Validate.LINODE_LABEL, 3, 64);
@@ -168,6 +169,11 @@ final class SimState {
         instance.put("_booted", r.field("booted").asBoolean(true)).put("_generation", 0);
         if (r.text("root_pass") != null) {
             instance.put("_root_pass", r.text("root_pass"));
+        }
+        // write-only: kept for the machine behind the instance (its cloud-init), answered only as has_user_data
+        instance.put("has_user_data", userData != null);
+        if (userData != null) {
+            instance.put("_user_data", userData);
         }
         instance.set("_authorized_keys", r.field("authorized_keys").isArray() ? r.field("authorized_keys").deepCopy()
                 : JSON.createArrayNode());
@@ -276,7 +282,7 @@ final class SimState {
             status = age < bootMillis ? "booting" : "running";
         }
         out.put("status", status);
-        out.remove(List.of("_booted", "_generation", "_root_pass", "_authorized_keys", "_vpc_ipv4", "_subnet_id",
+        out.remove(List.of("_booted", "_generation", "_root_pass", "_user_data", "_authorized_keys", "_vpc_ipv4", "_subnet_id",
                 "_vpc_id"));
         return out;
     }

@@ -45,6 +45,27 @@ final class Validate {
         }
     }
 
+    /**
+     * metadata.user_data of a create: base64 (the spec's format byte) of at most 65535 bytes ("Unencoded data must
+     * not exceed 65535 bytes"); null without one. The reasons are the simulator's own (no recorded real ones).
+     */
+    static byte[] userData(JsonNode metadata) {
+        JsonNode v = metadata.path("user_data");
+        if (v.isMissingNode() || v.isNull()) {
+            return null;
+        }
+        byte[] decoded;
+        try {
+            decoded = java.util.Base64.getDecoder().decode(v.asText());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("metadata.user_data", "user_data must be base64-encoded");
+        }
+        if (decoded.length > 65535) {
+            throw ApiError.badRequest("metadata.user_data", "user_data must not exceed 65535 bytes before encoding");
+        }
+        return decoded;
+    }
+
     static long ipv4ToLong(String ip) {
         var m = IPV4.matcher(ip);
         if (!m.matches()) {

@@ -182,4 +182,32 @@ class LinodeSimTest {
         api().ok("DELETE", "/linode/instances/" + created.get("id").asLong(), null);
         api().ok("DELETE", "/vpcs/" + vpc.get("id").asLong(), null);
     }
+
+    /**
+     * metadata.user_data at create (the spec: base64, at most 65535 bytes unencoded, write-only): kept, answered
+     * only as has_user_data; not base64 or too large is a 400 naming the field.
+     */
+    @Test
+    void userDataIsTakenAsBase64UpToItsLimitAndNeverAnswered() throws Exception {
+        sim = LinodeSim.start(SimOptions.defaults().withBootMs(0));
+        String cloudConfig = java.util.Base64.getEncoder().encodeToString("#cloud-config\nssh_deletekeys: true\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode with = api().ok("POST", "/linode/instances", instance("with-data").replace("\"tags\"",
+                "\"metadata\":{\"user_data\":\"" + cloudConfig + "\"},\"tags\""));
+        assertThat(with.get("has_user_data").asBoolean()).isTrue();
+        assertThat(with.toString()).doesNotContain(cloudConfig).doesNotContain("\"user_data\"");
+        assertThat(api().ok("GET", "/linode/instances/" + with.get("id").asLong(), null).toString())
+                .doesNotContain(cloudConfig);
+        assertThat(api().ok("POST", "/linode/instances", instance("without")).get("has_user_data").asBoolean())
+                .isFalse();
+        HttpResponse<String> notBase64 = api().call("POST", "/linode/instances", instance("bad-data").replace(
+                "\"tags\"", "\"metadata\":{\"user_data\":\"not base64!\"},\"tags\""), null);
+        assertThat(notBase64.statusCode()).isEqualTo(400);
+        assertThat(notBase64.body()).contains("\"field\":\"metadata.user_data\"", "base64");
+        String tooLarge = java.util.Base64.getEncoder().encodeToString(new byte[65536]);
+        HttpResponse<String> large = api().call("POST", "/linode/instances", instance("big-data").replace("\"tags\"",
+                "\"metadata\":{\"user_data\":\"" + tooLarge + "\"},\"tags\""), null);
+        assertThat(large.statusCode()).isEqualTo(400);
+        assertThat(large.body()).contains("65535");
+    }
 }
