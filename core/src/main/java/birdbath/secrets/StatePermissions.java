@@ -1,6 +1,7 @@
 package birdbath.secrets;
 
 import birdbath.BirdbathException;
+import birdbath.state.StateDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * Checked before every command: .birdbath/ is its owner's alone (0700, made so when it is new), and every private
- * key and secret in it is 0600. A file or folder open to others is refused by name with the chmod that fixes it,
+ * key and secret in it (ssh/, secrets/, pki/, the kubeconfig) is 0600. A file or folder open to others is refused by name with the chmod that fixes it,
  * rather than used: it may have been read already, and birdbath would go on writing secrets into it.
  */
 public final class StatePermissions {
@@ -35,10 +36,19 @@ public final class StatePermissions {
             if (openToOthers(stateDir)) {
                 open.add("chmod 700 " + stateDir);
             }
-            try (Stream<Path> files = Files.walk(stateDir)) {
-                for (Path f : files.filter(Files::isRegularFile).filter(f -> secret(stateDir, f)).toList()) {
-                    if (openToOthers(f)) {
-                        open.add("chmod 600 " + f);
+            // only where keys and secrets are kept: not the local provider's node file systems and volumes, which
+            // would cost every command a walk over whole Debian trees (and hold keys of their own)
+            StateDir state = new StateDir(stateDir);
+            for (Path tree : List.of(state.sshKey().getParent(), state.rootPassword().getParent(), state.pki(),
+                    state.kubeconfig())) {
+                if (!Files.exists(tree)) {
+                    continue;
+                }
+                try (Stream<Path> files = Files.walk(tree)) {
+                    for (Path f : files.filter(Files::isRegularFile).filter(f -> secret(stateDir, f)).toList()) {
+                        if (openToOthers(f)) {
+                            open.add("chmod 600 " + f);
+                        }
                     }
                 }
             }
