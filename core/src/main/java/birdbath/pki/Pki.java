@@ -21,14 +21,16 @@ import java.util.Map;
  * signs nothing else but each member's certificate for its client port (etcd-servers/NAME: etcd's own JSON
  * gateway presents it back to its gRPC server as a client): etcd trusts only that CA for clients, so no node
  * certificate, a worker's included, nor any other certificate of the cluster CA, is an etcd client
- * (docs/SECURITY.md). Re-running issues nothing new
- * unless a certificate is missing, its SANs changed, it expires within 30 days, or it was signed by another CA.
+ * (docs/SECURITY.md). Re-running issues nothing new unless a certificate is missing, its SANs changed, it
+ * expires within 30 days, or it was signed by another CA.
  */
 public final class Pki {
 
     static final Duration RENEW_BEFORE = Duration.ofDays(30);
-    /** The CA that signs etcd's clients, and nothing else. */
+    /** etcd's client-side CA: it signs etcd's two clients and its members' client-port certificates, nothing else. */
     static final String ETCD_CLIENTS_CA = "etcd-clients/ca";
+    /** etcd's only clients, by file name under clients/. */
+    static final List<String> ETCD_CLIENTS = List.of("etcd-admin", "apiserver-etcd-client");
     /** The file name of its certificate on etcd's members: their only trust anchor for clients. */
     public static final String ETCD_CLIENTS_CA_FILE = "etcd-clients-ca.crt";
     /** A member's certificate and key for its client port, on the member. */
@@ -153,7 +155,7 @@ public final class Pki {
 
     /**
      * The etcd clients' CA, made once (never replaced while its files are there). A client certificate it did not
-     * sign is kept as clients/NAME-legacy until etcd's members trust this CA alone ({@link #legacyClients}).
+     * sign is kept as clients/NAME-legacy until etcd's members trust this CA alone ({@link #dropLegacyClients}).
      */
     private CertificateAuthority etcdClientsCa(CertificateAuthority ca, Map<String, String> actions) {
         Path crt = dir.resolve(ETCD_CLIENTS_CA + ".crt");
@@ -284,13 +286,12 @@ public final class Pki {
 
     /** Whether a legacy client certificate is still kept (etcd's members are not all on the clients' CA yet). */
     public boolean hasLegacyClients() {
-        return Files.exists(dir.resolve("clients/etcd-admin" + LEGACY + ".crt"))
-                || Files.exists(dir.resolve("clients/apiserver-etcd-client" + LEGACY + ".crt"));
+        return ETCD_CLIENTS.stream().anyMatch(name -> Files.exists(dir.resolve("clients/" + name + LEGACY + ".crt")));
     }
 
     /** Once every member trusts the clients' CA alone: the legacy certificates go. */
     public void dropLegacyClients() {
-        for (String name : List.of("etcd-admin", "apiserver-etcd-client")) {
+        for (String name : ETCD_CLIENTS) {
             for (String ext : List.of(".crt", ".key")) {
                 try {
                     Files.deleteIfExists(dir.resolve("clients/" + name + LEGACY + ext));
