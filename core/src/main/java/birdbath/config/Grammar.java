@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * leaves out quotes, backslashes, `$`, backticks, whitespace, `;`, `|`, `&&`-style operators, braces and
  * anything not ASCII (look-alike letters).
  */
-final class Grammar {
+public final class Grammar {
 
     /** An http(s) URL: a host, an optional port, a path and query of inert characters. */
     static final Pattern URL = Pattern.compile(
@@ -27,7 +27,7 @@ final class Grammar {
     }
 
     /** A value as an error message may show it: one line, printable ASCII, at most 80 characters. */
-    static String shown(String value) {
+    public static String shown(String value) {
         StringBuilder sb = new StringBuilder();
         for (char c : value.toCharArray()) {
             sb.append(c >= 0x20 && c < 0x7f ? c : '?');

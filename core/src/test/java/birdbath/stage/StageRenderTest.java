@@ -70,6 +70,11 @@ class StageRenderTest {
 
     @BeforeEach
     void cluster() throws Exception {
+        context = linodeCluster(dir);
+    }
+
+    /** The fixed 3-node Linode cluster these golden files show (other render tests use it too). */
+    static StageContext linodeCluster(Path dir) throws Exception {
         ClusterSpec spec = load(dir.resolve("birdbath.yaml"), "provider: linode\ncluster:\n  name: demo\n  nodes: 3\n"
                 + "  domain: example.com\nlinode:\n  ssh_keys:\n    - " + USER_KEY + "\nnetworking:\n"
                 + "  vpc_subnet: 198.18.5.0/24\n");
@@ -79,7 +84,20 @@ class StageRenderTest {
                     spec.fqdn(n), "/dev/disk/by-id/scsi-0Linode_Volume_" + spec.nodeLabel(n),
                     new Node.Ssh("203.0.113." + (10 + n), 22, "birdbath"), String.valueOf(1000 + n)));
         }
-        context = context(spec, nodes);
+        return context(spec, nodes);
+    }
+
+    /** A fixed 2-node local cluster (libipsec's data plane). */
+    static StageContext localDuo(Path dir) throws Exception {
+        ClusterSpec spec = load(dir.resolve("local/birdbath.yaml"),
+                "provider: local\ncluster:\n  name: duo\n  nodes: 2\n");
+        List<Node> nodes = new ArrayList<>();
+        for (int n = 1; n <= 2; n++) {
+            String ip = "198.18.7." + (10 + n);
+            nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), ip, ip, spec.fqdn(n), null, new Node.Ssh(ip, 22),
+                    "local"));
+        }
+        return context(spec, nodes);
     }
 
     private static ClusterSpec load(Path file, String yaml) throws Exception {
@@ -113,15 +131,7 @@ class StageRenderTest {
     /** The other IPsec data plane: libipsec tunnels on a 2-node local cluster (the local provider's default). */
     @Test
     void userspaceIpsecMatchesItsReviewedGoldenFile() throws Exception {
-        ClusterSpec spec = load(dir.resolve("local/birdbath.yaml"),
-                "provider: local\ncluster:\n  name: duo\n  nodes: 2\n");
-        List<Node> nodes = new ArrayList<>();
-        for (int n = 1; n <= 2; n++) {
-            String ip = "198.18.7." + (10 + n);
-            nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), ip, ip, spec.fqdn(n), null, new Node.Ssh(ip, 22),
-                    "local"));
-        }
-        context = context(spec, nodes);
+        context = localDuo(dir);
         String rendered = render(Pipeline.named("ipsec"));
         Path golden = Path.of("src/test/resources/golden/render/ipsec-userspace.txt");
         if (Boolean.getBoolean("birdbath.golden.update")) {

@@ -57,23 +57,21 @@ public final class BaselineStage implements Stage {
     }
 
     /** The API's name to the control plane's private addresses (see {@link ApiAddresses}), where Kubernetes runs. */
-    private static String apiLines(StageContext context, Node node) {
+    private static Template.Fragment apiLines(StageContext context, Node node) {
         if (!context.spec().provider().runsKubernetes()) {
-            return "";
+            return Template.Fragment.EMPTY;
         }
-        StringBuilder sb = new StringBuilder("\n# the Kubernetes API, over the private network\n");
+        List<Template.Fragment> lines = new ArrayList<>();
+        lines.add(Template.Fragment.of("\n# the Kubernetes API, over the private network\n"));
         for (String ip : ApiAddresses.forNode(context.nodes(), node)) {
-            sb.append(ip).append('\t').append(context.spec().apiName()).append('\n');
+            lines.add(Template.Fragment.of("%s\t%s\n", ip, context.spec().apiName()));
         }
-        return sb.toString();
+        return Template.Fragment.concat(lines);
     }
 
-    private static String hostLines(List<Node> nodes) {
-        StringBuilder sb = new StringBuilder();
-        for (Node n : nodes) {
-            sb.append(n.privateIp()).append('\t').append(n.fqdn()).append(' ').append(n.name()).append('\n');
-        }
-        return sb.toString();
+    private static Template.Fragment hostLines(List<Node> nodes) {
+        return Template.Fragment.concat(nodes.stream()
+                .map(n -> Template.Fragment.of("%s\t%s %s\n", n.privateIp(), n.fqdn(), n.name())).toList());
     }
 
     /** Everything but the sshd hardening, which waits for the admin login to be proven. */

@@ -79,27 +79,27 @@ public final class IpsecStage implements Stage {
         files.add(NodeFile.of(NODE_CERT, Pem.encode(pki.nodeCertificate(node))));
         files.add(NodeFile.of(NODE_KEY, pki.nodeFiles(node).get("node.key")).asSecret());
         String mode = userspace ? "tunnel" : "transport";
-        StringBuilder blocks = new StringBuilder();
+        List<Template.Fragment> blocks = new ArrayList<>();
         for (Node peer : peers) {
             // kernel ESP traps traffic and negotiates on demand, but only on the lower-numbered node of a pair:
             // were both ends to trap, both would initiate at boot and their IKE_SAs could replace each other
             // (unique = replace). The higher one's keeper initiates if the SA stays missing. libipsec has no
             // traps at all, so there the keeper initiates on both ends, the lower one first.
             String start = !userspace && node.index() < peer.index() ? "trap" : "none";
-            blocks.append(Template.render("ipsec/peer.conf", Map.of("peer", peer.name(), "peer_ip", peer.privateIp(),
+            blocks.add(Template.fragment("ipsec/peer.conf", Map.of("peer", peer.name(), "peer_ip", peer.privateIp(),
                     "me", node.privateIp(), "cacerts", String.join(",", cacerts), "mode", mode,
                     "start_action", start, "close_action", start)));
         }
         files.add(NodeFile.of(SWANCTL, Template.render("ipsec/swanctl.conf", Map.of("name", node.name(),
-                "me", node.privateIp(), "peers", blocks.toString()))));
+                "me", node.privateIp(), "peers", Template.Fragment.concat(blocks)))));
         files.add(NodeFile.of(STRONGSWAN, Template.render(userspace ? "ipsec/strongswan-userspace.conf"
                 : "ipsec/strongswan-kernel.conf", Map.of())).restartsUnit(CHARON_UNIT));
-        files.add(NodeFile.of(KEEPER, Template.render("ipsec/ipsec-keeper.sh", Map.of("name", node.name(),
+        files.add(NodeFile.of(KEEPER, Template.render("ipsec/ipsec-keeper.sh", Map.of(
                 "lead", names(peers.stream().filter(p -> node.index() < p.index()).toList()),
                 "follow", names(peers.stream().filter(p -> node.index() > p.index()).toList()))))
                 .withMode("755").restartsUnit(KEEPER_UNIT));
         files.add(NodeFile.of(GUARD, Template.render(userspace ? "ipsec/guard-userspace.nft" : "ipsec/guard-kernel.nft",
-                Map.of("members", String.join(", ", guardMembers(peers))))));
+                Map.of("members", Template.Fragment.join(", ", guardMembers(peers))))));
         for (String unit : List.of(CHARON_UNIT, KEEPER_UNIT)) {
             files.add(NodeFile.of(NodeFile.UNITS + unit, Template.render("ipsec/" + unit, Map.of()))
                     .restartsUnit(unit));

@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** The kubeadm, kubelet and flannel files, rendered from the spec and the nodes alone (no node is asked). */
 public final class KubeadmConfigs {
@@ -38,8 +37,8 @@ public final class KubeadmConfigs {
     /** InitConfiguration, ClusterConfiguration and KubeletConfiguration for the first control-plane node. */
     public static String init(ClusterSpec spec, List<Node> nodes) {
         Node first = controlPlane(nodes).get(0);
-        String etcd = nodes.stream().filter(n -> n.roles().contains(Role.ETCD))
-                .map(n -> "      - https://" + n.privateIp() + ":2379").collect(Collectors.joining("\n"));
+        Template.Fragment etcd = Template.Fragment.lines(nodes.stream().filter(n -> n.roles().contains(Role.ETCD))
+                .map(n -> Template.Fragment.of("      - https://%s:2379", n.privateIp())).toList());
         Set<String> sans = new LinkedHashSet<>();
         sans.add(spec.apiName());
         for (Node n : controlPlane(nodes)) {
@@ -55,7 +54,8 @@ public final class KubeadmConfigs {
                 Map.entry("version", spec.kubernetes().version()), Map.entry("api_name", spec.apiName()),
                 Map.entry("pod_cidr", spec.kubernetes().podCidr()),
                 Map.entry("service_cidr", spec.kubernetes().serviceCidr()), Map.entry("etcd_endpoints", etcd),
-                Map.entry("sans", sans.stream().map(s -> "    - \"" + s + "\"").collect(Collectors.joining("\n"))),
+                Map.entry("sans", Template.Fragment.lines(sans.stream().map(s -> Template.Fragment.of("    - \"%s\"", s))
+                        .toList())),
                 Map.entry("config_dir", CONFIG_DIR), Map.entry("audit_dir", AUDIT_DIR),
                 Map.entry("api_server_args", apiServerArgs())));
     }
@@ -88,11 +88,11 @@ public final class KubeadmConfigs {
     }
 
     /** The v1beta4 list form of {@link #API_SERVER_ARGS}, indented for apiServer.extraArgs. */
-    private static String apiServerArgs() {
+    private static Template.Fragment apiServerArgs() {
         // a number quoted, or YAML reads it as one (kubeadm's value is a string); paths as they are
-        return API_SERVER_ARGS.entrySet().stream().map(e -> "    - name: " + e.getKey() + "\n      value: "
-                + (e.getValue().matches("\\d+") ? "\"" + e.getValue() + "\"" : e.getValue()))
-                .collect(Collectors.joining("\n"));
+        return Template.Fragment.lines(API_SERVER_ARGS.entrySet().stream().map(e -> Template.Fragment.of(
+                e.getValue().matches("\\d+") ? "    - name: %s\n      value: \"%s\"" : "    - name: %s\n      value: %s",
+                e.getKey(), e.getValue())).toList());
     }
 
     /** The EncryptionConfiguration with birdbath's key: a secret. */
@@ -109,8 +109,8 @@ public final class KubeadmConfigs {
      * shared keys it already holds (no certificate key: nothing is uploaded for it).
      */
     public static String join(ClusterSpec spec, Node node, String token, String caHash, boolean asControlPlane) {
-        String controlPlane = !asControlPlane ? "" : "controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: "
-                + node.privateIp() + "\n    bindPort: 6443\n";
+        Template.Fragment controlPlane = !asControlPlane ? Template.Fragment.EMPTY : Template.Fragment.of(
+                "controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: %s\n    bindPort: 6443\n", node.privateIp());
         return Template.render("kubernetes/kubeadm-join.yaml", Map.of("name", node.name(), "ip", node.privateIp(),
                 "api_name", spec.apiName(), "token", token, "ca_hash", caHash, "control_plane", controlPlane));
     }
@@ -120,26 +120,24 @@ public final class KubeadmConfigs {
     }
 
     /**
-     * Shell lines that set $package to the repository's package version of kubernetes.version ("1.36.4-1.1"), or
-     * stop naming what the repository has: the revision is the repository's to choose, so it is read, not assumed.
+     * Shell lines that define kubernetes_package: the repository's package version of $version ("1.36.4-1.1"),
+     * or stop naming what the repository has: the revision is the repository's to choose, so it is read, not assumed.
      */
-    static String packageVersion(ClusterSpec spec) {
-        return Template.render("kubernetes/package-version.sh", Map.of("version", spec.kubernetes().version(),
-                "minor", spec.kubernetes().minor()))
-                .stripTrailing();
+    static Template.Fragment packageVersion() {
+        return Template.fragment("kubernetes/package-version.sh", Map.of()).withoutFinalNewline();
     }
 
     public static String prepare(ClusterSpec spec, Node node) {
-        return Template.render("kubernetes/prepare-node.sh", Map.of("name", node.name(), "minor",
-                spec.kubernetes().minor(), "package_version", packageVersion(spec), "version",
-                spec.kubernetes().version(), "packages", String.join(" ", KubernetesStage.NODE_PACKAGES)));
+        return Template.render("kubernetes/prepare-node.sh", Map.of("minor",
+                spec.kubernetes().minor(), "version", spec.kubernetes().version(), "package_version", packageVersion(), "packages",
+                String.join(" ", KubernetesStage.NODE_PACKAGES)));
     }
 
     /** The upgrade script: `kubeadm upgrade apply` on the first control-plane node, `upgrade node` elsewhere. */
     public static String upgrade(ClusterSpec spec, Node node, boolean first) {
-        return Template.render("kubernetes/upgrade-node.sh", Map.of("name", node.name(), "minor",
-                spec.kubernetes().minor(), "package_version", packageVersion(spec), "version",
-                spec.kubernetes().version(), "how", first ? "apply -y v" + spec.kubernetes().version() : "node"));
+        return Template.render("kubernetes/upgrade-node.sh", Map.of("minor",
+                spec.kubernetes().minor(), "version", spec.kubernetes().version(), "package_version", packageVersion(), "how",
+                first ? "apply -y v" + spec.kubernetes().version() : "node"));
     }
 
     public static String flannel(ClusterSpec spec) {

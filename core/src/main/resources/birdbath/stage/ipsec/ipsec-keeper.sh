@@ -1,11 +1,11 @@
 #!/bin/sh
-# written by birdbath (ipsec stage): keeps {{name}}'s SAs with every other member up. Connections never start
+# written by birdbath (ipsec stage): keeps this node's SAs with every other member up. Connections never start
 # on load (a reload would start them again beside the SAs already up); this loop initiates instead. An SA counts
 # as missing only when charon answered and showed none, two rounds in a row (three for the higher-numbered node
 # of a pair, so that the lower one goes first). A new SA from the same peer replaces a stale one (unique =
 # replace).
-lead="{{lead}}"
-follow="{{follow}}"
+lead={{lead}}
+follow={{follow}}
 # prints "yes", "no", or nothing when charon does not answer (reloading, restarting): then nothing is done
 state() {
   out=$(swanctl --list-sas --child "$1" 2>/dev/null) || return 0

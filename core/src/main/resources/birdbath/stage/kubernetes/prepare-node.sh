@@ -1,8 +1,10 @@
 #!/bin/sh
-# written by birdbath (kubernetes stage): what kubelet needs on {{name}}. Runs once per node; upgrades run
+# written by birdbath (kubernetes stage): what kubelet needs on this node. Runs once per node; upgrades run
 # upgrade-node.sh instead.
 set -eu
-minor="{{minor}}"
+minor={{minor}}
+version={{version}}
+packages={{packages}}
 export DEBIAN_FRONTEND=noninteractive
 
 # kernel modules and sysctls for kubelet and flannel
@@ -20,7 +22,8 @@ sed -i '/[[:space:]]swap[[:space:]]/s/^\([^#]\)/#\1/' /etc/fstab
 # what the steps below need; the package lists first (a fresh image may have none, or stale ones whose files
 # the mirror no longer has). containerd is installed from its release before this script runs.
 apt-get update -q
-apt-get install -y -q {{packages}}
+# shellcheck disable=SC2086 # $packages is a list of package names
+apt-get install -y -q $packages
 
 # kubelet, kubeadm and kubectl from the upstream repository of this minor release, pinned and held
 install -d -m 755 /etc/apt/keyrings
@@ -41,4 +44,4 @@ apt-get install -y -q --allow-change-held-packages "kubelet=$package" "kubeadm=$
 apt-mark hold kubelet kubeadm kubectl > /dev/null
 systemctl enable kubelet
 mkdir -p /etc/birdbath
-echo "{{version}}" > /etc/birdbath/kubernetes-version
+echo "$version" > /etc/birdbath/kubernetes-version

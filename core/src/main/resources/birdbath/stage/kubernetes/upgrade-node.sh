@@ -1,8 +1,10 @@
 #!/bin/sh
-# written by birdbath (kubernetes stage): upgrades {{name}} to Kubernetes {{version}}: kubeadm first, then
-# "kubeadm upgrade {{how}}", then kubelet and kubectl. The node is drained before and uncordoned after.
+# written by birdbath (kubernetes stage): upgrades this node to Kubernetes $version: kubeadm first, then
+# "kubeadm upgrade $how", then kubelet and kubectl. The node is drained before and uncordoned after.
 set -eu
-minor="{{minor}}"
+minor={{minor}}
+version={{version}}
+how={{how}}
 export DEBIAN_FRONTEND=noninteractive
 repository="https://pkgs.k8s.io/core:/stable:/$minor/deb/"
 echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $repository /" \
@@ -10,9 +12,10 @@ echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $repository /
 {{package_version}}
 package=$(kubernetes_package)
 apt-get install -y -q --allow-change-held-packages "kubeadm=$package"
-kubeadm upgrade {{how}}
+# shellcheck disable=SC2086 # $how is the words of one kubeadm command
+kubeadm upgrade $how
 apt-get install -y -q --allow-change-held-packages "kubelet=$package" "kubectl=$package" cri-tools
 apt-mark hold kubelet kubeadm kubectl > /dev/null
 systemctl daemon-reload
 systemctl restart kubelet
-echo "{{version}}" > /etc/birdbath/kubernetes-version
+echo "$version" > /etc/birdbath/kubernetes-version

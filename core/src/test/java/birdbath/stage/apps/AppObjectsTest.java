@@ -93,8 +93,9 @@ class AppObjectsTest {
                 .containsEntry("kubernetes.io/hostname", "demo-1");
         String staticConfig = client.configMaps().inNamespace("kube-system").withName("traefik-config").get()
                 .getData().get("traefik.yaml");
-        assertThat(staticConfig).contains("email: \"me@example.com\"").contains("storage: /data/acme.json")
-                .contains("to: websecure");
+        assertThat(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(staticConfig)
+                .at("/certificatesResolvers/letsencrypt/acme/email").asText()).isEqualTo("me@example.com");
+        assertThat(staticConfig).contains("storage: /data/acme.json").contains("to: websecure");
         StatefulSet pg = client.apps().statefulSets().inNamespace("default").withName("postgres").get();
         assertThat(pg.getSpec().getVolumeClaimTemplates().get(0).getSpec().getStorageClassName()).isEqualTo("glusterfs");
         assertThat(pg.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage")
