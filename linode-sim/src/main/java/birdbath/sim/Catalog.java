@@ -35,15 +35,18 @@ final class Catalog {
                     .put("status", "ok").put("site_type", "core");
             ArrayNode caps = region.putArray("capabilities");
             for (String c : new String[] {"Linodes", "NodeBalancers", "Block Storage", "Cloud Firewall", "VPCs",
-                    "Vlans"}) {
+                    "Vlans", "Metadata"}) {
                 caps.add(c);
             }
             regions.add(region);
         }
-        image("linode/debian12", "Debian 12", "Debian");
-        image("linode/debian13", "Debian 13", "Debian");
-        image("linode/ubuntu22.04", "Ubuntu 22.04 LTS", "Ubuntu");
-        image("linode/ubuntu24.04", "Ubuntu 24.04 LTS", "Ubuntu");
+        // "cloud-init": the images whose instances read metadata.user_data (linode/debian12 has it, as recorded in
+        // linodego's fixtures); the sim's one image without it stands for those Linode lists without
+        image("linode/debian12", "Debian 12", "Debian", "cloud-init");
+        image("linode/debian13", "Debian 13", "Debian", "cloud-init");
+        image("linode/ubuntu22.04", "Ubuntu 22.04 LTS", "Ubuntu", "cloud-init");
+        image("linode/ubuntu24.04", "Ubuntu 24.04 LTS", "Ubuntu", "cloud-init");
+        image("linode/slackware15.0", "Slackware 15.0", "Slackware");
         ObjectNode volume = JSON.createObjectNode().put("id", "volume").put("label", "Storage Volume")
                 .put("transfer", 0);
         volume.putObject("price").put("hourly", 0.00015).put("monthly", 0.1);
@@ -66,10 +69,15 @@ final class Catalog {
         types.add(t);
     }
 
-    private void image(String id, String label, String vendor) {
-        images.add(JSON.createObjectNode().put("id", id).put("label", label).put("vendor", vendor)
+    private void image(String id, String label, String vendor, String... capabilities) {
+        ObjectNode image = JSON.createObjectNode().put("id", id).put("label", label).put("vendor", vendor)
                 .put("is_public", true).put("deprecated", false).put("type", "manual").put("status", "available")
-                .put("size", 4000));
+                .put("size", 4000);
+        ArrayNode caps = image.putArray("capabilities");
+        for (String c : capabilities) {
+            caps.add(c);
+        }
+        images.add(image);
     }
 
     ObjectNode find(List<ObjectNode> list, String id) {

@@ -11,9 +11,12 @@ import java.util.List;
  */
 public interface NodeBackend extends AutoCloseable {
 
-    /** An instance as the backend needs it; {@code generation} rises with every reboot. */
+    /**
+     * An instance as the backend needs it; {@code generation} rises with every reboot; {@code userData} is what
+     * the create request gave in metadata.user_data, decoded (null if none): what the instance's cloud-init reads.
+     */
     record Machine(long id, String label, String publicIp, List<String> privateCidrs, List<String> authorizedKeys,
-                   String rootPass, boolean on, int generation) { }
+                   String rootPass, boolean on, int generation, String userData) { }
 
     /** A volume; {@code linodeId} 0 while detached. */
     record Volume(long id, String label, int sizeGb, long linodeId) { }

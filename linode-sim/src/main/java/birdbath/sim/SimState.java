@@ -25,6 +25,16 @@ import java.util.function.LongSupplier;
 final class SimState {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The user data an instance was created with, as its cloud-init would read it; null if none. */
+    private static String userData(JsonNode instance) {
+        try {
+            return instance.has("_user_data") ? new String(instance.get("_user_data").binaryValue(),
+                    java.nio.charset.StandardCharsets.UTF_8) : null;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
     private final NodeBackend backend;
     private final long[] privateRange;
 
@@ -327,7 +337,7 @@ final class SimState {
             i.get("_authorized_keys").forEach(k -> keys.add(k.asText()));
             machines.add(new NodeBackend.Machine(id, i.get("label").asText(), i.get("ipv4").get(0).asText(), priv,
                     keys, i.path("_root_pass").asText(null), i.get("_booted").asBoolean(),
-                    i.get("_generation").asInt()));
+                    i.get("_generation").asInt(), userData(i)));
         }
         List<NodeBackend.Volume> vols = new ArrayList<>();
         for (ObjectNode v : volumes.values()) {
