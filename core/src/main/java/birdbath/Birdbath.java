@@ -135,7 +135,7 @@ public final class Birdbath {
     private OpenRun openRun(List<Node> nodes, boolean formatStorage) {
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
         credentials.publicKey();
-        SshConnector connector = new SshConnector(credentials.privateKeyFile(), new KnownHosts(spec.stateDir()),
+        SshConnector connector = new SshConnector(credentials.privateKeyFile(), KnownHosts.of(spec),
                 Engine.CONNECT_DEADLINE);
         Engine engine = new Engine(connector, List.of(credentials.loginUser(), "root"),
                 StateDir.of(spec).logs(), out, 16);

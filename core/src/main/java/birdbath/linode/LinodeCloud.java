@@ -232,14 +232,28 @@ public final class LinodeCloud {
     }
 
     public boolean exists(String path) {
+        return find(path).isPresent();
+    }
+
+    /** The object at {@code path}, or empty if the API answers 404. */
+    public Optional<JsonNode> find(String path) {
         try {
-            api.get(path);
-            return true;
+            return Optional.of(api.get(path));
         } catch (LinodeApiException e) {
             if (e.status() == 404) {
-                return false;
+                return Optional.empty();
             }
             throw e;
         }
+    }
+
+    /** Whether the object at {@code path} lists {@code capability} among its capabilities (regions, images). */
+    public static boolean capable(JsonNode object, String capability) {
+        for (JsonNode c : object.path("capabilities")) {
+            if (c.asText().equals(capability)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,6 +1,7 @@
 package birdbath.remote;
 
 import birdbath.BirdbathException;
+import birdbath.config.ClusterSpec;
 import birdbath.secrets.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +14,30 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 
 /**
- * .birdbath/known_hosts: each node's SSH host key, pinned on first contact (a line "name key-type base64").
- * A different key later is refused: the node was rebuilt, or someone is in the middle.
+ * .birdbath/known_hosts: each node's SSH host key (a line "name key-type base64"). On Linode the key is pinned
+ * before the node exists ({@link #pin}, with the key birdbath hands the new instance), and a node without a pin
+ * is refused: the first connection goes over the internet. The local provider's nodes, on this machine's own
+ * bridge, are pinned on first contact. A different key later is refused: the node was rebuilt, or someone is in
+ * the middle.
  */
 public final class KnownHosts {
 
     private final Path file;
+    private final boolean trustOnFirstUse;
     private final Map<String, String> keys = new LinkedHashMap<>();
 
+    /** The cluster's pins: trust on first use only for the local provider's nodes. */
+    public static KnownHosts of(ClusterSpec spec) {
+        return new KnownHosts(spec.stateDir(), spec.provider() == ClusterSpec.ProviderKind.LOCAL);
+    }
+
+    /** Pins taken on first contact (the local provider; tests' own sshd). */
     public KnownHosts(Path stateDir) {
+        this(stateDir, true);
+    }
+
+    public KnownHosts(Path stateDir, boolean trustOnFirstUse) {
+        this.trustOnFirstUse = trustOnFirstUse;
         this.file = new birdbath.state.StateDir(stateDir).knownHosts();
         try {
             if (Files.exists(file)) {
@@ -37,10 +53,17 @@ public final class KnownHosts {
         }
     }
 
-    /** Pins the key on first contact; afterwards accepts only the same key. */
+    /** Accepts only the pinned key; without a pin, pins this one if trust on first use is allowed. */
     public synchronized void verify(String node, String address, PublicKey key) {
         String seen = PublicKeyEntry.toString(key);
         String pinned = keys.get(node);
+        if (pinned == null && !trustOnFirstUse) {
+            throw new HostKeyMismatch("no SSH host key is pinned for " + node + " (" + address + ") in " + file
+                    + ": birdbath pins each node's key when it creates the node and trusts no other. If the node"
+                    + " was made by an older birdbath or the file was lost, compare " + KeyUtils.getFingerPrint(key)
+                    + " with `ssh-keygen -lf` of the node's /etc/ssh/ssh_host_*_key.pub in Lish, then add the line \""
+                    + node + " " + seen + "\" to that file");
+        }
         if (pinned == null) {
             keys.put(node, seen);
             save();
@@ -50,6 +73,14 @@ public final class KnownHosts {
             throw new HostKeyMismatch("the SSH host key of " + node + " (" + address + ") is not the one pinned in "
                     + file + ": expected " + fingerprint(pinned) + ", got " + KeyUtils.getFingerPrint(key)
                     + ". If the node was rebuilt, remove its line from that file; otherwise do not connect.");
+        }
+    }
+
+    /** Pins {@code publicKey} (an OpenSSH entry) for {@code node} before its first connection: a new node's key. */
+    public synchronized void pin(String node, String publicKey) {
+        if (!publicKey.equals(keys.get(node))) {
+            keys.put(node, publicKey);
+            save();
         }
     }
 
@@ -69,7 +100,8 @@ public final class KnownHosts {
     }
 
     private void save() {
-        StringBuilder sb = new StringBuilder("# birdbath: SSH host keys pinned on first contact\n");
+        StringBuilder sb = new StringBuilder("# birdbath: SSH host keys, pinned when birdbath made the node (Linode)"
+                + " or on first contact (local)\n");
         keys.forEach((node, key) -> sb.append(node).append(' ').append(key).append('\n'));
         SecretFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }

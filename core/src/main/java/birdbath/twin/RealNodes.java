@@ -264,6 +264,10 @@ public final class RealNodes implements NodeBackend {
         if (m.rootPass() != null) {
             c.rootPassword(m.rootPass());
         }
+        // what the image's cloud-init does before sshd first starts: the host keys of the user data
+        for (String ignored : CloudInitSshKeys.apply(m.userData(), c.merged())) {
+            out.warn("twin: " + m.label() + ": the user data's " + ignored + " is not applied by the twin");
+        }
         s.container = c;
     }
 

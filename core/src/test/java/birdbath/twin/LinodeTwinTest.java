@@ -138,6 +138,25 @@ class LinodeTwinTest {
                 .privateIp() + " ");
         // root has the password of the create request (a hash, not the package's locked '*')
         assertThat(run(n1, "getent shadow root | cut -d: -f2 | cut -c1-3")).isEqualTo("$y$");
+        // its only host key is the one birdbath made and pinned before the instance existed (its user data)
+        for (Node n : birdbath().nodes()) {
+            assertThat(run(n.name(), "cd /etc/ssh && ls ssh_host_* | tr '\\n' ' '"))
+                    .isEqualTo("ssh_host_ecdsa_key ssh_host_ecdsa_key.pub");
+            assertThat(run(n.name(), "cut -d' ' -f1,2 /etc/ssh/ssh_host_ecdsa_key.pub")).isEqualTo(pin(n.name()));
+        }
+    }
+
+    private String pin(String node) {
+        try {
+            return Files.readAllLines(knownHosts()).stream().filter(l -> l.startsWith(node + " ")).findFirst()
+                    .orElseThrow().substring(node.length() + 1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Path knownHosts() {
+        return config.getParent().resolve(".birdbath/known_hosts");
     }
 
     /**
@@ -267,6 +286,30 @@ class LinodeTwinTest {
                 .isEqualTo("yes");
         Poll.until("every stage to recover on " + node.name(), Duration.ofMinutes(2), Duration.ofSeconds(2),
                 () -> birdbath().check(STAGES).stream().allMatch(CheckResult::ok));
+    }
+
+    /** A node that shows another host key than its pin (rebuilt behind birdbath's back, or someone between). */
+    @Test
+    @Order(8)
+    void aNodeWhoseHostKeyIsNotItsPinIsRefusedInOneLineNamingIt() throws Exception {
+        String n2 = name + "-2";
+        String saved = Files.readString(knownHosts());
+        String other = birdbath.remote.HostKey.generate(new java.security.SecureRandom()).publicKey();
+        Files.writeString(knownHosts(), saved.replace(n2 + " " + pin(n2) + "\n", n2 + " " + other + "\n"));
+        try {
+            String said;
+            try {
+                said = String.join("\n", birdbath().check(STAGES).stream().filter(r -> !r.ok())
+                        .map(Object::toString).toList());
+            } catch (BirdbathException e) {
+                said = e.getMessage();
+            }
+            assertThat(said).contains("the SSH host key of " + n2 + " (").contains("is not the one pinned in "
+                    + knownHosts());
+        } finally {
+            Files.writeString(knownHosts(), saved);
+        }
+        assertThat(birdbath().check(STAGES)).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
     }
 
     @Test

@@ -10,11 +10,13 @@ import birdbath.linode.LinodeCloud;
 import birdbath.linode.Resources.Firewall;
 import birdbath.linode.Resources.Instance;
 import birdbath.linode.Resources.Vpc;
+import birdbath.remote.HostKey;
 import birdbath.remote.KnownHosts;
 import birdbath.secrets.ClusterCredentials;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +31,13 @@ import java.util.TreeMap;
 record InstanceResource(ClusterSpec spec, LinodeCloud cloud, ClusterCredentials credentials, Reporter out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Where new instances go and who may log in: known only when `up` has made the VPC and the firewall. */
-    record Placement(Optional<Vpc> vpc, Firewall firewall, Secret rootPass, List<String> keys) { }
+    /**
+     * Where new instances go and who may log in: known only when `up` has made the VPC and the firewall; and the
+     * pins of the host keys birdbath hands them.
+     */
+    record Placement(Optional<Vpc> vpc, Firewall firewall, Secret rootPass, List<String> keys, KnownHosts pins) { }
 
     List<Integer> missing(CloudSnapshot s) {
         List<Integer> missing = new ArrayList<>();
@@ -78,16 +84,20 @@ record InstanceResource(ClusterSpec spec, LinodeCloud cloud, ClusterCredentials 
             return;
         }
         Placement placement = new Placement(vpc, firewall, credentials.rootPassword(spec.linode().rootPass()),
-                credentials.nodeKeys(spec));
+                credentials.nodeKeys(spec), KnownHosts.of(spec));
         List<CloudAction> creations = diff(s, placement).stream()
                 .filter(a -> a.change() instanceof birdbath.plan.Change.Create).toList();
-        KnownHosts knownHosts = new KnownHosts(spec.stateDir());
-        missing(s).forEach(n -> knownHosts.forget(spec.nodeLabel(n))); // a new instance has new host keys
         out.info("provision: creating " + creations.size() + " instance(s)");
         CloudAction.applyAll("create instances", creations, parallelism);
     }
 
+    /**
+     * Creates instance n with a host key of birdbath's making in its user data, pinned first: were the request
+     * to fail after Linode took it, the node's key is pinned all the same, and a retry pins a new one.
+     */
     private void create(int n, Placement placement) {
+        HostKey hostKey = HostKey.generate(RANDOM);
+        placement.pins().pin(spec.nodeLabel(n), hostKey.publicKey());
         ObjectNode body = JSON.createObjectNode().put("label", spec.nodeLabel(n))
                 .put("region", spec.linode().region()).put("type", spec.linode().type())
                 .put("image", spec.linode().image()).put("root_pass", placement.rootPass().reveal())
@@ -96,6 +106,7 @@ record InstanceResource(ClusterSpec spec, LinodeCloud cloud, ClusterCredentials 
         ArrayNode authorized = body.putArray("authorized_keys");
         placement.keys().forEach(authorized::add);
         body.putArray("tags").add(spec.tag());
+        body.putObject("metadata").put("user_data", HostKeyUserData.encoded(hostKey).reveal());
         if (placement.vpc().isPresent()) {
             ArrayNode interfaces = body.putArray("interfaces");
             interfaces.addObject().put("purpose", "public");

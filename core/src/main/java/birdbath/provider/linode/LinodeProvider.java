@@ -21,6 +21,7 @@ import birdbath.provider.Node;
 import birdbath.provider.Provider;
 import birdbath.secrets.ClusterCredentials;
 import birdbath.state.StateFiles;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -186,16 +187,28 @@ public final class LinodeProvider implements Provider {
         return nodes;
     }
 
-    /** Before creating anything: refuse a region or image Linode does not offer, naming the config field. */
+    /**
+     * Before creating anything: refuse a region or image Linode does not offer, or one that cannot hand a new
+     * instance its user data (birdbath's host keys): the region needs Linode's Metadata service, the image
+     * cloud-init (the capability strings of the API's POST /linode/instances description).
+     */
     private void checkCatalog() {
         String file = spec.configFile().toString();
-        if (!cloud.exists("/regions/" + spec.linode().region())) {
-            throw new BirdbathException(file + ": linode.region: '" + spec.linode().region() + "' is not a Linode"
-                    + " region; GET /regions lists them (e.g. us-east, us-ord, eu-central)");
+        JsonNode region = cloud.find("/regions/" + spec.linode().region()).orElseThrow(() -> new BirdbathException(
+                file + ": linode.region: '" + spec.linode().region() + "' is not a Linode region; GET /regions lists"
+                        + " them (e.g. us-east, us-ord, eu-central)"));
+        JsonNode image = cloud.find("/images/" + spec.linode().image()).orElseThrow(() -> new BirdbathException(
+                file + ": linode.image: '" + spec.linode().image() + "' is not a Linode image; GET /images lists"
+                        + " them (e.g. linode/debian12)"));
+        if (!LinodeCloud.capable(region, "Metadata")) {
+            throw new BirdbathException(file + ": linode.region: '" + spec.linode().region() + "' has no Metadata"
+                    + " service, which birdbath needs to give each node the SSH host key it pins; choose a region"
+                    + " whose capabilities (GET /regions) include Metadata");
         }
-        if (!cloud.exists("/images/" + spec.linode().image())) {
-            throw new BirdbathException(file + ": linode.image: '" + spec.linode().image() + "' is not a Linode"
-                    + " image; GET /images lists them (e.g. linode/debian12)");
+        if (!LinodeCloud.capable(image, "cloud-init")) {
+            throw new BirdbathException(file + ": linode.image: '" + spec.linode().image() + "' has no cloud-init,"
+                    + " which birdbath needs to give each node the SSH host key it pins; choose an image whose"
+                    + " capabilities (GET /images) include cloud-init, such as linode/debian12");
         }
         // the type was checked by the plan's price lookup
     }

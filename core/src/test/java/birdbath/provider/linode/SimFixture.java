@@ -35,8 +35,13 @@ final class SimFixture implements AutoCloseable {
     final List<String> output = Collections.synchronizedList(new ArrayList<>());
 
     SimFixture(Path dir, SimOptions options) throws IOException {
+        this(dir, options, birdbath.sim.NodeBackend.NONE);
+    }
+
+    /** With {@code backend} behind the account (such as one that records what the machines would be given). */
+    SimFixture(Path dir, SimOptions options, birdbath.sim.NodeBackend backend) throws IOException {
         this.dir = dir;
-        this.sim = LinodeSim.start(options.withBootMs(200).withDomains(List.of("example.com")));
+        this.sim = LinodeSim.start(options.withBootMs(200).withDomains(List.of("example.com")), backend);
     }
 
     SimFixture(Path dir) throws IOException {
