@@ -18,7 +18,7 @@ import java.util.Base64;
  * default, set here all the same), then writes the keys of ssh_keys and generates none, and runs before sshd
  * starts (cloud-init.service is Before=sshd.service). Sources in docs/upstream/cloud-init-host-keys.md.
  */
-final class HostKeyUserData {
+public final class HostKeyUserData {
 
     /** Linode's limit on metadata.user_data before encoding. */
     static final int MAX_BYTES = 65535;
@@ -37,7 +37,8 @@ final class HostKeyUserData {
         return new Secret(Base64.getEncoder().encodeToString(text));
     }
 
-    static Secret cloudConfig(HostKey key) {
+    /** The cloud-config itself (a secret: it holds the private key). */
+    public static Secret cloudConfig(HostKey key) {
         ObjectNode config = JsonNodeFactory.instance.objectNode().put("ssh_deletekeys", true);
         config.putObject("ssh_keys").put(HostKey.CLOUD_INIT_TYPE + "_private", key.privateKey().reveal())
                 .put(HostKey.CLOUD_INIT_TYPE + "_public", key.publicKey());
