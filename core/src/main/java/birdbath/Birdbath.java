@@ -171,7 +171,8 @@ public final class Birdbath {
         ClusterCredentials credentials = new ClusterCredentials(spec.stateDir());
         return List.of("ssh", "-i", credentials.privateKeyFile().toString(), "-p", String.valueOf(node.ssh().port()),
                 "-o", "UserKnownHostsFile=" + StateDir.of(spec).knownHosts(), "-o", "HostKeyAlias=" + node.name(),
-                "-o", "StrictHostKeyChecking=yes", credentials.loginUser() + "@" + node.ssh().host());
+                "-o", "StrictHostKeyChecking=yes", "-o", "UpdateHostKeys=no",
+                credentials.loginUser() + "@" + node.ssh().host());
     }
 
     private Node node(String name) {

@@ -69,7 +69,7 @@ public final class KnownHosts {
             save();
             return;
         }
-        if (!pinned.equals(seen)) {
+        if (!typeAndKey(pinned).equals(seen)) {
             throw new HostKeyMismatch("the SSH host key of " + node + " (" + address + ") is not the one pinned in "
                     + file + ": expected " + fingerprint(pinned) + ", got " + KeyUtils.getFingerPrint(key)
                     + ". If the node was rebuilt, remove its line from that file; otherwise do not connect.");
@@ -89,6 +89,12 @@ public final class KnownHosts {
         if (keys.remove(node) != null) {
             save();
         }
+    }
+
+    /** "type base64" of a pinned entry, without a comment a user may have pasted with it. */
+    private static String typeAndKey(String entry) {
+        String[] parts = entry.trim().split("\\s+");
+        return parts.length >= 2 ? parts[0] + " " + parts[1] : entry.trim();
     }
 
     private static String fingerprint(String entry) {

@@ -31,7 +31,10 @@ import java.util.regex.Pattern;
  * inert, {@link #INERT}, which none of these languages reads as anything but a word.</li>
  * </ul>
  * A value that breaks these rules is refused with the template and placeholder named: config values are checked
- * at load time already, so this is the second line, for values the code composes.
+ * at load time already, so this is the second line, for values the code composes. What the rules assume of the
+ * templates themselves (no template today breaks it): a YAML block scalar holds YAML or JSON, so a whole scalar
+ * inside it is written as YAML; a shell template has no unquoted here-document around an assignment; a
+ * Fragment's format is a string literal in the code.
  */
 public final class Template {
 
@@ -41,12 +44,21 @@ public final class Template {
     private static final Pattern SHELL_ASSIGNMENT = Pattern.compile("[a-z_][a-z0-9_]*=\\{\\{[a-z0-9_]+}}");
     private static final Pattern YAML_WHOLE_SCALAR = Pattern.compile("\\s*(- |[A-Za-z0-9_.-]+: )+\\{\\{[a-z0-9_]+}}");
     private static final Pattern ALONE = Pattern.compile("\\s*\\{\\{[a-z0-9_]+}}");
+    // SPLIT_LINES off: a long value with spaces would be folded onto a next line, indented for the top level
     private static final YAMLMapper YAML_SCALARS = new YAMLMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build());
     /** Always double-quoted, with escapes: the minimal writer would give a multi-line value a block scalar. */
     private static final YAMLMapper YAML_QUOTED = new YAMLMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build());
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .build());
+    /**
+     * A value YAML reads as a string when plain: starting with a letter or '/' (Jackson quotes the reserved
+     * words: true, no, null, ...), or an IPv4 address or CIDR. Others (2024-01-01, 12:30, 0o17, 1e3) are quoted.
+     */
+    private static final Pattern YAML_PLAIN = Pattern.compile(
+            "[A-Za-z/][A-Za-z0-9._/:@+-]*|[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?");
 
     /** A file's language, by the template's name. */
     enum Language {
@@ -113,7 +125,10 @@ public final class Template {
             }
             return f.text();
         }
-        String s = (String) value;
+        if (!(value instanceof String s)) {
+            throw new IllegalStateException("template " + path + ": {{" + name + "}} is given a "
+                    + value.getClass().getSimpleName() + ", not a String or a Fragment");
+        }
         switch (language) {
             case SHELL -> {
                 if (!SHELL_ASSIGNMENT.matcher(context).matches()) {
@@ -142,10 +157,10 @@ public final class Template {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    private static String yamlScalar(String s) {
+    static String yamlScalar(String s) {
         try {
-            boolean printable = s.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
-            return (printable ? YAML_SCALARS : YAML_QUOTED).writeValueAsString(s).stripTrailing();
+            return (YAML_PLAIN.matcher(s).matches() ? YAML_SCALARS : YAML_QUOTED).writeValueAsString(s)
+                    .stripTrailing();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

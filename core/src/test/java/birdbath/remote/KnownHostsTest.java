@@ -36,6 +36,9 @@ class KnownHostsTest {
         // the pin is on disk, for the next run and for `birdbath ssh` (OpenSSH's known_hosts form)
         assertThat(Files.readString(dir.resolve("known_hosts"))).contains("demo-2 " + pinned.publicKey() + "\n");
         new KnownHosts(dir, false).verify("demo-2", "198.18.0.12:22", key(pinned));
+        // a pin pasted by hand from the node's .pub file, with its comment, holds the same key
+        Files.writeString(dir.resolve("known_hosts"), "demo-2 " + pinned.publicKey() + " root@demo-2\n");
+        new KnownHosts(dir, false).verify("demo-2", "198.18.0.12:22", key(pinned));
     }
 
     @Test

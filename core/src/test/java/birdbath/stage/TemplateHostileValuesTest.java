@@ -65,7 +65,8 @@ class TemplateHostileValuesTest {
             "a b",
             "\uff44\uff45\uff4d\uff4f-1",
             "%n",
-            "x: {y: z}\n- w");
+            "x: {y: z}\n- w",
+            "a long value " + "with spaces, past the 80 columns where a YAML writer may fold it, ".repeat(3));
     static final String MARKER = "PWNED";
 
     @TempDir
@@ -125,6 +126,18 @@ class TemplateHostileValuesTest {
         String plain = m.replaceAll(v -> Matcher.quoteReplacement(String.valueOf(vars.get(v.group(1)))));
         assertThat(runSandboxed(plain)).contains(MARKER);
         assertThat(runSandboxed(Template.render(r.path(), vars))).doesNotContain(MARKER);
+    }
+
+    /** Whole YAML scalars stay strings: what YAML would read as a date, time, number or boolean is quoted. */
+    @Test
+    void aYamlScalarThatLooksLikeAnotherTypeIsQuoted() {
+        for (String s : List.of("2024-01-01", "12:30", "0o17", "1e3", "017", "yes", "null", "~")) {
+            assertThat(Template.yamlScalar(s)).as(s).isIn("\"" + s + "\"", "'" + s + "'");
+        }
+        for (String s : List.of("demo-1", "198.18.5.11", "10.244.0.0/16", "/var/lib/etcd", "sha256:00ff",
+                "docker.io/flannel/flannel:v0.26.1")) {
+            assertThat(Template.yamlScalar(s)).as(s).isEqualTo(s);
+        }
     }
 
     @Test

@@ -23,7 +23,8 @@ public final class HostKeyUserData {
     /** Linode's limit on metadata.user_data before encoding. */
     static final int MAX_BYTES = 65535;
     private static final YAMLMapper YAML = new YAMLMapper(YAMLFactory.builder()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).disable(YAMLGenerator.Feature.SPLIT_LINES)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE).build());
 
     private HostKeyUserData() { }
