@@ -10,14 +10,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The site: GET / (the answer), GET /history, PUT /api/color (authenticated), /healthz, /metrics. Every answer
@@ -47,9 +50,27 @@ public final class HaircolorServer implements AutoCloseable {
     private volatile Answer index;
     private volatile String indexColor;
     private volatile long indexChecked;
+    /** Held while a colour change compares and stores (two changes at once store one entry each, in turn). */
+    final ReentrantLock updates = new ReentrantLock();
+    /** Held while the page is checked against the store and rendered. */
+    private final ReentrantLock indexLock = new ReentrantLock();
+    /** How long /healthz waits for each lock before it says the server is stuck. */
+    static final Duration STUCK = Duration.ofSeconds(2);
+
+    /** How long a rendered page is served before the store is asked again (other replicas may have changed it). */
+    static final Duration INDEX_RECHECK = Duration.ofSeconds(1);
+
+    private final long recheckNanos;
 
     /** {@code adminToken} null: updates are disabled. */
     public HaircolorServer(InetSocketAddress address, ColorStore store, String adminToken) throws IOException {
+        this(address, store, adminToken, INDEX_RECHECK);
+    }
+
+    /** With another {@code indexRecheck} (tests: zero, every page load asks the store). */
+    HaircolorServer(InetSocketAddress address, ColorStore store, String adminToken, Duration indexRecheck)
+            throws IOException {
+        this.recheckNanos = indexRecheck.toNanos();
         this.store = store;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
         this.http = HttpServer.create(address, 256);
@@ -59,18 +80,47 @@ public final class HaircolorServer implements AutoCloseable {
         refreshIndex();
     }
 
-    private synchronized void refreshIndex() {
-        Entry current = store.current();
-        if (!current.background().css().equals(indexColor) || index == null) {
-            index = new Answer(200, "text/html; charset=utf-8", Pages.index(current).getBytes(StandardCharsets.UTF_8),
-                    etag(current.background().css()));
-            indexColor = current.background().css();
+    /**
+     * Reads the store's colour and renders the page if it changed. Locks, in the only order taken anywhere:
+     * {@link #updates} (a change, released before this runs), then {@link #indexLock}, then the store's own,
+     * which the store never holds while calling back; so no two threads can wait for each other.
+     */
+    private void refreshIndex() {
+        indexLock.lock();
+        try {
+            Entry current = store.current();
+            if (!current.background().css().equals(indexColor) || index == null) {
+                index = new Answer(200, "text/html; charset=utf-8",
+                        Pages.index(current).getBytes(StandardCharsets.UTF_8), etag(current.background().css()));
+                indexColor = current.background().css();
+            }
+            indexChecked = System.nanoTime();
+        } finally {
+            indexLock.unlock();
         }
-        indexChecked = System.nanoTime();
+    }
+
+    /**
+     * Liveness: whether this process can still answer, i.e. take each of its locks within {@link #STUCK} (the
+     * store is readiness's business: a database that is down must not get the pod restarted).
+     */
+    private Answer health() {
+        for (ReentrantLock lock : List.of(updates, indexLock)) {
+            try {
+                if (!lock.tryLock(STUCK.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return Answer.text(503, "stuck: a lock has been held for over " + STUCK.toSeconds() + " s");
+                }
+                lock.unlock();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Answer.text(503, "interrupted");
+            }
+        }
+        return Answer.text(200, "ok");
     }
 
     private Answer index() {
-        if (System.nanoTime() - indexChecked > 1_000_000_000L) {
+        if (System.nanoTime() - indexChecked >= recheckNanos) {
             refreshIndex();
         }
         return index;
@@ -109,7 +159,7 @@ public final class HaircolorServer implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         String route = switch (path) {
-            case "/", "/history", "/api/color", "/healthz", "/metrics" -> path;
+            case "/", "/history", "/api/color", "/healthz", "/readyz", "/metrics" -> path;
             default -> "other";
         };
         Answer a;
@@ -172,7 +222,9 @@ public final class HaircolorServer implements AutoCloseable {
                 return method.equals("PUT") ? update(ex) : method.equals("GET") ? colorJson(store.current())
                         : Answer.text(405, "GET or PUT");
             case "/healthz":
-                store.current();
+                return health();
+            case "/readyz":
+                store.current(); // the store answers (an exception is a 500)
                 return Answer.text(200, "ok");
             case "/metrics":
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8",
@@ -216,12 +268,19 @@ public final class HaircolorServer implements AutoCloseable {
         } catch (Background.Invalid e) {
             return Answer.text(400, e.getMessage() + ". Allowed: " + Background.GRAMMAR);
         }
-        synchronized (store) {
+        boolean changed = false;
+        updates.lock();
+        try {
             if (!store.current().background().equals(bg)) {
                 store.add(new Entry(LocalDate.now(ZoneOffset.UTC).toString(), bg));
-                refreshIndex();
-                metrics.colorChanged();
+                changed = true;
             }
+        } finally {
+            updates.unlock();
+        }
+        if (changed) {
+            refreshIndex(); // outside the update lock: see refreshIndex
+            metrics.colorChanged();
         }
         return colorJson(store.current());
     }

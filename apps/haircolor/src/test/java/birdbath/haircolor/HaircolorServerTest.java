@@ -59,6 +59,55 @@ class HaircolorServerTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Colour changes and page loads at once, with the page asked of the store on every load (the one-second
+     * recheck at zero, so every load takes the path a load past the second takes): for 3 s, 4 writers and 8
+     * readers; every request must answer within 5 s and every thread get on. Before the fix a change held the
+     * store's lock and wanted the server's, while a load's recheck held the server's and wanted the store's.
+     */
+    @Test
+    void concurrentColourChangesAndPageLoadsAllGetOn() throws Exception {
+        try (HaircolorServer busy = new HaircolorServer(new InetSocketAddress("127.0.0.1", 0),
+                new FileColorStore(data.resolve("busy")), TOKEN, java.time.Duration.ZERO).start()) {
+            String base = "http://127.0.0.1:" + busy.port();
+            String[] colours = {"#d51f6f", "#40368f", "#25c569", "#eaffa3"};
+            long end = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(12);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> counts = new java.util.ArrayList<>();
+                for (int t = 0; t < 12; t++) {
+                    boolean writer = t < 4;
+                    int id = t;
+                    counts.add(threads.submit(() -> {
+                        int n = 0;
+                        while (System.nanoTime() < end) {
+                            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + (writer ? "/api/color"
+                                    : "/"))).timeout(java.time.Duration.ofSeconds(5));
+                            if (writer) {
+                                b.PUT(HttpRequest.BodyPublishers.ofString("{\"background\": \""
+                                        + colours[(id + n) % colours.length] + "\"}"))
+                                        .header("Authorization", "Bearer " + TOKEN);
+                            }
+                            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                            assertThat(r.statusCode()).isEqualTo(200);
+                            n++;
+                        }
+                        return n;
+                    }));
+                }
+                for (var c : counts) {
+                    assertThat(c.get(30, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+            // afterwards the page shows what the store holds
+            String stored = new FileColorStore(data.resolve("busy")).current().background().css();
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).contains("background: " + stored + ";");
+        }
+    }
+
     @Test
     void theAnswerIsThePagesBackgroundWithAnEtagThatFollowsTheColour() throws Exception {
         HttpResponse<String> page = get("/");
@@ -137,6 +186,29 @@ class HaircolorServerTest {
         server = start(TOKEN);
         assertThat(get("/").body()).contains("background: radial-gradient(circle, #fff, #000);");
         assertThat(get("/history").body()).isEqualTo(history);
+    }
+
+    /**
+     * Liveness is the process's own: /healthz says 503 once a lock has been held past the bound (what a deadlock
+     * or a change stuck for ever looks like), and 200 again when it is free; readiness (/readyz) is the store's.
+     */
+    @Test
+    void healthFailsWhileTheServerIsStuckAndRecovers() throws Exception {
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(get("/readyz").body()).isEqualTo("ok\n");
+        server.updates.lock();
+        try {
+            long start = System.nanoTime();
+            HttpResponse<String> stuck = get("/healthz");
+            assertThat(stuck.statusCode()).isEqualTo(503);
+            assertThat(stuck.body()).startsWith("stuck:");
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                    .isGreaterThanOrEqualTo(HaircolorServer.STUCK);
+            assertThat(get("/readyz").statusCode()).isEqualTo(200);
+        } finally {
+            server.updates.unlock();
+        }
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -66,8 +66,12 @@ final class HaircolorApp {
                         .withVolumeMounts(postgres ? List.of() : List.of(new VolumeMountBuilder().withName("data")
                                 .withMountPath("/data").build()))
                         .addNewPort().withName("http").withContainerPort(8080).endPort()
-                        .withNewReadinessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(8080))
+                        // ready while its store answers; alive while it can take its own locks (restarted if not)
+                        .withNewReadinessProbe().withNewHttpGet().withPath("/readyz").withPort(new IntOrString(8080))
                         .endHttpGet().withPeriodSeconds(5).endReadinessProbe()
+                        .withNewLivenessProbe().withNewHttpGet().withPath("/healthz").withPort(new IntOrString(8080))
+                        .endHttpGet().withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(3)
+                        .endLivenessProbe()
                         .endContainer().endSpec().endTemplate().endSpec().build(),
                 new IngressBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).editMetadata()
                         .withAnnotations(Map.of("traefik.ingress.kubernetes.io/router.entrypoints", "websecure",

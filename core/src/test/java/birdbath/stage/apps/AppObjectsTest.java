@@ -87,6 +87,10 @@ class AppObjectsTest {
                 "Secret/haircolor", "Service/haircolor", "Deployment/haircolor", "Ingress/haircolor");
         assertThat(first).allMatch(a -> a.outcome() == ClusterApply.Outcome.CREATED);
 
+        var haircolor = client.apps().deployments().inNamespace("default").withName("haircolor").get().getSpec()
+                .getTemplate().getSpec().getContainers().get(0);
+        assertThat(haircolor.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(haircolor.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         Deployment traefik = client.apps().deployments().inNamespace("kube-system").withName("traefik").get();
         assertThat(traefik.getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
         assertThat(traefik.getSpec().getTemplate().getSpec().getNodeSelector())
