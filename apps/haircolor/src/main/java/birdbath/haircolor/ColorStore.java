@@ -3,7 +3,11 @@ package birdbath.haircolor;
 import java.util.List;
 
 /** Where the colour and its history live; the last entry of the history is the current colour. */
-public interface ColorStore {
+public interface ColorStore extends AutoCloseable {
+
+    /** Releases what the store holds (a database pool); nothing by default. */
+    @Override
+    default void close() { }
 
     /** Every colour, oldest first; never empty (a new store starts with the original's history). */
     List<Entry> history();

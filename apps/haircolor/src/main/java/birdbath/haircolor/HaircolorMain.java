@@ -55,7 +55,10 @@ public final class HaircolorMain {
         }
         String token = env.get("HAIRCOLOR_ADMIN_TOKEN");
         HaircolorServer server = new HaircolorServer(new InetSocketAddress(port), store, token).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            store.close();
+        }));
         System.out.println("haircolor: listening on :" + server.port() + ", history in "
                 + (db == null || db.isBlank() ? data.toAbsolutePath() : "the database")
                 + (token == null || token.isEmpty() ? ", updates disabled (HAIRCOLOR_ADMIN_TOKEN unset)" : ""));

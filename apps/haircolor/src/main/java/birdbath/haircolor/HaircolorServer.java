@@ -224,8 +224,12 @@ public final class HaircolorServer implements AutoCloseable {
             case "/healthz":
                 return health();
             case "/readyz":
-                store.current(); // the store answers (an exception is a 500)
-                return Answer.text(200, "ok");
+                try {
+                    store.current();
+                    return Answer.text(200, "ok");
+                } catch (RuntimeException e) {
+                    return Answer.text(503, "not ready: " + e.getMessage());
+                }
             case "/metrics":
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.render().getBytes(StandardCharsets.UTF_8), null);

@@ -1,34 +1,54 @@
 package birdbath.haircolor;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The history in PostgreSQL (table haircolor_history), for several replicas or a shared database. A new table
  * is seeded with the original's colours once, under an advisory lock, however many replicas start at once.
+ * Connections come from a pool (HikariCP), and every wait on the database is bounded: a hung server is an
+ * error within seconds (readiness turns false), never a request blocked for ever, and the pool replaces the
+ * connections it broke once the server answers again.
  */
 final class PostgresColorStore implements ColorStore {
 
+    /** Connecting and logging in (pgjdbc's connectTimeout and loginTimeout; the pool's wait for a connection). */
+    static final int CONNECT_SECONDS = 5;
+    /** A read on an open connection (pgjdbc's socketTimeout): what a hung server costs a request at most. */
+    static final int SOCKET_SECONDS = 5;
+    /** The server's own bound on a statement. */
+    static final int STATEMENT_MILLIS = 4000;
+
     private final String url;
-    private final Properties props = new Properties();
+    private final HikariDataSource pool;
 
     PostgresColorStore(String url, String user, String password) {
         this.url = url;
-        if (user != null) {
-            props.setProperty("user", user);
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName("haircolor");
+        config.setMaximumPoolSize(8);
+        config.setConnectionTimeout(CONNECT_SECONDS * 1000L);
+        config.setValidationTimeout(Math.min(CONNECT_SECONDS * 1000L, 3000L));
+        config.addDataSourceProperty("connectTimeout", CONNECT_SECONDS);
+        config.addDataSourceProperty("loginTimeout", CONNECT_SECONDS);
+        config.addDataSourceProperty("socketTimeout", SOCKET_SECONDS);
+        config.addDataSourceProperty("options", "-c statement_timeout=" + STATEMENT_MILLIS);
+        config.addDataSourceProperty("ApplicationName", "haircolor");
+        try {
+            this.pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot use the database " + url + ": " + rootMessage(e), e);
         }
-        if (password != null) {
-            props.setProperty("password", password);
-        }
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("ApplicationName", "haircolor");
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -48,12 +68,26 @@ final class PostgresColorStore implements ColorStore {
             }
             c.commit();
         } catch (SQLException e) {
+            pool.close();
             throw new IllegalStateException("cannot use the database " + url + ": " + e.getMessage(), e);
         }
     }
 
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
     private Connection connect() throws SQLException {
-        return DriverManager.getConnection(url, props);
+        return pool.getConnection();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
     }
 
     private static void insert(Connection c, Entry e) throws SQLException {

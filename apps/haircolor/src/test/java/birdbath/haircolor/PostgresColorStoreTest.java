@@ -71,6 +71,51 @@ class PostgresColorStoreTest {
         assertThat(again.history()).hasSize(9);
     }
 
+    /**
+     * A hung database (a real PostgreSQL frozen with SIGSTOP): readiness turns false within the store's bounds
+     * while liveness stays true (no restart for the database's sake); once the server goes on, readiness comes
+     * back by itself and a change is stored, nothing lost.
+     */
+    @Test
+    void aHungDatabaseTurnsReadinessFalseWithinItsBoundAndItRecoversByItself() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        try (PostgresColorStore store = store(); HaircolorServer server = new HaircolorServer(
+                new InetSocketAddress("127.0.0.1", 0), store, "t").start()) {
+            String base = "http://127.0.0.1:" + server.port();
+            assertThat(get(http, base + "/readyz").statusCode()).isEqualTo(200);
+            int before = store.history().size();
+            pg.suspend();
+            try {
+                long start = System.nanoTime();
+                HttpResponse<String> hung = get(http, base + "/readyz");
+                java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - start);
+                assertThat(hung.statusCode()).as(hung.body()).isEqualTo(503);
+                assertThat(hung.body()).startsWith("not ready: ");
+                assertThat(took).isLessThan(java.time.Duration.ofSeconds(PostgresColorStore.SOCKET_SECONDS
+                        + PostgresColorStore.CONNECT_SECONDS + 3));
+                assertThat(get(http, base + "/healthz").statusCode()).isEqualTo(200);
+            } finally {
+                pg.resume();
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (get(http, base + "/readyz").statusCode() != 200) {
+                assertThat(System.nanoTime()).as("ready again within 60 s").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            HttpResponse<String> change = http.send(HttpRequest.newBuilder(URI.create(base + "/api/color"))
+                    .header("Authorization", "Bearer t").PUT(HttpRequest.BodyPublishers.ofString(
+                            "{\"background\": \"" + (store.current().background().css().equals("#123456")
+                                    ? "#654321" : "#123456") + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(change.statusCode()).as(change.body()).isEqualTo(200);
+            assertThat(store.history()).hasSize(before + 1);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void aWrongPasswordIsAClearError() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PostgresColorStore(pg.url(), "postgres", "wrong"))

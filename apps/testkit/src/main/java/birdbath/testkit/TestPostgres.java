@@ -52,6 +52,21 @@ public final class TestPostgres implements AutoCloseable {
                 "-m", "fast", "-w", "stop");
     }
 
+    /** Freezes the server (SIGSTOP to the postmaster and every backend): connections hang, none is refused. */
+    public void suspend() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a suspended server go on. */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        String pid = Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).strip();
+        Commands.run("sh", "-c", "kill -" + signal + " \"$1\" $(pgrep -P \"$1\")", "sh", pid);
+    }
+
     /**
      * Turns TLS on (restarting the server): a certificate for the name localhost from a test CA, whose file
      * {@link #caFile()} returns. Plain connections are still accepted, so a test can see which one a client used.
