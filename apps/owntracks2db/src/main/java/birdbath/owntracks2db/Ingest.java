@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class Ingest implements AutoCloseable {
 
     private static final long RETRY_MILLIS = 1000;
+    /** With no messages, the database is still asked this often whether it answers (readiness). */
+    static final long IDLE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** A batch also closes when no message came for this long: a broker that sends only a few unacknowledged
      * messages at a time (Mosquitto's default is 20) would otherwise make every batch wait out the delay. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -73,20 +75,31 @@ public final class Ingest implements AutoCloseable {
         Connection c = null;
         List<MqttSource.Received> batch = new ArrayList<>();
         List<Message> messages = null; // the batch parsed; kept while a failed write is retried
+        long lastContact = System.nanoTime();
         while (!stopping || !queue.isEmpty() || !batch.isEmpty()) {
             try {
                 if (messages == null) {
                     fill(batch);
                     if (batch.isEmpty()) {
+                        // idle: still ask the database now and then (at once while it is failing)
+                        if (!stopping && (!dbHealthy || System.nanoTime() - lastContact > IDLE_CHECK_NANOS)) {
+                            lastContact = System.nanoTime();
+                            c = c == null ? connect() : c;
+                            if (!c.isValid(Settings.DB_SOCKET_SECONDS)) {
+                                throw new SQLException("the database did not answer within "
+                                        + Settings.DB_SOCKET_SECONDS + " s");
+                            }
+                            dbHealthy = true;
+                        }
                         continue;
                     }
                     messages = parse(batch);
                 }
                 if (c == null) {
-                    c = DriverManager.getConnection(settings.jdbcUrl(), settings.dbUsername(), settings.dbPassword());
-                    c.setAutoCommit(false);
+                    c = connect();
                 }
                 BatchWriter.Written w = BatchWriter.write(c, messages);
+                lastContact = System.nanoTime();
                 long locations = messages.stream().filter(m -> m instanceof Message.Location).count();
                 metrics.persisted.addAndGet(w.locations());
                 metrics.duplicates.addAndGet(locations - w.locations());
@@ -100,10 +113,15 @@ public final class Ingest implements AutoCloseable {
                 batch.clear();
                 messages = null;
             } catch (SQLException e) {
-                metrics.insertionErrors.incrementAndGet();
-                metrics.currentInsertionErrors.incrementAndGet();
                 dbHealthy = false;
-                Log.warn("writing a batch failed; retrying it", "messages", batch.size(), "error", e.getMessage());
+                if (batch.isEmpty()) {
+                    Log.warn("the database does not answer", "error", e.getMessage());
+                } else {
+                    metrics.insertionErrors.incrementAndGet();
+                    metrics.currentInsertionErrors.incrementAndGet();
+                    Log.warn("writing a batch failed; retrying it", "messages", batch.size(), "error",
+                            e.getMessage());
+                }
                 close(c);
                 c = null;
                 sleep(RETRY_MILLIS);
@@ -113,6 +131,12 @@ public final class Ingest implements AutoCloseable {
             }
         }
         close(c);
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c = DriverManager.getConnection(settings.jdbcUrl(), settings.dbUsername(), settings.dbPassword());
+        c.setAutoCommit(false);
+        return c;
     }
 
     /**

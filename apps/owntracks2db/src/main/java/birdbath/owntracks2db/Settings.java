@@ -31,10 +31,20 @@ public record Settings(String mqttHost, int mqttPort, boolean mqttSsl, String mq
         }
     }
 
+    /** Connecting and logging in to PostgreSQL (pgjdbc's connectTimeout and loginTimeout). */
+    public static final int DB_CONNECT_SECONDS = 5;
+    /** A read on an open connection (pgjdbc's socketTimeout): the longest a hung database holds the writer. */
+    public static final int DB_SOCKET_SECONDS = 10;
+    /** The server's own bound on a statement (a batch insert takes milliseconds). */
+    public static final int DB_STATEMENT_MILLIS = 8000;
+
+    /** The JDBC URL, with every wait on the database bounded: a hung server is an error, never a stall. */
     public String jdbcUrl() {
         return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + dbName + "?sslmode=" + dbSslMode
                 + (dbSslRootCert == null ? "" : "&sslrootcert=" + java.net.URLEncoder.encode(dbSslRootCert,
-                java.nio.charset.StandardCharsets.UTF_8)) + "&ApplicationName=owntracks2db";
+                java.nio.charset.StandardCharsets.UTF_8)) + "&ApplicationName=owntracks2db"
+                + "&connectTimeout=" + DB_CONNECT_SECONDS + "&loginTimeout=" + DB_CONNECT_SECONDS
+                + "&socketTimeout=" + DB_SOCKET_SECONDS + "&options=-c%20statement_timeout%3D" + DB_STATEMENT_MILLIS;
     }
 
     public String mqttUri() {

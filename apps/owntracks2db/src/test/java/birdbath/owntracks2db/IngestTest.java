@@ -83,6 +83,50 @@ class IngestTest {
         }
     }
 
+    /**
+     * A hung database (a real PostgreSQL frozen with SIGSTOP) with messages in flight, then again with none:
+     * each time readiness turns false within the connection's bounds, comes back by itself once the server goes
+     * on, and every message is stored once.
+     */
+    @Test
+    void aHungDatabaseTurnsReadinessFalseWithinItsBoundAndNothingIsLost() throws Exception {
+        try (Ingest ingest = new Ingest(settings()).start(); MqttClient pub = publisher()) {
+            publish(pub, 0, 100);
+            awaitRows(1000);
+            assertThat(ingest.ready()).isTrue();
+            pg.suspend();
+            try {
+                publish(pub, 100, 200);
+                awaitReady(ingest, false, Settings.DB_SOCKET_SECONDS + 5);
+            } finally {
+                pg.resume();
+            }
+            awaitRows(2000);
+            awaitReady(ingest, true, 30);
+
+            // idle: no message touches the database, the writer's own check notices
+            pg.suspend();
+            try {
+                awaitReady(ingest, false, Ingest.IDLE_CHECK_NANOS / 1_000_000_000L + Settings.DB_SOCKET_SECONDS + 5);
+            } finally {
+                pg.resume();
+            }
+            awaitReady(ingest, true, 30);
+            publish(pub, 200, 210);
+            awaitRows(2100);
+            pub.disconnect();
+        }
+        assertThat(services.locationRows()).isEqualTo(2100);
+    }
+
+    private static void awaitReady(Ingest ingest, boolean ready, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (ingest.ready() != ready) {
+            assertThat(System.nanoTime()).as("ready() " + ready + " within " + seconds + " s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void tenThousandMessagesAreTenThousandRows() throws Exception {
         try (Ingest ingest = new Ingest(settings()).start(); MqttClient pub = publisher()) {
