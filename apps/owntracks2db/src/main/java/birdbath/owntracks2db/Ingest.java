@@ -24,18 +24,46 @@ public final class Ingest implements AutoCloseable {
      * messages at a time (Mosquitto's default is 20) would otherwise make every batch wait out the delay. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+    /** How a batch is written (BatchWriter's; tests put a failing one in front of it). */
+    interface Writes {
+        BatchWriter.Written write(Connection c, List<Message> messages) throws SQLException;
+    }
+
     private final Settings settings;
+    private final Writes writes;
     private final IngestMetrics metrics = new IngestMetrics();
     private final LinkedBlockingQueue<MqttSource.Received> queue = new LinkedBlockingQueue<>();
     private final MqttSource mqtt;
     private final Thread writer;
     private volatile boolean stopping;
     private volatile boolean dbHealthy;
+    /** What ended the writer, if anything did: then nothing is stored any more, and the process must go. */
+    private volatile Throwable fatal;
+    private volatile java.util.function.Consumer<Throwable> onFatal = t -> { };
 
     public Ingest(Settings settings) throws Exception {
+        this(settings, BatchWriter::write);
+    }
+
+    Ingest(Settings settings, Writes writes) throws Exception {
         this.settings = settings;
+        this.writes = writes;
         this.mqtt = new MqttSource(settings, metrics);
-        this.writer = new Thread(this::writeLoop, "owntracks2db-writer");
+        this.writer = new Thread(this::writeLoopOrFail, "owntracks2db-writer");
+    }
+
+    /**
+     * What to do when the writer ends for any reason but close(): the service exits non-zero (its supervisor
+     * starts it again; the broker still holds every message not yet committed).
+     */
+    public Ingest onFatal(java.util.function.Consumer<Throwable> action) {
+        this.onFatal = action;
+        return this;
+    }
+
+    /** Liveness: false once the writer has ended other than by close(). */
+    public boolean healthy() {
+        return fatal == null;
     }
 
     IngestMetrics metrics() {
@@ -43,7 +71,7 @@ public final class Ingest implements AutoCloseable {
     }
 
     public boolean ready() {
-        return mqtt.ready() && dbHealthy;
+        return fatal == null && mqtt.ready() && dbHealthy;
     }
 
     public String metricsText() {
@@ -69,6 +97,19 @@ public final class Ingest implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /** The writer, whose end by anything but close() is logged in one line and handed to {@link #onFatal}. */
+    private void writeLoopOrFail() {
+        try {
+            writeLoop();
+        } catch (Throwable t) {
+            fatal = t;
+            dbHealthy = false;
+            Log.error("the writer stopped; nothing more is stored", "error", t.getClass().getName() + ": "
+                    + String.valueOf(t.getMessage()).replace('\n', ' '));
+            onFatal.accept(t);
+        }
     }
 
     private void writeLoop() {
@@ -98,7 +139,7 @@ public final class Ingest implements AutoCloseable {
                 if (c == null) {
                     c = connect();
                 }
-                BatchWriter.Written w = BatchWriter.write(c, messages);
+                BatchWriter.Written w = writes.write(c, messages);
                 lastContact = System.nanoTime();
                 long locations = messages.stream().filter(m -> m instanceof Message.Location).count();
                 metrics.persisted.addAndGet(w.locations());

@@ -34,11 +34,19 @@ public final class Owntracks2db {
             System.exit(2);
             return;
         }
+        serve(settings, BatchWriter::write);
+    }
+
+    /** Runs the service until SIGTERM, or until the writer ends (exit 3) or cannot start (exit 1). */
+    static void serve(Settings settings, Ingest.Writes writes) throws Exception {
         Log.info("starting", "settings", settings);
-        Ingest ingest = new Ingest(settings);
+        // the writer ended: exit non-zero at once (no shutdown hook: it would wait for that writer), leaving
+        // what was not committed unacknowledged with the broker, which sends it again to the restarted service
+        Ingest ingest = new Ingest(settings, writes).onFatal(t -> Runtime.getRuntime().halt(3));
         HttpServer http = HttpServer.create(new InetSocketAddress(settings.metricsPort()), 16);
         http.createContext("/metrics", ex -> answer(ex, 200, ingest.metricsText()));
-        http.createContext("/healthz", ex -> answer(ex, 200, "ok\n"));
+        http.createContext("/healthz", ex -> answer(ex, ingest.healthy() ? 200 : 503, ingest.healthy() ? "ok\n"
+                : "the writer stopped\n"));
         http.createContext("/readyz", ex -> answer(ex, ingest.ready() ? 200 : 503, ingest.ready() ? "ready\n"
                 : "not ready: MQTT or the database is not reachable\n"));
         http.start();

@@ -127,6 +127,93 @@ class IngestTest {
         }
     }
 
+    /**
+     * A failure that is no SQLException ends the writer: it is logged in one line, readiness and liveness turn
+     * false and the fatal action runs (in the service: exit 3, see Owntracks2db); a service started again then
+     * stores every message exactly once, since nothing uncommitted was acknowledged.
+     */
+    @Test
+    void aWriterEndedByAnyErrorIsFatalAndARestartStoresEverythingOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
+        Ingest.Writes failing = (c, m) -> {
+            if (calls.incrementAndGet() == 3) {
+                throw new IllegalStateException("injected: not an SQL error");
+            }
+            return BatchWriter.write(c, m);
+        };
+        try (MqttClient pub = publisher()) {
+            try (Ingest first = new Ingest(settings(), failing).onFatal(fatal::complete).start()) {
+                publish(pub, 0, 300);
+                assertThat(fatal.get(60, TimeUnit.SECONDS)).hasMessage("injected: not an SQL error");
+                assertThat(first.ready()).isFalse();
+                assertThat(first.healthy()).isFalse();
+            }
+            assertThat(services.locationRows()).isLessThan(3000);
+            try (Ingest second = new Ingest(settings()).start()) {
+                awaitRows(3000);
+                assertThat(second.healthy()).isTrue();
+            }
+            pub.disconnect();
+        }
+        assertThat(services.locationRows()).isEqualTo(3000);
+    }
+
+    /**
+     * The same as a process: the service (Owntracks2db.serve, as `java -jar` runs it, with the injected failure)
+     * logs the cause in one line and exits 3; a service started again stores every message exactly once.
+     */
+    @Test
+    void theServiceExitsNonZeroWhenItsWriterEndsAndARestartStoresEverythingOnce() throws Exception {
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("owntracks2db-failing", ".log");
+        Process p = null;
+        try (MqttClient pub = publisher()) {
+            int metricsPort;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                metricsPort = s.getLocalPort();
+            }
+            ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-cp", System.getProperty("java.class.path"), FailingWriterService.class.getName());
+            pb.environment().putAll(services.env());
+            pb.environment().put("OWNTRACKS2DB_BATCH_SIZE", "200");
+            pb.environment().put("OWNTRACKS2DB_METRICS_PORT", String.valueOf(metricsPort));
+            pb.environment().put("FAIL_AT_BATCH", "3");
+            p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!ready(http, metricsPort)) {
+                assertThat(p.isAlive()).as(java.nio.file.Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("the service ready within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            publish(pub, 0, 300);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service exits").isTrue();
+            assertThat(p.exitValue()).isEqualTo(3);
+            assertThat(java.nio.file.Files.readAllLines(log)).filteredOn(l -> l.contains("the writer stopped"))
+                    .singleElement().asString().contains("injected: not an SQL error");
+            assertThat(services.locationRows()).isLessThan(3000);
+            try (Ingest again = new Ingest(settings()).start()) {
+                awaitRows(3000);
+            }
+            pub.disconnect();
+        } finally {
+            if (p != null) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            java.nio.file.Files.deleteIfExists(log);
+        }
+        assertThat(services.locationRows()).isEqualTo(3000);
+    }
+
+    private static boolean ready(java.net.http.HttpClient http, int port) {
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+                    + "/readyz")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
     @Test
     void tenThousandMessagesAreTenThousandRows() throws Exception {
         try (Ingest ingest = new Ingest(settings()).start(); MqttClient pub = publisher()) {
