@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * broker lets be unacknowledged), a writer thread commits them in batches (size or delay,
  * whichever first) and only then acknowledges them. A database outage stalls the writer, which retries the
  * same batch; a crash leaves the messages unacknowledged, so the broker sends them again, and the key
- * (userid, device, tst) keeps them from doubling.
+ * (userid, device, tst) keeps them from doubling. When the MQTT connection is lost, what came on it is let go
+ * (the broker sends it all again on the next one), so that however often it reconnects the service holds at
+ * most the broker's in-flight window.
  */
 public final class Ingest implements AutoCloseable {
 
@@ -33,6 +35,10 @@ public final class Ingest implements AutoCloseable {
     private final Writes writes;
     private final IngestMetrics metrics = new IngestMetrics();
     private final LinkedBlockingQueue<MqttSource.Received> queue = new LinkedBlockingQueue<>();
+    /** The writer's batch and its parsed form, held by the writer while it works on them. */
+    private final List<MqttSource.Received> batch = new ArrayList<>();
+    private List<Message> messages; // the batch parsed; kept while a failed write is retried
+    private final java.util.concurrent.locks.ReentrantLock batchLock = new java.util.concurrent.locks.ReentrantLock();
     private final MqttSource mqtt;
     private final Thread writer;
     private volatile boolean stopping;
@@ -90,7 +96,7 @@ public final class Ingest implements AutoCloseable {
             mqtt.start(m -> {
                 metrics.waiting.incrementAndGet();
                 queue.add(m);
-            });
+            }, this::letStaleGo);
         } catch (Exception e) {
             stopping = true;
             writer.join(TimeUnit.SECONDS.toMillis(30));
@@ -112,13 +118,43 @@ public final class Ingest implements AutoCloseable {
         }
     }
 
+    /**
+     * After a lost connection: drops what came on it from the queue, and from the batch unless the writer is
+     * writing it (then the writer drops it before its next try).
+     */
+    private void letStaleGo() {
+        int dropped = 0;
+        for (MqttSource.Received r : queue) {
+            if (r.stale() && queue.remove(r)) {
+                dropped++;
+            }
+        }
+        if (batchLock.tryLock()) {
+            try {
+                dropped += dropStaleFromBatch();
+            } finally {
+                batchLock.unlock();
+            }
+        }
+        metrics.waiting.addAndGet(-dropped);
+    }
+
+    /** With the batch lock held: the batch without what came on a lost connection; how many went. */
+    private int dropStaleFromBatch() {
+        int before = batch.size();
+        if (batch.removeIf(MqttSource.Received::stale)) {
+            messages = null; // parsed again from what is left
+        }
+        return before - batch.size();
+    }
+
     private void writeLoop() {
         Connection c = null;
-        List<MqttSource.Received> batch = new ArrayList<>();
-        List<Message> messages = null; // the batch parsed; kept while a failed write is retried
         long lastContact = System.nanoTime();
         while (!stopping || !queue.isEmpty() || !batch.isEmpty()) {
+            batchLock.lock();
             try {
+                metrics.waiting.addAndGet(-dropStaleFromBatch());
                 if (messages == null) {
                     fill(batch);
                     if (batch.isEmpty()) {
@@ -165,10 +201,17 @@ public final class Ingest implements AutoCloseable {
                 }
                 close(c);
                 c = null;
-                sleep(RETRY_MILLIS);
+                batchLock.unlock(); // while it waits, a lost connection may take what came on it
+                try {
+                    sleep(RETRY_MILLIS);
+                } finally {
+                    batchLock.lock();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            } finally {
+                batchLock.unlock();
             }
         }
         close(c);

@@ -54,6 +54,11 @@ final class MqttSource implements AutoCloseable {
             this.connection = connection;
         }
 
+        /** Whether it came on a connection that is gone: it cannot be acknowledged, and the broker sends it again. */
+        boolean stale() {
+            return connection != connections;
+        }
+
         /** Acknowledges on the connection it came on; after a reconnect the broker sends it again anyway. */
         void acknowledge() {
             if (qos > 0 && connection == connections) {
@@ -84,8 +89,11 @@ final class MqttSource implements AutoCloseable {
         this.client = new MqttClient(settings.mqttUri(), settings.mqttClientId(), new MemoryPersistence());
     }
 
-    /** Hands every message to {@code sink} (which must not block), connects, and returns once subscribed. */
-    MqttSource start(Consumer<Received> sink) throws Exception {
+    /**
+     * Hands every message to {@code sink} (which must not block), connects, and returns once subscribed;
+     * {@code lost} runs when a connection is lost (what came on it is {@link Received#stale()} from then on).
+     */
+    MqttSource start(Consumer<Received> sink, Runnable lost) throws Exception {
         client.setManualAcks(true);
         client.setCallback(new MqttCallbackExtended() {
             @Override
@@ -101,6 +109,7 @@ final class MqttSource implements AutoCloseable {
             public void connectionLost(Throwable cause) {
                 connections++;
                 Log.warn("MQTT connection lost; reconnecting", "error", String.valueOf(cause));
+                lost.run();
             }
 
             @Override

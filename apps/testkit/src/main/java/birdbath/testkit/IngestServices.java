@@ -13,9 +13,14 @@ public final class IngestServices implements AutoCloseable {
     public final TestMosquitto broker;
 
     public IngestServices() throws Exception {
+        this(TestMosquitto.MAX_INFLIGHT, false);
+    }
+
+    /** With a broker that sends each client at most {@code maxInflight} unacknowledged messages. */
+    public IngestServices(int maxInflight, boolean persistentBroker) throws Exception {
         pg = new TestPostgres();
         try {
-            broker = new TestMosquitto();
+            broker = new TestMosquitto(null, maxInflight, persistentBroker);
         } catch (Exception | Error e) {
             pg.close();
             throw e;

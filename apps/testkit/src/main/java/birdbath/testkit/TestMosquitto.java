@@ -38,6 +38,14 @@ public final class TestMosquitto implements AutoCloseable {
      * of the generated {@link #USER} and {@link #password}.
      */
     public TestMosquitto(Path passwordFile) throws Exception {
+        this(passwordFile, MAX_INFLIGHT, false);
+    }
+
+    /**
+     * With {@code maxInflight} unacknowledged QoS 1 messages per client at most, and, if {@code persistent},
+     * sessions and their messages kept across {@link #restart()} (Mosquitto's persistence file in {@link #dir}).
+     */
+    public TestMosquitto(Path passwordFile, int maxInflight, boolean persistent) throws Exception {
         TestHost.requireProgram("/usr/sbin/mosquitto");
         TestHost.requireProgram("mosquitto_pub");
         dir = Files.createTempDirectory("birdbath-mosquitto");
@@ -55,8 +63,9 @@ public final class TestMosquitto implements AutoCloseable {
         Commands.run("chmod", "644", certificates.serverKey.toString());
         Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n", List.of(
                 "per_listener_settings false", "allow_anonymous false",
-                "password_file " + dir.resolve("passwd"), "persistence false", "user root",
-                "max_queued_messages 0", "max_inflight_messages " + MAX_INFLIGHT, "listener " + port + " 127.0.0.1",
+                "password_file " + dir.resolve("passwd"), "persistence " + persistent,
+                "persistence_location " + dir + "/", "user root",
+                "max_queued_messages 0", "max_inflight_messages " + maxInflight, "listener " + port + " 127.0.0.1",
                 "listener " + tlsPort + " 127.0.0.1", "cafile " + caFile(), "certfile " + certificates.serverCert,
                 "keyfile " + certificates.serverKey, "")));
         start();
@@ -77,6 +86,15 @@ public final class TestMosquitto implements AutoCloseable {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /** Stops the broker (SIGTERM: a persistent one saves its sessions) and starts it again on the same ports. */
+    public void restart() throws Exception {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("mosquitto did not stop within 10 s");
+        }
+        start();
     }
 
     /** Publishes one message at QoS 1 with Mosquitto's own client, as the test user. */
