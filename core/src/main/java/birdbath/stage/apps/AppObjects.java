@@ -47,6 +47,9 @@ public final class AppObjects {
         if (apps.haircolor() != null) {
             all.addAll(HaircolorApp.objects(apps.haircolor(), apps.postgres() != null, secrets));
         }
+        if (apps.postgres() != null && (apps.owntracks2db() || apps.haircolor() != null)) {
+            all.addAll(PostgresRoles.objects(apps.owntracks2db(), apps.haircolor() != null));
+        }
         return all;
     }
 

@@ -25,6 +25,11 @@ final class HaircolorApp {
     static final String NAME = "haircolor";
     static final String TOKEN = "haircolor-admin-token";
     static final String DATA = "haircolor-data";
+    /** Its PostgreSQL role and database ({@link PostgresRoles}), and the role's password's name and key. */
+    static final String ROLE = "haircolor";
+    static final String DATABASE = "haircolor";
+    static final String DATABASE_PASSWORD = "haircolor-database-password";
+    static final String DB_PASSWORD_KEY = "database-password";
 
     private HaircolorApp() { }
 
@@ -33,9 +38,9 @@ final class HaircolorApp {
         List<EnvVar> env = new ArrayList<>(List.of(Objects.env("HAIRCOLOR_PORT", "8080"),
                 Objects.fromSecret("HAIRCOLOR_ADMIN_TOKEN", NAME, "admin-token")));
         if (postgres) {
-            env.add(Objects.env("HAIRCOLOR_DB_URL", "jdbc:postgresql://" + PostgresApp.NAME + ":5432/postgres"));
-            env.add(Objects.env("HAIRCOLOR_DB_USER", "postgres"));
-            env.add(Objects.fromSecret("HAIRCOLOR_DB_PASSWORD", PostgresApp.NAME, "password"));
+            env.add(Objects.env("HAIRCOLOR_DB_URL", "jdbc:postgresql://" + PostgresApp.NAME + ":5432/" + DATABASE));
+            env.add(Objects.env("HAIRCOLOR_DB_USER", ROLE));
+            env.add(Objects.fromSecret("HAIRCOLOR_DB_PASSWORD", NAME, DB_PASSWORD_KEY));
         } else {
             env.add(Objects.env("HAIRCOLOR_DATA_DIR", "/data"));
         }
@@ -48,7 +53,9 @@ final class HaircolorApp {
                     .build());
         }
         objects.addAll(List.of(
-                Objects.secret(NAME, ns, NAME, Map.of("admin-token", secrets.password(TOKEN))),
+                Objects.secret(NAME, ns, NAME, postgres ? Map.of("admin-token", secrets.password(TOKEN),
+                        DB_PASSWORD_KEY, secrets.password(DATABASE_PASSWORD))
+                        : Map.of("admin-token", secrets.password(TOKEN))),
                 new ServiceBuilder().withMetadata(Objects.meta(NAME, ns, NAME)).withNewSpec()
                         .withSelector(Objects.selector(NAME)).addNewPort().withName("http").withPort(80)
                         .withTargetPort(new IntOrString(8080)).endPort().endSpec().build(),

@@ -12,14 +12,20 @@ import java.util.Map;
 /**
  * owntracks2db from this repository's image: its settings in the Secret {@code owntracks2db-configuration}
  * under the original's variable names (so the original's Secret keys still fit), the broker reached over TLS
- * by its in-cluster name with the cluster CA, locations into PostgreSQL's database {@code owntracks}, and a
- * metrics Service on 8000 annotated for Prometheus.
+ * by its in-cluster name with the cluster CA, locations into PostgreSQL's database {@code owntracks} as the role
+ * {@code owntracks2db}, which owns that database and nothing else ({@link PostgresRoles}), and a metrics Service
+ * on 8000 annotated for Prometheus.
  */
 final class Owntracks2dbApp {
 
     static final String NAME = "owntracks2db";
     static final String CONFIGURATION = "owntracks2db-configuration";
     static final String DATABASE = "owntracks";
+    /** Its PostgreSQL role, and where that role's generated password is kept (.birdbath/secrets/apps/). */
+    static final String ROLE = "owntracks2db";
+    static final String DATABASE_PASSWORD = "owntracks2db-database-password";
+    /** The key of {@link #CONFIGURATION} that holds the database password. */
+    static final String DB_PASSWORD_KEY = "OWNTRACKS2DB_DB_PASSWORD";
 
     private Owntracks2dbApp() { }
 
@@ -34,8 +40,8 @@ final class Owntracks2dbApp {
         settings.put("OWNTRACKS2DB_MQTT_PASSWORD", MosquittoApp.password(secrets, NAME));
         settings.put("OWNTRACKS2DB_DB_HOST", new Secret(PostgresApp.NAME));
         settings.put("OWNTRACKS2DB_DB_PORT", new Secret("5432"));
-        settings.put("OWNTRACKS2DB_DB_USERNAME", new Secret("postgres"));
-        settings.put("OWNTRACKS2DB_DB_PASSWORD", secrets.password(PostgresApp.PASSWORD));
+        settings.put("OWNTRACKS2DB_DB_USERNAME", new Secret(ROLE));
+        settings.put(DB_PASSWORD_KEY, secrets.password(DATABASE_PASSWORD));
         settings.put("OWNTRACKS2DB_DB_NAME", new Secret(DATABASE));
         settings.put("OWNTRACKS2DB_METRICS_PORT", new Secret("8000"));
         return List.of(

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * PostgreSQL from the official image: a StatefulSet of one with its data on a glusterfs volume, the
- * superuser's generated password in the Secret {@code postgres}, a Service on 5432 inside the cluster.
+ * superuser's generated password in the Secret {@code postgres} (for {@link PostgresRoles}' Job only: each
+ * service has a role and database of its own), a Service on 5432 inside the cluster.
  */
 final class PostgresApp {
 
@@ -35,9 +36,7 @@ final class PostgresApp {
                         .withNewSpec().addNewContainer().withName(NAME).withImage(IMAGE)
                         .withEnv(Objects.fromSecret("POSTGRES_PASSWORD", NAME, "password"),
                                 // a directory below the mount point: initdb refuses a non-empty one (lost+found)
-                                Objects.env("PGDATA", "/var/lib/postgresql/data/pgdata"),
-                                // owntracks2db's database, made on the first start
-                                Objects.env("POSTGRES_DB", Owntracks2dbApp.DATABASE))
+                                Objects.env("PGDATA", "/var/lib/postgresql/data/pgdata"))
                         .addNewPort().withName("postgres").withContainerPort(5432).endPort()
                         .withNewReadinessProbe().withNewExec().withCommand("pg_isready", "-U", "postgres").endExec()
                         .withPeriodSeconds(5).endReadinessProbe()

@@ -76,7 +76,8 @@ class AppObjectsTest {
     void deployCreatesEveryObjectThenChangesNothingThenOnlyWhatAHostnameIsIn() throws Exception {
         ClusterSpec c = cluster("");
         List<ClusterApply.Applied> first = ClusterApply.apply(client, objects(c));
-        assertThat(first).extracting(a -> a.kind() + "/" + a.name()).containsExactly(
+        assertThat(first).extracting(a -> a.kind() + "/" + a.name().replaceFirst("^postgres-roles-[0-9a-f]{10}$",
+                "postgres-roles-DIGEST")).containsExactly(
                 "ServiceAccount/traefik", "ClusterRole/traefik", "ClusterRoleBinding/traefik", "IngressClass/traefik",
                 "ConfigMap/traefik-config", "Secret/traefik-dashboard-auth", "PersistentVolumeClaim/traefik-acme",
                 "Deployment/traefik",
@@ -84,8 +85,17 @@ class AppObjectsTest {
                 "Secret/mosquitto-secrets", "ConfigMap/mosquitto-config", "PersistentVolumeClaim/mosquitto-data",
                 "Service/mosquitto", "Deployment/mosquitto",
                 "Secret/owntracks2db-configuration", "Service/owntracks2db", "Deployment/owntracks2db",
-                "Secret/haircolor", "Service/haircolor", "Deployment/haircolor", "Ingress/haircolor");
+                "Secret/haircolor", "Service/haircolor", "Deployment/haircolor", "Ingress/haircolor",
+                "ConfigMap/postgres-roles", "Job/postgres-roles-DIGEST");
         assertThat(first).allMatch(a -> a.outcome() == ClusterApply.Outcome.CREATED);
+        // each service logs in as its own role (PostgresRolesTest: what the Job makes of them), never the superuser
+        var haircolorEnv = client.apps().deployments().inNamespace("default").withName("haircolor").get().getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertThat(haircolorEnv).filteredOn(e -> e.getName().equals("HAIRCOLOR_DB_USER")).singleElement()
+                .extracting(io.fabric8.kubernetes.api.model.EnvVar::getValue).isEqualTo("haircolor");
+        assertThat(haircolorEnv).filteredOn(e -> e.getName().equals("HAIRCOLOR_DB_URL")).singleElement()
+                .extracting(io.fabric8.kubernetes.api.model.EnvVar::getValue)
+                .isEqualTo("jdbc:postgresql://postgres:5432/haircolor");
 
         var haircolor = client.apps().deployments().inNamespace("default").withName("haircolor").get().getSpec()
                 .getTemplate().getSpec().getContainers().get(0);
@@ -114,6 +124,9 @@ class AppObjectsTest {
                 "OWNTRACKS2DB_MQTT_PASSWORD", "OWNTRACKS2DB_DB_HOST", "OWNTRACKS2DB_DB_PORT", "OWNTRACKS2DB_DB_USERNAME",
                 "OWNTRACKS2DB_DB_PASSWORD", "OWNTRACKS2DB_DB_NAME", "OWNTRACKS2DB_METRICS_PORT");
         assertThat(decode(o2.get("OWNTRACKS2DB_MQTT_HOST"))).isEqualTo("mosquitto.default.svc.cluster.local");
+        assertThat(decode(o2.get("OWNTRACKS2DB_DB_USERNAME"))).isEqualTo("owntracks2db");
+        assertThat(decode(o2.get("OWNTRACKS2DB_DB_PASSWORD"))).isNotEqualTo(decode(client.secrets()
+                .inNamespace("default").withName("postgres").get().getData().get("password")));
         Ingress ingress = client.network().v1().ingresses().inNamespace("default").withName("haircolor").get();
         assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("haircolor.example.com");
         assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("traefik");
@@ -162,7 +175,7 @@ class AppObjectsTest {
         try (YAMLParser p = new YAMLFactory().createParser(yaml)) {
             mapper.readValues(p, JsonNode.class).forEachRemaining(docs::add);
         }
-        assertThat(docs).hasSize(23);
+        assertThat(docs).hasSize(25);
         Set<String> clusterScoped = Set.of("ClusterRole", "ClusterRoleBinding", "IngressClass");
         for (JsonNode d : docs) {
             assertThat(d.path("apiVersion").asText()).as(d.toString()).isNotEmpty();
