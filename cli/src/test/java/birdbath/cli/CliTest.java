@@ -63,8 +63,9 @@ class CliTest {
                 + "apps:\n  acme_email: me@example.com\n  haircolor:\n    enabled: false\n");
         Host.Result render = birdbath("apps", "render");
         assertThat(render.exit()).as(render.err()).isZero();
-        // 19 objects of the apps and the 7 of the storage stage's StorageClass: what `up` and `apps deploy` send
-        assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(26);
+        // 21 objects of the apps (with the postgres-roles ConfigMap and Job) and the 7 of the storage stage's
+        // StorageClass: what `up` and `apps deploy` send
+        assertThat(render.out().lines().filter(l -> l.startsWith("kind: ")).count()).isEqualTo(28);
         assertThat(render.out()).doesNotContain("haircolor").contains("kind: \"StatefulSet\"",
                 "kind: \"StorageClass\"", "<redacted: apps render --show-secrets>");
         assertThat(render.err()).isEmpty();
