@@ -9,9 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -227,11 +225,10 @@ public final class Template {
 
         /** Inert values joined by {@code separator} (code). */
         public static Fragment join(String separator, Collection<String> values) {
-            List<Fragment> parts = new ArrayList<>();
             for (String v : values) {
-                parts.add(of((parts.isEmpty() ? "" : separator.replace("%", "%%")) + "%s", v));
+                inert("fragment \"" + Grammar.shown(separator) + "\"", "value", v);
             }
-            return concat(parts);
+            return new Fragment(String.join(separator, values));
         }
 
         public String text() {

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.host.Host;
-import birdbath.provider.Node;
 import birdbath.stage.kubernetes.KubeadmConfigs;
 import birdbath.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -40,9 +38,7 @@ class ShellcheckTest {
         Path config = dir.resolve("birdbath.yaml");
         Files.writeString(config, "cluster:\n  name: demo\n  nodes: 3\n  domain: example.com\n");
         ClusterSpec spec = new ConfigLoader(Map.of()).load(config, w -> { });
-        Node node = new Node("demo-1", 1, spec.roles(1), "203.0.113.11", "10.42.0.2", "demo-1.example.com", null,
-                new Node.Ssh("203.0.113.11", 22, "root"), "1");
-        KubeadmConfigs.scripts(spec, List.of(node)).forEach((name, text) -> scripts.put("rendered " + name, text));
+        KubeadmConfigs.scripts(spec).forEach((name, text) -> scripts.put("rendered " + name, text));
         for (Map.Entry<String, String> e : scripts.entrySet()) {
             Path f = dir.resolve("script.sh");
             Files.writeString(f, e.getValue());

@@ -163,7 +163,7 @@ class TemplateHostileValuesTest {
                 }
                 StageContext duo = StageRenderTest.localDuo(dir); // libipsec's files
                 duo.nodes().forEach(n -> Pipeline.named("ipsec").files(duo, n));
-                KubeadmConfigs.scripts(context.spec(), context.nodes());
+                KubeadmConfigs.scripts(context.spec());
                 Node last = context.nodes().get(context.nodes().size() - 1);
                 KubeadmConfigs.join(context.spec(), last, "abcdef.0123456789abcdef", "sha256:00ff", true);
                 StorageStage.manifests();

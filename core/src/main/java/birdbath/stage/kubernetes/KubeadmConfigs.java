@@ -127,17 +127,18 @@ public final class KubeadmConfigs {
         return Template.fragment("kubernetes/package-version.sh", Map.of()).withoutFinalNewline();
     }
 
-    public static String prepare(ClusterSpec spec, Node node) {
-        return Template.render("kubernetes/prepare-node.sh", Map.of("minor",
-                spec.kubernetes().minor(), "version", spec.kubernetes().version(), "package_version", packageVersion(), "packages",
-                String.join(" ", KubernetesStage.NODE_PACKAGES)));
+    /** The same on every node: what kubelet needs (the script names no node). */
+    public static String prepare(ClusterSpec spec) {
+        return Template.render("kubernetes/prepare-node.sh", Map.of("minor", spec.kubernetes().minor(),
+                "version", spec.kubernetes().version(), "package_version", packageVersion(),
+                "packages", String.join(" ", KubernetesStage.NODE_PACKAGES)));
     }
 
     /** The upgrade script: `kubeadm upgrade apply` on the first control-plane node, `upgrade node` elsewhere. */
-    public static String upgrade(ClusterSpec spec, Node node, boolean first) {
-        return Template.render("kubernetes/upgrade-node.sh", Map.of("minor",
-                spec.kubernetes().minor(), "version", spec.kubernetes().version(), "package_version", packageVersion(), "how",
-                first ? "apply -y v" + spec.kubernetes().version() : "node"));
+    public static String upgrade(ClusterSpec spec, boolean first) {
+        return Template.render("kubernetes/upgrade-node.sh", Map.of("minor", spec.kubernetes().minor(),
+                "version", spec.kubernetes().version(), "package_version", packageVersion(),
+                "how", first ? "apply -y v" + spec.kubernetes().version() : "node"));
     }
 
     public static String flannel(ClusterSpec spec) {
@@ -157,9 +158,8 @@ public final class KubeadmConfigs {
     }
 
     /** Every shell script this stage renders, by name (for shellcheck). */
-    public static Map<String, String> scripts(ClusterSpec spec, List<Node> nodes) {
-        Node n = nodes.get(0);
-        return Map.of("prepare-node.sh", prepare(spec, n), "upgrade-node.sh (first)", upgrade(spec, n, true),
-                "upgrade-node.sh (other)", upgrade(spec, n, false));
+    public static Map<String, String> scripts(ClusterSpec spec) {
+        return Map.of("prepare-node.sh", prepare(spec), "upgrade-node.sh (first)", upgrade(spec, true),
+                "upgrade-node.sh (other)", upgrade(spec, false));
     }
 }

@@ -89,7 +89,7 @@ public final class KubernetesStage implements Stage {
     @Override
     public List<NodeFile> files(StageContext context, Node node) {
         List<NodeFile> files = new ArrayList<>(RUNTIME.files(context.spec().kubernetes().minor()));
-        files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec(), node)).withMode("755"));
+        files.add(NodeFile.of(PREPARE, KubeadmConfigs.prepare(context.spec())).withMode("755"));
         files.add(NodeFile.of(KUBELET_DEFAULT, KubeadmConfigs.kubelet(node)));
         List<Node> cp = KubeadmConfigs.controlPlane(context.nodes());
         if (cp.contains(node)) {
@@ -317,7 +317,7 @@ public final class KubernetesStage implements Stage {
         try (KubernetesClient client = client(kubeconfig(run.spec()))) {
             new UpgradeRoll(client, Duration.ofMinutes(10), Duration.ofSeconds(2), run.out()).run(cp, run.nodes(),
                     have, want, (n, apply) -> must(run.engine().session(n), "cat > " + UPGRADE + " && chmod 755 "
-                            + UPGRADE + " && " + UPGRADE, KubeadmConfigs.upgrade(run.spec(), n, apply)));
+                            + UPGRADE + " && " + UPGRADE, KubeadmConfigs.upgrade(run.spec(), apply)));
         }
     }
 
