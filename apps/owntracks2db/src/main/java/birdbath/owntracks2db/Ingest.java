@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * MQTT in, PostgreSQL out, nothing lost: messages from {@link MqttSource} wait in a queue (as many as the
@@ -38,14 +40,14 @@ public final class Ingest implements AutoCloseable {
     /** The writer's batch and its parsed form, held by the writer while it works on them. */
     private final List<MqttSource.Received> batch = new ArrayList<>();
     private List<Message> messages; // the batch parsed; kept while a failed write is retried
-    private final java.util.concurrent.locks.ReentrantLock batchLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock batchLock = new ReentrantLock();
     private final MqttSource mqtt;
     private final Thread writer;
     private volatile boolean stopping;
     private volatile boolean dbHealthy;
     /** What ended the writer, if anything did: then nothing is stored any more, and the process must go. */
     private volatile Throwable fatal;
-    private volatile java.util.function.Consumer<Throwable> onFatal = t -> { };
+    private volatile Consumer<Throwable> onFatal = t -> { };
 
     public Ingest(Settings settings) throws Exception {
         this(settings, BatchWriter::write);
@@ -62,7 +64,7 @@ public final class Ingest implements AutoCloseable {
      * What to do when the writer ends for any reason but close(): the service exits non-zero (its supervisor
      * starts it again; the broker still holds every message not yet committed).
      */
-    public Ingest onFatal(java.util.function.Consumer<Throwable> action) {
+    public Ingest onFatal(Consumer<Throwable> action) {
         this.onFatal = action;
         return this;
     }
@@ -110,8 +112,7 @@ public final class Ingest implements AutoCloseable {
         try {
             writeLoop();
         } catch (Throwable t) {
-            fatal = t;
-            dbHealthy = false;
+            fatal = t; // ready() and healthy() say so from now on
             Log.error("the writer stopped; nothing more is stored", "error", t.getClass().getName() + ": "
                     + String.valueOf(t.getMessage()).replace('\n', ' '));
             onFatal.accept(t);
