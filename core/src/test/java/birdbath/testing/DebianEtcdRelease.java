@@ -1,6 +1,7 @@
 package birdbath.testing;
 
 import birdbath.host.Host;
+import birdbath.testkit.DebianPackages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import birdbath.host.Host;
 import birdbath.provider.linode.HostKeyUserData;
 import birdbath.remote.HostKey;
-import birdbath.testing.DebianPackages;
+import birdbath.testkit.DebianPackages;
 import birdbath.testkit.TestHost;
 import java.nio.file.Files;
 import java.nio.file.Path;

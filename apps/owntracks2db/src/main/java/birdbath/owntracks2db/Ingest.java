@@ -186,8 +186,9 @@ public final class Ingest implements AutoCloseable {
                 metrics.lag((System.nanoTime() - batch.get(0).receivedNanos) / 1e9);
                 metrics.currentInsertionErrors.set(0);
                 dbHealthy = true;
-                batch.forEach(MqttSource.Received::acknowledge);
+                // counted out before acknowledged: the broker sends the next ones on each acknowledgement
                 metrics.waiting.addAndGet(-batch.size());
+                batch.forEach(MqttSource.Received::acknowledge);
                 batch.clear();
                 messages = null;
             } catch (SQLException e) {

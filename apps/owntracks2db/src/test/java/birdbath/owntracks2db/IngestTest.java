@@ -3,6 +3,7 @@ package birdbath.owntracks2db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import birdbath.testkit.IngestServices;
+import birdbath.testkit.MosquittoProgram;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
 import java.nio.charset.StandardCharsets;
@@ -209,18 +210,18 @@ class IngestTest {
     }
 
     /**
-     * A backlog of 2,000 messages, 40 windows of the broker's 50, while the database is down, and the broker
-     * restarted 3 times (a persistent one: the session and its messages survive): the messages the service
-     * holds (its own owntracks2db_waiting_messages, sampled every millisecond) never exceed the window through
-     * the outage, however often the broker sends its window again (before, each reconnect added a window);
-     * once the database is back, every message is stored once. Not asserted, and open: once acknowledgements
-     * resume, Mosquitto 2.0.11 sends far beyond its window (up to about 1,900 held here, with or without
-     * restarts): its log shows a whole window sent for each PUBACK (2.0.13 lists fixes to inflight quotas).
+     * A backlog of 2,000 messages, 40 windows of the broker's 50, while the database is down, the broker
+     * restarted 3 times during the outage and once more while the backlog drains (a persistent broker: the
+     * session and its messages survive): the messages the service holds (its own owntracks2db_waiting_messages,
+     * sampled every millisecond) reach the window and never exceed it, outage and drain alike, and every message
+     * is stored once. The broker is Mosquitto 2.0.21 (Debian 13's), the 2.0 line the cluster runs: Debian 12's
+     * 2.0.11 sends far beyond its window once acknowledgements resume (about 1,900 held here), a broker fault
+     * fixed in 2.0.13 ({@link birdbath.testkit.MosquittoProgram}).
      */
     @Test
-    void repeatedBrokerRestartsDuringAnOutageHoldAtMostTheWindowAndLoseNothing() throws Exception {
+    void repeatedBrokerRestartsHoldAtMostTheWindowAndLoseNothing() throws Exception {
         int window = 50;
-        try (IngestServices own = new IngestServices(window, true)) {
+        try (IngestServices own = new IngestServices(MosquittoProgram.trixie(), window, true)) {
             Map<String, String> env = own.env();
             env.put("OWNTRACKS2DB_BATCH_SIZE", "200");
             java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
@@ -234,32 +235,44 @@ class IngestTest {
                     }
                 });
                 sampler.start();
-                own.pg.stop();
-                publish(pub, 0, 200);
-                for (int restart = 1; restart <= 3; restart++) {
-                    awaitHeld(ingest, window);
-                    long connects = ingest.metrics().mqttConnects.get();
-                    own.broker.restart();
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (ingest.metrics().mqttConnects.get() == connects) {
-                        assertThat(System.nanoTime()).as("reconnected after restart " + restart).isLessThan(deadline);
-                        Thread.sleep(50);
+                try {
+                    own.pg.stop();
+                    publish(pub, 0, 200);
+                    for (int restart = 1; restart <= 3; restart++) {
+                        awaitHeld(ingest, window);
+                        restartBroker(own.broker, ingest);
                     }
+                    awaitHeld(ingest, window);
+                    own.pg.start();
+                    awaitLocationRows(own, 500);
+                    restartBroker(own.broker, ingest);
+                    awaitLocationRows(own, 2000);
+                } finally {
+                    sampling.set(false);
+                    sampler.join(5_000);
                 }
-                awaitHeld(ingest, window);
-                long duringOutage = most.get();
-                own.pg.start();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                while (own.locationRows() < 2000) {
-                    assertThat(System.nanoTime()).as("2,000 rows (now " + own.locationRows() + ")")
-                            .isLessThan(deadline);
-                    Thread.sleep(100);
-                }
-                sampling.set(false);
-                sampler.join(5_000);
-                assertThat(duringOutage).as("messages held at most during the outage").isEqualTo(window);
+                assertThat(most.get()).as("messages held at most, outage and drain").isEqualTo(window);
             }
             assertThat(own.locationRows()).isEqualTo(2000);
+        }
+    }
+
+    /** Restarts the broker and waits until the service has connected again. */
+    private static void restartBroker(TestMosquitto broker, Ingest ingest) throws Exception {
+        long connects = ingest.metrics().mqttConnects.get();
+        broker.restart();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ingest.metrics().mqttConnects.get() == connects) {
+            assertThat(System.nanoTime()).as("reconnected after a broker restart").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void awaitLocationRows(IngestServices own, long rows) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (own.locationRows() < rows) {
+            assertThat(System.nanoTime()).as(rows + " rows (now " + own.locationRows() + ")").isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

@@ -8,7 +8,7 @@ public final class Commands {
 
     private Commands() { }
 
-    public static void run(String... command) throws Exception {
+    public static void run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {

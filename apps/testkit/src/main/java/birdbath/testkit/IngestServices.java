@@ -18,9 +18,14 @@ public final class IngestServices implements AutoCloseable {
 
     /** With a broker that sends each client at most {@code maxInflight} unacknowledged messages. */
     public IngestServices(int maxInflight, boolean persistentBroker) throws Exception {
+        this(MosquittoProgram.host(), maxInflight, persistentBroker);
+    }
+
+    /** As above, the broker running {@code mosquitto}. */
+    public IngestServices(MosquittoProgram mosquitto, int maxInflight, boolean persistentBroker) throws Exception {
         pg = new TestPostgres();
         try {
-            broker = new TestMosquitto(null, maxInflight, persistentBroker);
+            broker = new TestMosquitto(mosquitto, null, maxInflight, persistentBroker);
         } catch (Exception | Error e) {
             pg.close();
             throw e;

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throw-away Mosquitto 2 (Debian's) on 127.0.0.1 and a free port: no anonymous clients, one user with a
- * generated password, no limit on the messages it queues for a persistent session (Mosquitto's default of 1000
- * would drop the rest, which is not what a lossless ingest can be tested against), and at most
- * {@link #MAX_INFLIGHT} unacknowledged messages in flight to a client.
+ * A throw-away Mosquitto 2 (this machine's unless a {@link MosquittoProgram} says otherwise) on 127.0.0.1 and a
+ * free port: no anonymous clients, one user with a generated password, no limit on the messages it queues for a
+ * persistent session (Mosquitto's default of 1000 would drop the rest, which is not what a lossless ingest can be
+ * tested against), and at most {@link #MAX_INFLIGHT} unacknowledged messages in flight to a client.
  */
 public final class TestMosquitto implements AutoCloseable {
 
@@ -27,6 +27,7 @@ public final class TestMosquitto implements AutoCloseable {
     public final int tlsPort;
     public final String password = UUID.randomUUID().toString();
     private final TestCertificates certificates;
+    private final MosquittoProgram program;
     private Process process;
 
     public TestMosquitto() throws Exception {
@@ -46,7 +47,13 @@ public final class TestMosquitto implements AutoCloseable {
      * sessions and their messages kept across {@link #restart()} (Mosquitto's persistence file in {@link #dir}).
      */
     public TestMosquitto(Path passwordFile, int maxInflight, boolean persistent) throws Exception {
-        TestHost.requireProgram("/usr/sbin/mosquitto");
+        this(MosquittoProgram.host(), passwordFile, maxInflight, persistent);
+    }
+
+    /** As above, running {@code program}. */
+    public TestMosquitto(MosquittoProgram program, Path passwordFile, int maxInflight, boolean persistent)
+            throws Exception {
+        this.program = program;
         TestHost.requireProgram("mosquitto_pub");
         dir = Files.createTempDirectory("birdbath-mosquitto");
         try (ServerSocket s = new ServerSocket(0); ServerSocket t = new ServerSocket(0)) {
@@ -72,7 +79,9 @@ public final class TestMosquitto implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        process = new ProcessBuilder("/usr/sbin/mosquitto", "-c", dir.resolve("mosquitto.conf").toString())
+        List<String> command = new java.util.ArrayList<>(program.command());
+        command.addAll(List.of("-c", dir.resolve("mosquitto.conf").toString()));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
