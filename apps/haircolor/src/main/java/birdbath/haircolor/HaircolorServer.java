@@ -2,10 +2,9 @@ package birdbath.haircolor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import birdbath.haircolor.BlockingHttpServer.Request;
+import birdbath.haircolor.BlockingHttpServer.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,11 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,20 +27,16 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class HaircolorServer implements AutoCloseable {
 
-    static {
-        // headers and body go out in separate writes: without TCP_NODELAY each answer waits for a delayed ACK
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 4096;
+    /** Connections served at once (each a thread); behind the proxy, a few per proxy replica. */
+    private static final int MAX_CONNECTIONS = 256;
+    /** How long a request may take to arrive once it has begun. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none';"
             + " form-action 'none'; frame-ancestors 'none'";
 
-    private final HttpServer http;
-    private final ExecutorService pool;
+    private final BlockingHttpServer http;
     private final ColorStore store;
     private final String adminToken;
     private final Metrics metrics = new Metrics();
@@ -73,11 +68,8 @@ public final class HaircolorServer implements AutoCloseable {
         this.recheckNanos = indexRecheck.toNanos();
         this.store = store;
         this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
-        this.http = HttpServer.create(address, 256);
-        this.pool = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 4));
-        http.setExecutor(pool);
-        http.createContext("/", this::handle);
         refreshIndex();
+        this.http = new BlockingHttpServer(address, MAX_CONNECTIONS, MAX_BODY, REQUEST_TIMEOUT, this::handle);
     }
 
     /**
@@ -132,19 +124,13 @@ public final class HaircolorServer implements AutoCloseable {
     }
 
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     @Override
     public void close() {
-        http.stop(1);
-        pool.shutdown();
+        http.close();
         log.close();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private record Answer(int status, String type, byte[] body, String etag) {
@@ -154,56 +140,47 @@ public final class HaircolorServer implements AutoCloseable {
         }
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private Response handle(Request request) {
         long start = System.nanoTime();
-        String path = ex.getRequestURI().getPath();
-        String method = ex.getRequestMethod();
+        String path = request.path();
+        String method = request.method();
         String route = switch (path) {
             case "/", "/history", "/api/color", "/healthz", "/readyz", "/metrics" -> path;
             default -> "other";
         };
+        List<Map.Entry<String, String>> h = new ArrayList<>(8);
         Answer a;
         try {
-            a = answer(ex, route, method);
+            a = answer(request, route, method, h);
         } catch (RuntimeException e) {
             System.err.println(Instant.now() + " error " + method + " " + path + ": " + e);
             a = Answer.text(500, "internal error");
         }
         int status = a.status();
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", a.type());
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("Content-Security-Policy", CSP);
-        h.set("Referrer-Policy", "no-referrer");
+        h.add(Map.entry("Content-Type", a.type()));
+        h.add(Map.entry("X-Content-Type-Options", "nosniff"));
+        h.add(Map.entry("Content-Security-Policy", CSP));
+        h.add(Map.entry("Referrer-Policy", "no-referrer"));
         if (a.etag() != null) {
-            h.set("ETag", a.etag());
+            h.add(Map.entry("ETag", a.etag()));
             // revalidate every time: a changed colour shows at once, an unchanged one costs a 304
-            h.set("Cache-Control", "no-cache");
-            String match = ex.getRequestHeaders().getFirst("If-None-Match");
-            if (a.etag().equals(match)) {
+            h.add(Map.entry("Cache-Control", "no-cache"));
+            if (a.etag().equals(request.header("If-None-Match"))) {
                 status = 304;
             }
         } else {
-            h.set("Cache-Control", "no-store");
+            h.add(Map.entry("Cache-Control", "no-store"));
         }
-        long length = 0;
-        if (status == 304 || method.equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-        } else {
-            length = a.body().length;
-            ex.sendResponseHeaders(status, length == 0 ? -1 : length);
-            if (length > 0) {
-                ex.getResponseBody().write(a.body());
-            }
-        }
-        ex.close();
+        long length = status == 304 || method.equals("HEAD") ? 0 : a.body().length;
         double elapsed = (System.nanoTime() - start) / 1e9;
         metrics.request(route, status, elapsed);
         log.line(Instant.now() + " " + method + " " + (route.equals("other") ? "-" : path) + " " + status + " "
                 + length + " " + Math.round(elapsed * 1e6) / 1000.0 + "ms");
+        return new Response(status, h, a.body());
     }
 
-    private Answer answer(HttpExchange ex, String route, String method) throws IOException {
+    /** The answer to a request; headers it needs beyond the usual go into {@code headers}. */
+    private Answer answer(Request request, String route, String method, List<Map.Entry<String, String>> headers) {
         boolean read = method.equals("GET") || method.equals("HEAD");
         switch (route) {
             case "/":
@@ -219,7 +196,7 @@ public final class HaircolorServer implements AutoCloseable {
                 String page = Pages.history(all);
                 return new Answer(200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), etag(page));
             case "/api/color":
-                return method.equals("PUT") ? update(ex) : method.equals("GET") ? colorJson(store.current())
+                return method.equals("PUT") ? update(request, headers) : method.equals("GET") ? colorJson(store.current())
                         : Answer.text(405, "GET or PUT");
             case "/healthz":
                 return health();
@@ -238,23 +215,17 @@ public final class HaircolorServer implements AutoCloseable {
         }
     }
 
-    private Answer update(HttpExchange ex) throws IOException {
+    private Answer update(Request request, List<Map.Entry<String, String>> headers) {
         if (adminToken == null) {
             return Answer.text(403, "updates are disabled: HAIRCOLOR_ADMIN_TOKEN is not set");
         }
-        if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
-            ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"haircolor\"");
-            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"haircolor\", charset=\"UTF-8\"");
+        if (!authorized(request.header("Authorization"))) {
+            headers.add(Map.entry("WWW-Authenticate", "Bearer realm=\"haircolor\""));
+            headers.add(Map.entry("WWW-Authenticate", "Basic realm=\"haircolor\", charset=\"UTF-8\""));
             return Answer.text(401, "authentication required: a bearer token, or basic auth with the token as"
                     + " password");
         }
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            return Answer.text(413, "the body is larger than " + MAX_BODY + " bytes");
-        }
+        byte[] body = request.body(); // at most MAX_BODY: the server answers 413 to a larger one
         String wanted;
         try {
             JsonNode doc = JSON.readTree(body);
@@ -289,10 +260,14 @@ public final class HaircolorServer implements AutoCloseable {
         return colorJson(store.current());
     }
 
-    private static Answer colorJson(Entry e) throws IOException {
-        byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("background", e.background().css())
-                .put("since", e.since()));
-        return new Answer(200, "application/json", body, null);
+    private static Answer colorJson(Entry e) {
+        try {
+            byte[] body = JSON.writeValueAsBytes(JSON.createObjectNode().put("background", e.background().css())
+                    .put("since", e.since()));
+            return new Answer(200, "application/json", body, null);
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible); // a tree of two strings always writes
+        }
     }
 
     private boolean authorized(String header) {
