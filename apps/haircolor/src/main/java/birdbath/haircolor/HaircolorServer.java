@@ -111,9 +111,19 @@ public final class HaircolorServer implements AutoCloseable {
         return Answer.text(200, "ok");
     }
 
+    /**
+     * The page, checked against the store at most once per recheck: by one request, while the others serve the
+     * page as it was (a second old at most) instead of queueing for the store one after another.
+     */
     private Answer index() {
-        if (System.nanoTime() - indexChecked >= recheckNanos) {
-            refreshIndex();
+        if (System.nanoTime() - indexChecked >= recheckNanos && indexLock.tryLock()) {
+            try {
+                if (System.nanoTime() - indexChecked >= recheckNanos) {
+                    refreshIndex();
+                }
+            } finally {
+                indexLock.unlock();
+            }
         }
         return index;
     }
@@ -185,19 +195,19 @@ public final class HaircolorServer implements AutoCloseable {
         switch (route) {
             case "/":
                 if (!read) {
-                    return Answer.text(405, "GET only");
+                    return notAllowed(headers, "GET, HEAD");
                 }
                 return index();
             case "/history":
                 if (!read) {
-                    return Answer.text(405, "GET only");
+                    return notAllowed(headers, "GET, HEAD");
                 }
                 var all = store.history();
                 String page = Pages.history(all);
                 return new Answer(200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8), etag(page));
             case "/api/color":
-                return method.equals("PUT") ? update(request, headers) : method.equals("GET") ? colorJson(store.current())
-                        : Answer.text(405, "GET or PUT");
+                return method.equals("PUT") ? update(request, headers) : read ? colorJson(store.current())
+                        : notAllowed(headers, "GET, HEAD, PUT");
             case "/healthz":
                 return health();
             case "/readyz":
@@ -213,6 +223,12 @@ public final class HaircolorServer implements AutoCloseable {
             default:
                 return Answer.text(404, "not found");
         }
+    }
+
+    /** 405, with the methods the resource takes (RFC 9110 15.5.6). */
+    private static Answer notAllowed(List<Map.Entry<String, String>> headers, String allow) {
+        headers.add(Map.entry("Allow", allow));
+        return Answer.text(405, allow + " only");
     }
 
     private Answer update(Request request, List<Map.Entry<String, String>> headers) {

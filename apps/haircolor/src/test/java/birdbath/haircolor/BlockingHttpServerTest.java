@@ -34,9 +34,25 @@ class BlockingHttpServerTest {
         server = server(4);
     }
 
+    /** Held by /slow until released. */
+    private final java.util.concurrent.CountDownLatch slow = new java.util.concurrent.CountDownLatch(1);
+    /** How many /slow requests have reached the handler. */
+    private final java.util.concurrent.atomic.AtomicInteger slowStarted = new java.util.concurrent.atomic.AtomicInteger();
+
     private BlockingHttpServer server(int maxConnections) throws IOException {
         return new BlockingHttpServer(new InetSocketAddress("127.0.0.1", 0), maxConnections, 100,
                 Duration.ofMillis(300), r -> {
+                    if (r.path().equals("/throw")) {
+                        throw new IllegalStateException("a handler's fault");
+                    }
+                    if (r.path().equals("/slow")) {
+                        slowStarted.incrementAndGet();
+                        try {
+                            slow.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     seen.add(r);
                     return new Response(200, List.of(Map.entry("Content-Type", "text/plain")),
                             ("you said " + r.method() + " " + r.path() + " " + r.body().length + "\n")
@@ -46,6 +62,7 @@ class BlockingHttpServerTest {
 
     @AfterEach
     void stop() {
+        slow.countDown();
         server.close();
     }
 
@@ -122,7 +139,18 @@ class BlockingHttpServerTest {
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("GET / HTTP/1.1\r\n\r\n", "400 Bad Request");
         cases.put("GET /\r\nHost: h\r\n\r\n", "400 Bad Request");
-        cases.put("GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n", "400 Bad Request");
+        cases.put("GET h/ HTTP/1.1\r\nHost: h\r\n\r\n", "400 Bad Request");
+        cases.put("GET / HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n", "400 Bad Request");
+        cases.put("GET / HTTP/1.1\r\nHost: h\u0000i\r\n\r\n", "400 Bad Request");
+        cases.put("GET / HTTP/1.1\r\nHost: h\ri\r\n\r\n", "400 Bad Request");
+        cases.put("GET /\r HTTP/1.1\r\nHost: h\r\n\r\n", "400 Bad Request");
+        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\u000b\r\n\r\nabc", "400 Bad Request");
+        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n", "400 Bad Request");
+        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", "400 Bad Request");
+        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n65\r\n", "413 Content Too Large");
+        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", "501 Not Implemented");
+        cases.put("GET /throw HTTP/1.1\r\nHost: h\r\n\r\n", "500 Internal Server Error");
         cases.put("G(T / HTTP/1.1\r\nHost: h\r\n\r\n", "400 Bad Request");
         cases.put("GET / HTTP/1.1\r\nHost : h\r\n\r\n", "400 Bad Request");
         cases.put("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n", "400 Bad Request");
@@ -130,8 +158,6 @@ class BlockingHttpServerTest {
         cases.put("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", "400 Bad Request");
         cases.put("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: -5\r\n\r\n", "400 Bad Request");
         cases.put("PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n", "413 Content Too Large");
-        cases.put("PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                "501 Not Implemented");
         cases.put("GET / HTTP/1.1\r\nHost: h\r\nX: " + "x".repeat(BlockingHttpServer.MAX_HEAD) + "\r\n\r\n",
                 "431 Request Header Fields Too Large");
         for (Map.Entry<String, String> c : cases.entrySet()) {
@@ -156,6 +182,10 @@ class BlockingHttpServerTest {
         }
         try (Socket s = connect()) {
             send(s, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhalf"); // and never the rest
+            assertThat(untilClosed(s)).startsWith("HTTP/1.1 408 Request Timeout\r\n");
+        }
+        try (Socket s = connect()) {
+            send(s, "\r\n\r\n"); // empty lines, skipped, and no request after them
             assertThat(untilClosed(s)).startsWith("HTTP/1.1 408 Request Timeout\r\n");
         }
     }
@@ -183,28 +213,127 @@ class BlockingHttpServerTest {
         assertThat(seen).isEmpty();
     }
 
+    /**
+     * Connections that send nothing do not lock others out: beyond the limit, a new one closes the one idle
+     * longest; only when every one is busy is the new one answered 503.
+     */
     @Test
-    void beyondItsLimitAConnectionWaitsForASlot() throws Exception {
+    void beyondItsLimitTheLongestIdleMakesRoomAndOnlyAllBusyIs503() throws Exception {
         server.close();
-        server = server(1);
-        try (Socket first = connect(); Socket second = connect()) {
-            send(first, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
-            assertThat(response(first.getInputStream())).endsWith("you said GET /1 0\n");
-            send(second, "GET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
-            second.setSoTimeout(500);
-            assertThat(readsNothing(second)).as("the second waits while the first is open").isTrue();
-            first.close();
-            second.setSoTimeout(5_000);
-            assertThat(response(second.getInputStream())).endsWith("you said GET /2 0\n");
+        server = server(2);
+        try (Socket silent = connect(); Socket idle = connect()) {
+            send(idle, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(response(idle.getInputStream())).endsWith("you said GET /1 0\n");
+            try (Socket third = connect()) {
+                send(third, "GET /3 HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(response(third.getInputStream())).endsWith("you said GET /3 0\n");
+                assertThat(silent.getInputStream().read()).as("the silent one, idle longest, closed").isNegative();
+                send(third, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+                send(idle, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+                awaitSlow(2); // both busy now
+                try (Socket fourth = connect()) {
+                    send(fourth, "GET /4 HTTP/1.1\r\nHost: h\r\n\r\n");
+                    assertThat(untilClosed(fourth)).startsWith("HTTP/1.1 503 Service Unavailable\r\n");
+                }
+                slow.countDown();
+                assertThat(response(third.getInputStream())).endsWith("you said GET /slow 0\n");
+                assertThat(response(idle.getInputStream())).endsWith("you said GET /slow 0\n");
+            }
         }
     }
 
-    private static boolean readsNothing(Socket s) throws IOException {
-        try {
-            s.getInputStream().read();
+    private void awaitSlow(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (slowStarted.get() < n) {
+            assertThat(System.nanoTime()).as(n + " /slow requests in the handler").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void takesAbsoluteFormBlankLinesBeforeARequestAndHttp10KeepAlive() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "\r\nGET http://h/abs?q HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(response(s.getInputStream())).endsWith("you said GET /abs 0\n");
+            send(s, "GET /ten HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+            assertThat(response(s.getInputStream())).contains("Connection: keep-alive\r\n")
+                    .endsWith("you said GET /ten 0\n");
+            send(s, "GET /after HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n");
+            assertThat(untilClosed(s)).contains("Connection: close\r\n").endsWith("you said GET /after 0\n");
+        }
+    }
+
+    @Test
+    void decodesAChunkedBody() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "PUT /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n");
+            send(s, "6\r\n world\r\n0\r\nTrailer: t\r\n\r\n");
+            assertThat(response(s.getInputStream())).endsWith("you said PUT /c 11\n");
+        }
+        assertThat(new String(seen.get(0).body(), StandardCharsets.UTF_8)).isEqualTo("hello world");
+    }
+
+    /** The client waits for 100 Continue before it sends the body (curl waits a second without it). */
+    @Test
+    void answersExpectContinueBeforeTheBodyComes() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "PUT /e HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(response(s.getInputStream())).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            send(s, "hello");
+            assertThat(response(s.getInputStream())).endsWith("you said PUT /e 5\n");
+        }
+    }
+
+    /**
+     * A body too large for the limit, streamed in full by the client: the client reads the 413. The server reads
+     * and drops what the client still sends before it closes (RFC 9112 9.6), against a reset that would lose the
+     * answer; a review saw 9 of 20 clients reset without it, but on this loopback the race did not show in this
+     * test with the drain taken out, so it proves the answer arrives, not that the drain is what saves it.
+     */
+    @Test
+    void aRefusedLargeBodyStillGetsItsAnswerRead() throws Exception {
+        byte[] body = new byte[200_000];
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = connect()) {
+                Thread writer = new Thread(() -> {
+                    try {
+                        send(s, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.length + "\r\n\r\n");
+                        s.getOutputStream().write(body);
+                    } catch (IOException e) {
+                        // the server stopped reading: its answer is what counts
+                    }
+                });
+                writer.start();
+                assertThat(untilClosed(s)).as("try " + i).startsWith("HTTP/1.1 413 Content Too Large\r\n");
+                writer.join(5_000);
+            }
+        }
+    }
+
+    /** A request being answered when the server closes is answered, with Connection: close. */
+    @Test
+    void closingLetsARequestUnderWayFinishWithConnectionClose() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
+            awaitSlow(1);
+            Thread closer = new Thread(server::close);
+            closer.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (accepts()) { // close() under way once the listener is gone; it waits for the request
+                assertThat(System.nanoTime()).as("the listener closed").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            slow.countDown();
+            assertThat(untilClosed(s)).contains("Connection: close\r\n").endsWith("you said GET /slow 0\n");
+            closer.join(5_000);
+        }
+    }
+
+    private boolean accepts() {
+        try (Socket probe = new Socket("127.0.0.1", server.port())) {
+            return probe.isConnected();
+        } catch (IOException refused) {
             return false;
-        } catch (java.net.SocketTimeoutException e) {
-            return true;
         }
     }
 

@@ -153,6 +153,23 @@ class HaircolorServerTest {
         assertThat(get("/api/color").body()).contains("\"background\":\"red\"");
     }
 
+    /** A method a resource does not take is 405 with the ones it does (RFC 9110 15.5.6); HEAD goes with GET. */
+    @Test
+    void aWrongMethodSaysWhichAreAllowed() throws Exception {
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/")).POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/color")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.headers().firstValue("Allow")).contains("GET, HEAD, PUT");
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/api/color")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValueAsLong("Content-Length").orElse(0)).isPositive();
+    }
+
     @Test
     void withoutATokenUpdatesAreDisabled() throws Exception {
         server.close();
