@@ -86,7 +86,8 @@ final class MqttSource implements AutoCloseable {
     MqttSource(Settings settings, IngestMetrics metrics) throws MqttException {
         this.settings = settings;
         this.metrics = metrics;
-        this.client = new MqttClient(settings.mqttUri(), settings.mqttClientId(), new MemoryPersistence());
+        this.client = new MqttClient(MqttTransport.uri(settings.mqttSsl(), settings.mqttHost(), settings.mqttPort()),
+                settings.mqttClientId(), new MemoryPersistence());
     }
 
     /**
@@ -157,10 +158,7 @@ final class MqttSource implements AutoCloseable {
         }
         o.setWill("/lwt/o2db", "offline".getBytes(StandardCharsets.UTF_8), 1, false);
         if (settings.mqttSsl()) {
-            o.setSocketFactory(tls(settings.mqttCa()).getSocketFactory());
-            o.setHttpsHostnameVerificationEnabled(true);
-        } else {
-            o.setSocketFactory(new BufferedSocketFactory());
+            o.setSocketFactory(tls(settings.mqttCa()).getSocketFactory()); // MqttTransport checks the name
         }
         return o;
     }
