@@ -184,8 +184,7 @@ public final class HaircolorServer implements AutoCloseable {
         long length = status == 304 || method.equals("HEAD") ? 0 : a.body().length;
         double elapsed = (System.nanoTime() - start) / 1e9;
         metrics.request(route, status, elapsed);
-        log.line(Instant.now() + " " + method + " " + (route.equals("other") ? "-" : path) + " " + status + " "
-                + length + " " + Math.round(elapsed * 1e6) / 1000.0 + "ms");
+        log.request(method, route.equals("other") ? "-" : path, status, length, elapsed * 1000);
         return new Response(status, h, a.body());
     }
 
