@@ -1,0 +1,93 @@
+package birdbath.owntracks2db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The acknowledgements' stream: every byte out once and in order, in few writes; close drains; failure told. */
+@Timeout(30)
+class CoalescingOutputStreamTest {
+
+    /** A stream under it whose first write waits for the test, as a socket's would when its buffer is full. */
+    private static final class Gated extends OutputStream {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final AtomicInteger writes = new AtomicInteger();
+        final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public void write(int b) {
+            throw new AssertionError("written a byte at a time");
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            if (writes.incrementAndGet() == 1) {
+                firstWriteStarted.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+            bytes.write(b, off, len);
+        }
+    }
+
+    @Test
+    void packetsFlushedOneByOneWhileTheSocketIsBusyGoOutTogetherInOrder() throws Exception {
+        Gated under = new Gated();
+        CoalescingOutputStream out = new CoalescingOutputStream(under, "test-flusher");
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        byte[] first = {0x40, 0x02, 0, 1};
+        out.write(first, 0, 4);
+        out.flush();
+        expected.write(first);
+        assertThat(under.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int id = 2; id <= 1000; id++) {
+            byte[] puback = {0x40, 0x02, (byte) (id >> 8), (byte) id};
+            out.write(puback, 0, 4);
+            out.flush();
+            expected.write(puback);
+        }
+        under.release.countDown();
+        out.close();
+        assertThat(under.bytes.toByteArray()).isEqualTo(expected.toByteArray());
+        assertThat(under.writes.get()).as("writes for 1,000 flushed packets").isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aFailedWriteIsToldToTheNextWriter() throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        CoalescingOutputStream out = new CoalescingOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                failed.countDown();
+                throw new IOException("broken pipe");
+            }
+        }, "test-flusher");
+        out.write(new byte[] {1}, 0, 1);
+        out.flush();
+        assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        assertThatThrownBy(() -> {
+            while (System.nanoTime() < deadline) {
+                out.write(new byte[] {2}, 0, 1); // throws once the flusher has recorded the failure
+                Thread.onSpinWait();
+            }
+        }).isInstanceOf(IOException.class).hasMessage("broken pipe");
+    }
+}
