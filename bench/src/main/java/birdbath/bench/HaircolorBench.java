@@ -30,6 +30,7 @@ public final class HaircolorBench {
     private static final String WRK_CONNECTIONS = "32";
     private static final String WRK_SECONDS = "5s";
     private static final int WARM_UP_RUNS = 3;
+    private static final int ROUNDS = 3;
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
 
@@ -67,42 +68,70 @@ public final class HaircolorBench {
                   server { listen 127.0.0.1:%d; root %s; etag on; add_header Cache-Control no-cache; }
                 }
                 """.formatted(dir, dir, dir.resolve("tmp"), nginxPort, www));
-        ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toAbsolutePath().toString());
-        pb.environment().put("HAIRCOLOR_PORT", String.valueOf(appPort));
-        pb.environment().put("HAIRCOLOR_DATA_DIR", dir.resolve("data").toString());
-        Process app = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Process nginx = null;
+        java.util.List<Result[]> rounds = new java.util.ArrayList<>(); // fresh, nginx, warm, nginx again
+        java.util.List<CpuTime.Jvm> freshCpu = new java.util.ArrayList<>(); // haircolor's during the fresh run
         try {
-            // fresh: the first request is /healthz (as Kubernetes' probe), the load starts as soon as it answers
-            await("http://127.0.0.1:" + appPort + "/healthz");
-            Result fresh = wrk(appPort);
-            Files.writeString(www.resolve("index.html"), await("http://127.0.0.1:" + appPort + "/"));
-            nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            await("http://127.0.0.1:" + nginxPort + "/");
-            Result nginxFresh = wrk(nginxPort);
-            for (int i = 0; i < WARM_UP_RUNS; i++) {
-                wrk(appPort);
+            for (int r = 1; r <= ROUNDS; r++) {
+                ProcessBuilder pb = new ProcessBuilder("java", CpuTime.KEEP_COMPILER_THREADS, "-jar",
+                        jar.toAbsolutePath().toString());
+                pb.environment().put("HAIRCOLOR_PORT", String.valueOf(appPort));
+                pb.environment().put("HAIRCOLOR_DATA_DIR", dir.resolve("data").toString());
+                Process app = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                try {
+                    // fresh: the first request is /healthz (as Kubernetes' probe), the load starts once it answers
+                    await("http://127.0.0.1:" + appPort + "/healthz");
+                    CpuTime.Jvm before = CpuTime.Jvm.of(app.pid());
+                    Result fresh = wrk(appPort);
+                    freshCpu.add(CpuTime.Jvm.of(app.pid()).minus(before));
+                    if (nginx == null) {
+                        Files.writeString(www.resolve("index.html"), await("http://127.0.0.1:" + appPort + "/"));
+                        nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+                                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        await("http://127.0.0.1:" + nginxPort + "/");
+                    }
+                    Result nginxFresh = wrk(nginxPort);
+                    for (int i = 0; i < WARM_UP_RUNS; i++) {
+                        wrk(appPort);
+                    }
+                    Result warm = wrk(appPort);
+                    Result nginxWarm = wrk(nginxPort);
+                    rounds.add(new Result[] {fresh, nginxFresh, warm, nginxWarm});
+                    System.err.printf(Locale.ROOT, "round %d: haircolor fresh %.0f req/s, warm %.0f req/s; nginx %.0f,"
+                            + " %.0f req/s%n", r, fresh.rps(), warm.rps(), nginxFresh.rps(), nginxWarm.rps());
+                } finally {
+                    app.destroy();
+                    app.waitFor(10, TimeUnit.SECONDS);
+                }
             }
-            Result warm = wrk(appPort);
-            Result nginxWarm = wrk(nginxPort);
-            System.err.printf(Locale.ROOT, "haircolor fresh %.0f req/s, warm %.0f req/s; nginx %.0f, %.0f req/s%n",
-                    fresh.rps(), warm.rps(), nginxFresh.rps(), nginxWarm.rps());
             StringBuilder sb = new StringBuilder("## haircolor (`bench/run haircolor`)\n\n");
             sb.append("Measured ").append(java.time.LocalDate.now()).append(" on ")
                     .append(Runtime.getRuntime().availableProcessors()).append(" cores, loopback, `wrk -t")
                     .append(WRK_THREADS).append(" -c").append(WRK_CONNECTIONS).append(" -d").append(WRK_SECONDS)
-                    .append(" --latency` on `/`, in one run: haircolor as a fresh `java -jar haircolor.jar` the")
-                    .append(" moment its `/healthz` answers, nginx serving the same page (saved from haircolor's")
-                    .append(" `GET /`) as a static file, then haircolor after ").append(WARM_UP_RUNS)
-                    .append(" more such runs, and nginx again. Target: at least half of nginx's throughput.\n\n")
-                    .append("| server | requests/s | p99 latency |\n|---|---:|---:|\n");
-            row(sb, "haircolor, fresh process", fresh);
-            row(sb, "nginx (static file)", nginxFresh);
-            row(sb, "haircolor, warmed up", warm);
-            row(sb, "nginx (static file), again", nginxWarm);
-            sb.append(String.format(Locale.ROOT, "%nRatio haircolor / nginx: fresh %.2f, warmed up %.2f.%n",
-                    fresh.rps() / nginxFresh.rps(), warm.rps() / nginxWarm.rps()));
+                    .append(" --latency` on `/`, ").append(ROUNDS).append(" rounds in one run, each: haircolor as a")
+                    .append(" fresh `java -jar haircolor.jar` the moment its `/healthz` answers, nginx serving the same")
+                    .append(" page (saved from haircolor's `GET /`) as a static file, then haircolor after ")
+                    .append(WARM_UP_RUNS).append(" more such runs, and nginx again. Target: at least half of nginx's")
+                    .append(" throughput. Requests/s (p99 latency).\n\n| round | haircolor, fresh process | nginx |")
+                    .append(" ratio | haircolor, warmed up | nginx | ratio |\n|---|---:|---:|---:|---:|---:|---:|\n");
+            for (int i = 0; i < rounds.size(); i++) {
+                Result[] r = rounds.get(i);
+                sb.append(String.format(Locale.ROOT, "| %d | %s | %s | %.2f | %s | %s | %.2f |%n", i + 1, cell(r[0]),
+                        cell(r[1]), r[0].rps() / r[1].rps(), cell(r[2]), cell(r[3]), r[2].rps() / r[3].rps()));
+            }
+            double[] fresh = rounds.stream().mapToDouble(r -> r[0].rps() / r[1].rps()).sorted().toArray();
+            double[] warm = rounds.stream().mapToDouble(r -> r[2].rps() / r[3].rps()).sorted().toArray();
+            sb.append(String.format(Locale.ROOT, "%nMedian ratio haircolor / nginx: fresh %.2f, warmed up %.2f.%n",
+                    fresh[fresh.length / 2], warm[warm.length / 2]));
+            sb.append(String.format(Locale.ROOT, "%nWhere a fresh run's time goes: of the %d cores' %.0f CPU seconds"
+                    + " in a run, haircolor took", Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors() * Double.parseDouble(WRK_SECONDS.replace("s", ""))));
+            for (int i = 0; i < freshCpu.size(); i++) {
+                sb.append(String.format(Locale.ROOT, "%s %.1f s (its JIT compilers %.1f s)", i == 0 ? "" : ",",
+                        freshCpu.get(i).total(), freshCpu.get(i).jit()));
+            }
+            sb.append(" in rounds ").append(freshCpu.isEmpty() ? "" : "1-" + freshCpu.size())
+                    .append("; wrk and the kernel the rest.\n");
             System.out.print(sb);
             BenchReport.replaceSection(output, "haircolor", sb.toString());
         } finally {
@@ -110,15 +139,14 @@ public final class HaircolorBench {
                 nginx.destroy();
                 nginx.waitFor(10, TimeUnit.SECONDS);
             }
-            app.destroy();
-            app.waitFor(10, TimeUnit.SECONDS);
             BenchReport.removeDir(dir);
         }
     }
 
-    private static void row(StringBuilder sb, String server, Result r) {
-        sb.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f ms |%n", server, r.rps(), r.p99ms()));
+    private static String cell(Result r) {
+        return String.format(Locale.ROOT, "%.0f (%.1f ms)", r.rps(), r.p99ms());
     }
+
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
