@@ -18,6 +18,23 @@ final class CpuTime {
 
     private CpuTime() { }
 
+    /** A process's or thread's name and CPU seconds (user + system), from its /proc stat file. */
+    private record Stat(String comm, double seconds) {
+        /** Null if the process or thread is gone. */
+        static Stat of(Path file) {
+            String stat;
+            try {
+                stat = Files.readString(file);
+            } catch (IOException gone) {
+                return null;
+            }
+            // pid (comm) state ppid ... utime(14) stime(15): comm may hold spaces, so count from its ')'
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new Stat(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+                    (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS);
+        }
+    }
+
     /** CPU seconds used so far by each group of processes: {@code name} gives a pid's group, or null to leave it. */
     static Map<String, Double> now(LongFunction<String> name) throws IOException {
         Map<String, Double> seconds = new TreeMap<>();
@@ -27,18 +44,12 @@ final class CpuTime {
                 if (!pidText.chars().allMatch(Character::isDigit)) {
                     continue;
                 }
-                String stat;
-                try {
-                    stat = Files.readString(p.resolve("stat"));
-                } catch (IOException gone) {
+                Stat stat = Stat.of(p.resolve("stat"));
+                if (stat == null) {
                     continue;
                 }
-                // pid (comm) state ppid ... utime(14) stime(15): comm may hold spaces, so count from its ')'
-                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 String group = name.apply(Long.parseLong(pidText));
-                group = group == null ? comm : group;
-                seconds.merge(group, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS, Double::sum);
+                seconds.merge(group == null ? stat.comm() : group, stat.seconds(), Double::sum);
             }
         }
         return seconds;
@@ -54,18 +65,13 @@ final class CpuTime {
             double jit = 0;
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
                 for (Path t : (Iterable<Path>) tasks::iterator) {
-                    String stat;
-                    try {
-                        stat = Files.readString(t.resolve("stat"));
-                    } catch (IOException gone) {
+                    Stat stat = Stat.of(t.resolve("stat"));
+                    if (stat == null) {
                         continue;
                     }
-                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
-                    total += seconds;
-                    if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-                        jit += seconds;
+                    total += stat.seconds();
+                    if (stat.comm().startsWith("C1 Compiler") || stat.comm().startsWith("C2 Compiler")) {
+                        jit += stat.seconds();
                     }
                 }
             }
