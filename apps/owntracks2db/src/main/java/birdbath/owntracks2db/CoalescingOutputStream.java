@@ -10,26 +10,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * by the time it runs in one write. Paho writes and flushes each packet by itself; after a batch is committed
  * it acknowledges hundreds of messages at once, which were as many TLS records (each encrypted here and
  * decrypted by the broker) and as many system calls; here they go out as a few. Nothing waits for a timer: the
- * flusher takes what is there when it wakes. What is buffered is bounded by the protocol: Paho sends only
- * acknowledgements, pings and the few packets of a connection's start and end.
+ * flusher takes what is there when it wakes.
+ *
+ * <p>The flusher is the only writer of the stream under it and holds no lock while it writes, so neither Paho's
+ * sender nor {@link #close()} ever waits for the socket. What a failed write means is not left for the next
+ * packet to find: {@code abort} (closing the socket) runs at once, so that Paho's reader fails and it
+ * reconnects. A broker that does not read is a dead connection too: past {@link #LIMIT} unsent bytes a write
+ * fails (Paho's own check for a stalled sender relies on writes that block, which these never do).
  */
 final class CoalescingOutputStream extends OutputStream {
 
+    /** Unsent bytes at most: some 250,000 acknowledgements, far beyond any broker's window. */
+    static final int LIMIT = 1 << 20;
+    /** How long close() lets the flusher write what is left before it aborts. */
+    static final long DRAIN_MILLIS = 2000;
+
     private final OutputStream out;
-    /** Guards the buffer and the flags. */
+    private final Runnable abort;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition pending = lock.newCondition();
-    /** Held while writing to {@link #out}; taken before {@link #lock} is let go, so bytes go out in order. */
-    private final ReentrantLock writing = new ReentrantLock();
+    private final Thread flusher;
     private byte[] buf = new byte[8192];
     private int size;
     private boolean dirty;
     private boolean closed;
     private IOException failure;
 
-    CoalescingOutputStream(OutputStream out, String name) {
+    /** {@code abort} ends the connection under {@code out} at once (the socket closed without lingering). */
+    CoalescingOutputStream(OutputStream out, String name, Runnable abort) {
         this.out = out;
-        Thread flusher = new Thread(this::flushLoop, name);
+        this.abort = abort;
+        this.flusher = new Thread(this::flushLoop, name);
         flusher.setDaemon(true);
         flusher.start();
     }
@@ -44,6 +55,9 @@ final class CoalescingOutputStream extends OutputStream {
         lock.lock();
         try {
             check();
+            if (size + len > LIMIT) {
+                throw new IOException("the broker has not taken the last " + size + " bytes sent to it");
+            }
             if (size + len > buf.length) {
                 buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
             }
@@ -67,71 +81,62 @@ final class CoalescingOutputStream extends OutputStream {
         }
     }
 
-    /** Writes what is left, then closes the stream under it. */
+    /**
+     * Lets the flusher write what is left (a DISCONNECT, say) for up to {@link #DRAIN_MILLIS}; if it is still
+     * writing then, aborts the connection. Then closes the stream under it.
+     */
     @Override
     public void close() throws IOException {
-        byte[] rest;
-        int n;
         lock.lock();
         try {
-            if (closed) {
-                return;
-            }
             closed = true;
             pending.signal();
-            rest = buf;
-            n = failure == null ? size : 0;
-            size = 0;
-            writing.lock();
         } finally {
             lock.unlock();
         }
         try {
-            if (n > 0) {
-                out.write(rest, 0, n);
-                out.flush();
-            }
-        } finally {
-            writing.unlock();
-            out.close();
+            flusher.join(DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (flusher.isAlive()) {
+            abort.run(); // the flusher's write fails, and it ends
+        }
+        out.close();
     }
 
     private void flushLoop() {
-        while (true) {
-            byte[] chunk;
-            int n;
-            lock.lock();
-            try {
-                while (!dirty && !closed) {
-                    pending.awaitUninterruptibly();
-                }
-                if (closed) {
-                    return; // close() writes the rest
-                }
-                dirty = false;
-                chunk = buf;
-                n = size;
-                buf = new byte[buf.length];
-                size = 0;
-                writing.lock();
-            } finally {
-                lock.unlock();
-            }
-            try {
-                out.write(chunk, 0, n);
-                out.flush();
-            } catch (IOException e) {
+        try {
+            while (true) {
+                byte[] chunk;
+                int n;
                 lock.lock();
                 try {
-                    failure = e; // the next write or flush says so; the reader sees the connection end anyway
+                    while (!dirty && !closed) {
+                        pending.awaitUninterruptibly();
+                    }
+                    if (closed && size == 0) {
+                        return;
+                    }
+                    dirty = false;
+                    chunk = buf;
+                    n = size;
+                    buf = new byte[Math.max(8192, Math.min(chunk.length, 65536))];
+                    size = 0;
                 } finally {
                     lock.unlock();
                 }
-                return;
-            } finally {
-                writing.unlock();
+                out.write(chunk, 0, n); // no lock held: writers and close() never wait for the socket
+                out.flush();
             }
+        } catch (Throwable t) {
+            lock.lock();
+            try {
+                failure = t instanceof IOException io ? io : new IOException(t);
+            } finally {
+                lock.unlock();
+            }
+            abort.run(); // Paho's reader fails at once, and it reconnects
         }
     }
 

@@ -146,6 +146,8 @@ final class MqttSource implements AutoCloseable {
     private MqttConnectOptions options() throws Exception {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
+        // not Paho's default, which after a failed connect tries MQTT 3.1 too: two connections per attempt
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         o.setAutomaticReconnect(true);
         o.setKeepAliveInterval(settings.mqttKeepaliveSeconds());
         o.setConnectionTimeout(15);

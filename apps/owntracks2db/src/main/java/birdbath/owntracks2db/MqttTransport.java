@@ -13,7 +13,9 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.internal.NetworkModule;
 import org.eclipse.paho.client.mqttv3.spi.NetworkModuleFactory;
 
@@ -32,7 +34,8 @@ public final class MqttTransport implements NetworkModuleFactory {
 
     /** The URI Paho is given for {@code host}:{@code port}, plain or TLS. */
     static String uri(boolean tls, String host, int port) {
-        return (tls ? TLS : TCP) + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        String bare = host.replaceAll("^\\[|]$", "");
+        return (tls ? TLS : TCP) + "://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port;
     }
 
     @Override
@@ -47,10 +50,17 @@ public final class MqttTransport implements NetworkModuleFactory {
         }
     }
 
+    /** A TLS URI needs an SSLSocketFactory (the default one if none is set), a plain one a plain factory. */
     @Override
-    public NetworkModule createNetworkModule(URI uri, MqttConnectOptions options, String clientId) {
-        SocketFactory factory = options.getSocketFactory() != null ? options.getSocketFactory()
-                : SocketFactory.getDefault();
+    public NetworkModule createNetworkModule(URI uri, MqttConnectOptions options, String clientId)
+            throws MqttException {
+        boolean tls = uri.getScheme().equals(TLS);
+        SocketFactory factory = options.getSocketFactory();
+        if (factory == null) {
+            factory = tls ? SSLSocketFactory.getDefault() : SocketFactory.getDefault();
+        } else if (tls != factory instanceof SSLSocketFactory) {
+            throw new MqttException(MqttException.REASON_CODE_SOCKET_FACTORY_MISMATCH);
+        }
         return new Module(uri, factory, options.getConnectionTimeout());
     }
 
@@ -58,9 +68,11 @@ public final class MqttTransport implements NetworkModuleFactory {
         private final URI uri;
         private final SocketFactory factory;
         private final int timeoutSeconds;
-        private Socket socket;
-        private InputStream in;
-        private OutputStream out;
+        // set by Paho's connecting thread, read by its others
+        private volatile Socket socket;
+        private volatile InputStream in;
+        private volatile OutputStream out;
+        private volatile boolean stopped;
 
         Module(URI uri, SocketFactory factory, int timeoutSeconds) {
             this.uri = uri;
@@ -70,8 +82,10 @@ public final class MqttTransport implements NetworkModuleFactory {
 
         @Override
         public void start() throws IOException {
+            stopped = false;
             String host = uri.getHost().replaceAll("^\\[|]$", "");
-            socket = factory.createSocket();
+            Socket socket = factory.createSocket();
+            this.socket = socket;
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, uri.getPort()), timeoutSeconds * 1000);
             if (uri.getScheme().equals(TLS)) {
@@ -89,8 +103,26 @@ public final class MqttTransport implements NetworkModuleFactory {
                 ssl.startHandshake();
                 ssl.setSoTimeout(0);
             }
+            if (stopped) { // stop() came while this connected: nothing of it may stay open
+                socket.close();
+                throw new IOException("stopped while connecting");
+            }
             in = new BufferedInputStream(socket.getInputStream(), BUFFER);
-            out = new CoalescingOutputStream(socket.getOutputStream(), "owntracks2db-mqtt-out");
+            out = new CoalescingOutputStream(socket.getOutputStream(), "owntracks2db-mqtt-out", () -> abort(socket));
+        }
+
+        /** Closes at once, unsent bytes dropped: also unblocks a write (and JDK 17's SSLSocket.close behind it). */
+        private static void abort(Socket socket) {
+            try {
+                socket.setSoLinger(true, 0);
+            } catch (IOException e) {
+                // closed already
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed already
+            }
         }
 
         @Override
@@ -103,14 +135,18 @@ public final class MqttTransport implements NetworkModuleFactory {
             return out;
         }
 
+        /** What is still buffered (a DISCONNECT) goes first, for 2 s at most; then the socket closes. */
         @Override
         public void stop() throws IOException {
+            stopped = true;
+            Socket socket = this.socket;
             if (socket == null) {
                 return;
             }
             try {
+                OutputStream out = this.out;
                 if (out != null) {
-                    out.close(); // what is still buffered (a DISCONNECT) goes first
+                    out.close();
                 }
             } finally {
                 socket.close();

@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The acknowledgements' stream: every byte out once and in order, in few writes; close drains; failure told. */
+/**
+ * The acknowledgements' stream: every byte out once and in order, in few writes; a failed or stuck write ends
+ * the connection (abort) instead of waiting, and close() never waits for the socket longer than its drain.
+ */
 @Timeout(30)
 class CoalescingOutputStreamTest {
 
@@ -45,7 +48,7 @@ class CoalescingOutputStreamTest {
     @Test
     void packetsFlushedOneByOneWhileTheSocketIsBusyGoOutTogetherInOrder() throws Exception {
         Gated under = new Gated();
-        CoalescingOutputStream out = new CoalescingOutputStream(under, "test-flusher");
+        CoalescingOutputStream out = new CoalescingOutputStream(under, "test-flusher", () -> { });
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         byte[] first = {0x40, 0x02, 0, 1};
         out.write(first, 0, 4);
@@ -65,8 +68,9 @@ class CoalescingOutputStreamTest {
     }
 
     @Test
-    void aFailedWriteIsToldToTheNextWriter() throws Exception {
+    void aFailedWriteAbortsAtOnceAndIsToldToTheNextWriter() throws Exception {
         CountDownLatch failed = new CountDownLatch(1);
+        CountDownLatch aborted = new CountDownLatch(1);
         CoalescingOutputStream out = new CoalescingOutputStream(new OutputStream() {
             @Override
             public void write(int b) {
@@ -78,10 +82,11 @@ class CoalescingOutputStreamTest {
                 failed.countDown();
                 throw new IOException("broken pipe");
             }
-        }, "test-flusher");
+        }, "test-flusher", aborted::countDown);
         out.write(new byte[] {1}, 0, 1);
         out.flush();
         assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(aborted.await(10, TimeUnit.SECONDS)).as("the connection ended at once").isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         assertThatThrownBy(() -> {
             while (System.nanoTime() < deadline) {
@@ -89,5 +94,62 @@ class CoalescingOutputStreamTest {
                 Thread.onSpinWait();
             }
         }).isInstanceOf(IOException.class).hasMessage("broken pipe");
+    }
+
+    /**
+     * close() while the flusher's write is stuck (a broker that does not read): close() waits the drain, then
+     * aborts, which makes the stuck write fail; and the failing write taking the lock close() had held no longer
+     * deadlocks the two (a review reproduced that). Both end well within the test's bound.
+     */
+    @Test
+    void closeDuringAStuckWriteAbortsAfterTheDrainInsteadOfWaiting() throws Exception {
+        Gated under = new Gated();
+        CountDownLatch aborted = new CountDownLatch(1);
+        CoalescingOutputStream out = new CoalescingOutputStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                under.write(b, off, len); // the first write waits until released
+                if (aborted.getCount() == 0) {
+                    throw new IOException("socket closed"); // what a write on an aborted socket does
+                }
+            }
+        }, "test-flusher", () -> {
+            aborted.countDown();
+            under.release.countDown(); // the abort closes the socket: the stuck write returns, and fails
+        });
+        out.write(new byte[] {1, 2, 3}, 0, 3);
+        out.flush();
+        assertThat(under.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        out.write(new byte[] {4}, 0, 1);
+        out.flush();
+        long start = System.nanoTime();
+        out.close();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(aborted.getCount()).as("aborted").isZero();
+        assertThat(millis).as("close() took").isBetween(CoalescingOutputStream.DRAIN_MILLIS - 100,
+                CoalescingOutputStream.DRAIN_MILLIS + 3000);
+    }
+
+    /** A broker that takes nothing: past the limit, writing fails (Paho then reconnects). */
+    @Test
+    void unsentBytesBeyondTheLimitFailTheWrite() throws Exception {
+        Gated under = new Gated(); // never released: the first write stays stuck
+        CoalescingOutputStream out = new CoalescingOutputStream(under, "test-flusher", under.release::countDown);
+        out.write(new byte[] {1}, 0, 1);
+        out.flush();
+        assertThat(under.firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        byte[] kib = new byte[1024];
+        for (int i = 0; i < CoalescingOutputStream.LIMIT / kib.length; i++) {
+            out.write(kib, 0, kib.length);
+        }
+        assertThatThrownBy(() -> out.write(kib, 0, kib.length)).isInstanceOf(IOException.class)
+                .hasMessageContaining("has not taken");
+        under.release.countDown();
+        out.close();
     }
 }
