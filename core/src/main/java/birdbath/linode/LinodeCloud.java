@@ -78,6 +78,20 @@ public final class LinodeCloud {
         api.post("/volumes/" + volumeId + "/detach", LinodeApi.object());
     }
 
+    /**
+     * Grows a volume to {@code sizeGb}; a resize whose answer was lost and was then retried finds it done, which
+     * counts as success (Linode answers 400 to a size that is not larger).
+     */
+    public void resizeVolume(long volumeId, int sizeGb) {
+        try {
+            api.post("/volumes/" + volumeId + "/resize", LinodeApi.object().put("size", sizeGb));
+        } catch (LinodeApiException e) {
+            if (e.status() != 400 || volume(volumeId).size() < sizeGb) {
+                throw e;
+            }
+        }
+    }
+
     public Volume volume(long id) {
         return Volume.of(api.get("/volumes/" + id));
     }

@@ -1,5 +1,6 @@
 package birdbath.provider.linode;
 
+import birdbath.BirdbathException;
 import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
@@ -47,7 +48,10 @@ record VolumeResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
                     volumes.put(node, created);
                     out.info("  + volume " + created.label() + " created and attached (" + created.size() + " GB)");
                 }));
-            } else if (i == null) {
+                continue;
+            }
+            size(v, label).ifPresent(actions::add);
+            if (i == null) {
                 // its node is made by this run: the volume follows it
                 actions.add(CloudAction.update("volume", label, "attach to " + label + " (created by this run)",
                         () -> { }));
@@ -68,6 +72,26 @@ record VolumeResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
                     () -> delete(v)));
         }
         return actions;
+    }
+
+    /**
+     * A volume smaller than storage.volume_size_gb grows (the API's resize; the brick's filesystem follows in
+     * the storage stage); one larger is refused, since Linode volumes only grow.
+     */
+    private java.util.Optional<CloudAction> size(Volume v, String label) {
+        if (v.size() > spec.volumeSizeGb()) {
+            throw new BirdbathException("storage.volume_size_gb is " + spec.volumeSizeGb() + " but volume " + label
+                    + " has " + v.size() + " GB: Linode volumes only grow, so set it to " + v.size()
+                    + " or more");
+        }
+        if (v.size() == spec.volumeSizeGb()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(CloudAction.update("volume", label, "resize " + v.size() + " -> "
+                + spec.volumeSizeGb() + " GB", () -> {
+                    cloud.resizeVolume(v.id(), spec.volumeSizeGb());
+                    out.info("  ~ volume " + v.label() + " resized to " + spec.volumeSizeGb() + " GB");
+                }));
     }
 
     /** Creates and attaches what is missing and waits until all are active; the volumes by node number. */

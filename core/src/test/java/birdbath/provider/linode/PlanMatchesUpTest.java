@@ -1,8 +1,10 @@
 package birdbath.provider.linode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import birdbath.Birdbath;
+import birdbath.BirdbathException;
 import birdbath.plan.Change;
 import birdbath.plan.Plan;
 import java.net.URI;
@@ -37,6 +39,7 @@ class PlanMatchesUpTest {
             Map.entry(Pattern.compile("DELETE .*/linode/instances/\\d+"), "instance -"),
             Map.entry(Pattern.compile("POST .*/volumes"), "volume +"),
             Map.entry(Pattern.compile("POST .*/volumes/\\d+/attach"), "volume ~"),
+            Map.entry(Pattern.compile("POST .*/volumes/\\d+/resize"), "volume ~"),
             Map.entry(Pattern.compile("DELETE .*/volumes/\\d+"), "volume -"),
             Map.entry(Pattern.compile("POST .*/domains/\\d+/records"), "dns +"),
             Map.entry(Pattern.compile("PUT .*/domains/\\d+/records/\\d+"), "dns ~"),
@@ -123,6 +126,25 @@ class PlanMatchesUpTest {
             Plan shrunk = planThenUp(f, f.birdbath(f.config("demo", 3, narrowed)), true);
             assertThat(announced(shrunk)).containsEntry("instance -", 1).containsEntry("volume -", 1)
                     .containsEntry("dns -", 1);
+        }
+    }
+
+    /** storage.volume_size_gb raised: each volume resized through the API, as announced; lowered: refused. */
+    @Test
+    void raisingTheVolumeSizeResizesAsPlanSaidAndLoweringItIsRefused() throws Exception {
+        try (SimFixture f = new SimFixture(dir)) {
+            planThenUp(f, f.birdbath(f.config("demo", 3, "")), false);
+            Plan grown = planThenUp(f, f.birdbath(f.config("demo", 3, "storage:\n  volume_size_gb: 30\n")), false);
+            assertThat(announced(grown)).containsExactly(Map.entry("volume ~", 3));
+            assertThat(grown.render()).contains("resize 20 -> 30 GB");
+            assertThat(f.api("GET", "/volumes", null).path("data").findValuesAsText("size"))
+                    .containsExactly("30", "30", "30");
+            Birdbath lowered = f.birdbath(f.config("demo", 3, "storage:\n  volume_size_gb: 25\n"));
+            String why = "storage.volume_size_gb is 25 but volume demo-1 has 30 GB: Linode volumes only grow, so set"
+                    + " it to 30 or more";
+            assertThatThrownBy(lowered::plan).isInstanceOf(BirdbathException.class).hasMessage(why);
+            assertThatThrownBy(() -> lowered.up(PROVISION, null, true)).isInstanceOf(BirdbathException.class)
+                    .hasMessage(why);
         }
     }
 
