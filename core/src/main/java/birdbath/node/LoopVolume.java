@@ -16,17 +16,30 @@ public final class LoopVolume {
 
     /** The loop device backing {@code file}, creating the file and attaching it when needed. */
     public static String ensure(Path file, int sizeGb) throws IOException {
-        String existing = deviceOf(file);
-        if (existing != null) {
-            return existing;
-        }
         if (!Files.exists(file)) {
             Files.createDirectories(file.getParent());
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-                raf.setLength((long) sizeGb << 30);
+        }
+        long bytes = (long) sizeGb << 30;
+        boolean grown = false;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            if (raf.length() < bytes) { // new, or grown as storage.volume_size_gb was raised: sparse either way
+                grown = raf.length() > 0;
+                raf.setLength(bytes);
             }
         }
-        return Host.check(T, "losetup", "--find", "--show", file.toString()).strip();
+        String existing = deviceOf(file);
+        if (existing == null) {
+            return Host.check(T, "losetup", "--find", "--show", file.toString()).strip();
+        }
+        if (grown) {
+            Host.check(T, "losetup", "--set-capacity", existing); // the device (and the node) sees the new size
+        }
+        return existing;
+    }
+
+    /** The size of {@code file} in whole GiB, or -1 if there is none. */
+    public static long sizeGb(Path file) throws IOException {
+        return Files.exists(file) ? Files.size(file) >> 30 : -1;
     }
 
     /** The loop device currently backed by {@code file}, or null. */

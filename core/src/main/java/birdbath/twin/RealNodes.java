@@ -336,12 +336,7 @@ public final class RealNodes implements NodeBackend {
         Set<Long> ids = account.volumes().stream().map(Volume::id).collect(Collectors.toSet());
         for (Volume v : account.volumes()) {
             Path file = runDir.resolve("volumes").resolve(v.id() + ".img");
-            String device = LoopVolume.ensure(file, v.sizeGb());
-            if (Files.size(file) < ((long) v.sizeGb() << 30)) {
-                Host.check(T, "truncate", "-s", v.sizeGb() + "G", file.toString());
-                Host.check(T, "losetup", "-c", device);
-            }
-            volumeDevices.put(v.id(), device);
+            volumeDevices.put(v.id(), LoopVolume.ensure(file, v.sizeGb())); // grown as a resize asks
         }
         for (Long gone : List.copyOf(volumeDevices.keySet())) {
             if (!ids.contains(gone)) {

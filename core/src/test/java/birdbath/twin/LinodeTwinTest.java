@@ -288,6 +288,28 @@ class LinodeTwinTest {
                 () -> birdbath().check(STAGES).stream().allMatch(CheckResult::ok));
     }
 
+    /**
+     * storage.volume_size_gb raised from 20 to 21: `up` resizes each volume through the API, the twin grows the
+     * loop device behind it (the node sees its Linode device grow), and the storage stage grows the brick's XFS
+     * online; check stays green.
+     */
+    @Test
+    @Order(8)
+    void aRaisedVolumeSizeResizesTheVolumesAndGrowsTheBricks() throws Exception {
+        String base = Files.readString(config);
+        Files.writeString(config, base + "storage:\n  volume_size_gb: 21\n");
+        birdbath().up(List.of("provision", "storage"), null, false);
+        long gib = 1L << 30;
+        for (Node node : birdbath().nodes()) {
+            assertThat(Long.parseLong(run(node.name(), "blockdev --getsize64 /dev/disk/by-id/scsi-0Linode_Volume_"
+                    + node.name()))).as(node.name() + "'s volume").isEqualTo(21 * gib);
+            assertThat(Long.parseLong(run(node.name(), "df -B1 --output=size "
+                    + birdbath.stage.storage.StorageStage.BRICK_MOUNT + " | tail -1").strip()))
+                    .as(node.name() + "'s brick").isGreaterThan(20 * gib);
+        }
+        assertThat(birdbath().check(STAGES)).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+    }
+
     /** A node that shows another host key than its pin (rebuilt behind birdbath's back, or someone between). */
     @Test
     @Order(8)

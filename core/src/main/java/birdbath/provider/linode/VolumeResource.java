@@ -1,6 +1,5 @@
 package birdbath.provider.linode;
 
-import birdbath.BirdbathException;
 import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.config.ClusterSpec;
@@ -8,6 +7,7 @@ import birdbath.linode.LinodeApiException;
 import birdbath.linode.LinodeCloud;
 import birdbath.linode.Resources.Instance;
 import birdbath.linode.Resources.Volume;
+import birdbath.provider.VolumeSize;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -74,24 +74,15 @@ record VolumeResource(ClusterSpec spec, LinodeCloud cloud, Reporter out) {
         return actions;
     }
 
-    /**
-     * A volume smaller than storage.volume_size_gb grows (the API's resize; the brick's filesystem follows in
-     * the storage stage); one larger is refused, since Linode volumes only grow.
-     */
+    /** A volume smaller than storage.volume_size_gb grows (the brick's filesystem follows in the storage stage). */
     private java.util.Optional<CloudAction> size(Volume v, String label) {
-        if (v.size() > spec.volumeSizeGb()) {
-            throw new BirdbathException("storage.volume_size_gb is " + spec.volumeSizeGb() + " but volume " + label
-                    + " has " + v.size() + " GB: Linode volumes only grow, so set it to " + v.size()
-                    + " or more");
-        }
-        if (v.size() == spec.volumeSizeGb()) {
+        if (!VolumeSize.mustGrow(spec, label, v.size())) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(CloudAction.update("volume", label, "resize " + v.size() + " -> "
-                + spec.volumeSizeGb() + " GB", () -> {
-                    cloud.resizeVolume(v.id(), spec.volumeSizeGb());
-                    out.info("  ~ volume " + v.label() + " resized to " + spec.volumeSizeGb() + " GB");
-                }));
+        return java.util.Optional.of(CloudAction.update("volume", label, VolumeSize.growth(spec, v.size()), () -> {
+            cloud.resizeVolume(v.id(), spec.volumeSizeGb());
+            out.info("  ~ volume " + v.label() + " resized to " + spec.volumeSizeGb() + " GB");
+        }));
     }
 
     /** Creates and attaches what is missing and waits until all are active; the volumes by node number. */

@@ -15,6 +15,7 @@ import birdbath.plan.Change;
 import birdbath.plan.Plan;
 import birdbath.provider.Node;
 import birdbath.provider.Provider;
+import birdbath.provider.VolumeSize;
 import birdbath.remote.KnownHosts;
 import birdbath.secrets.ClusterCredentials;
 import birdbath.secrets.SecretFiles;
@@ -107,6 +108,15 @@ public final class LocalProvider implements Provider {
         return localDir.resolve("volumes").resolve(spec.nodeLabel(n) + ".img");
     }
 
+    /** The size of node n's volume file in GiB, -1 if it has none. */
+    private long volumeGb(int n) {
+        try {
+            return LoopVolume.sizeGb(volumeFile(n));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The cluster's network: chosen once, kept in .birdbath/local/network.json. */
     private LocalNetwork network(boolean allocate) {
         Path file = localDir.resolve("network.json");
@@ -165,9 +175,14 @@ public final class LocalProvider implements Provider {
             } else if (!c.running()) {
                 changes.add(new Change.Update("node", spec.nodeLabel(n), "start (stopped)"));
             }
-            if (spec.roles(n).contains(Role.STORAGE) && LoopVolume.deviceOf(volumeFile(n)) == null) {
-                changes.add(new Change.Create("volume", spec.nodeLabel(n), "loop device on a sparse "
-                        + spec.volumeSizeGb() + " GB file"));
+            if (spec.roles(n).contains(Role.STORAGE)) {
+                long gb = volumeGb(n);
+                if (gb >= 0 && VolumeSize.mustGrow(spec, spec.nodeLabel(n), gb)) {
+                    changes.add(new Change.Update("volume", spec.nodeLabel(n), VolumeSize.growth(spec, gb)));
+                } else if (LoopVolume.deviceOf(volumeFile(n)) == null) {
+                    changes.add(new Change.Create("volume", spec.nodeLabel(n), "loop device on a sparse "
+                            + spec.volumeSizeGb() + " GB file"));
+                }
             }
         }
         for (int n : existingNodes()) {

@@ -36,6 +36,8 @@ import java.util.UUID;
 public final class StorageStage implements Stage {
 
     public static final String MOUNT = "/mnt/birdbath";
+    /** Where a node's brick filesystem is mounted (for tests and tools outside this package). */
+    public static final String BRICK_MOUNT = GlusterLayout.BRICK_MOUNT;
     static final String K8S_DIR = "k8s";
     static final String MOUNT_UNIT = "mnt-birdbath.mount";
     static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
@@ -126,13 +128,26 @@ public final class StorageStage implements Stage {
                     .unit(BRICK_UNIT)
                     // only on the mounted brick, never on the root filesystem underneath
                     .add(new RunUnless("brick directory", "mountpoint -q " + GlusterLayout.BRICK_MOUNT + " && mkdir -p "
-                            + GlusterLayout.BRICK_DIR, "test -d " + GlusterLayout.BRICK_DIR));
+                            + GlusterLayout.BRICK_DIR, "test -d " + GlusterLayout.BRICK_DIR))
+                    .add(growBrick(device));
         }
         if (node == layout.arbiter()) {
             steps.add(new RunUnless("arbiter directory", "mkdir -p " + GlusterLayout.ARBITER_DIR,
                     "test -d " + GlusterLayout.ARBITER_DIR));
         }
         return steps.unit("glusterd.service").build();
+    }
+
+    /**
+     * The brick's XFS grown online to its device, once the volume under it has grown (storage.volume_size_gb
+     * raised); a no-op while the filesystem fills the device but for less than 64 MiB.
+     */
+    private static Step growBrick(String device) {
+        String mount = GlusterLayout.BRICK_MOUNT;
+        return new RunUnless("brick filesystem fills " + device, "xfs_growfs -d " + mount,
+                "! mountpoint -q " + mount + " || { set -- $(xfs_info " + mount + " | sed -n"
+                        + " 's/^data *= *bsize=\\([0-9]*\\) *blocks=\\([0-9]*\\).*/\\1 \\2/p');"
+                        + " [ $(( $(blockdev --getsize64 " + device + ") - $1 * $2 )) -lt 67108864 ]; }");
     }
 
     private List<Step> mountSteps(StageRun run, Node node) {

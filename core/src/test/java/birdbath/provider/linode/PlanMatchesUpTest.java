@@ -140,8 +140,8 @@ class PlanMatchesUpTest {
             assertThat(f.api("GET", "/volumes", null).path("data").findValuesAsText("size"))
                     .containsExactly("30", "30", "30");
             Birdbath lowered = f.birdbath(f.config("demo", 3, "storage:\n  volume_size_gb: 25\n"));
-            String why = "storage.volume_size_gb is 25 but volume demo-1 has 30 GB: Linode volumes only grow, so set"
-                    + " it to 30 or more";
+            String why = "storage.volume_size_gb is 25 but volume demo-1 has 30 GB: volumes only grow (neither a"
+                    + " Linode volume nor the XFS brick on it can shrink), so set it to 30 or more";
             assertThatThrownBy(lowered::plan).isInstanceOf(BirdbathException.class).hasMessage(why);
             assertThatThrownBy(() -> lowered.up(PROVISION, null, true)).isInstanceOf(BirdbathException.class)
                     .hasMessage(why);

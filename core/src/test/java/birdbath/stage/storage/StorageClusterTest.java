@@ -157,4 +157,38 @@ class StorageClusterTest {
         assertThat(cluster.run(node, "cat " + StorageStage.MOUNT + "/hello.txt")).isEqualTo("from node 1");
         assertThat(failed()).isEmpty();
     }
+
+    /**
+     * storage.volume_size_gb raised from 20 to 21: plan says so per volume, up grows each loop file (the node
+     * sees its device grow) and the storage stage grows each brick's XFS online; what was stored is still there
+     * and check is green. Lowered again: plan and up refuse, naming the volume and its size.
+     */
+    @Test
+    @Order(8)
+    void aRaisedVolumeSizeGrowsEveryBrickOnlineAndALoweredOneIsRefused() throws Exception {
+        String base = java.nio.file.Files.readString(cluster.config);
+        java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 21\n");
+        assertThat(cluster.birdbath().plan().render()).contains("resize 20 -> 21 GB");
+        cluster.birdbath().up(List.of("provision", "storage"), null, false);
+        long gib = 1L << 30;
+        for (int n = 1; n <= 3; n++) {
+            assertThat(Long.parseLong(cluster.run(cluster.node(n), "blockdev --getsize64 " + device(n))))
+                    .as("the device on node " + n).isEqualTo(21 * gib);
+            long fs = Long.parseLong(cluster.run(cluster.node(n), "df -B1 --output=size " + GlusterLayout.BRICK_MOUNT
+                    + " | tail -1").strip());
+            assertThat(fs).as("the brick's filesystem on node " + n).isGreaterThan(20 * gib);
+            assertThat(cluster.run(cluster.node(n), "cat " + GlusterLayout.BRICK_DIR + "/hello.txt"))
+                    .isEqualTo("from node 1");
+        }
+        assertThat(failed()).isEmpty();
+        cluster.output.clear();
+        cluster.birdbath().up(List.of("storage"), null, false);
+        assertThat(cluster.output).filteredOn(l -> l.contains(" storage ")).allMatch(l -> l.contains("changed=0"));
+
+        java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 20\n");
+        assertThatThrownBy(() -> cluster.birdbath().plan()).hasMessage("storage.volume_size_gb is 20 but volume "
+                + cluster.node(1) + " has 21 GB: volumes only grow (neither a Linode volume nor the XFS brick on it"
+                + " can shrink), so set it to 21 or more");
+        java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 21\n");
+    }
 }
