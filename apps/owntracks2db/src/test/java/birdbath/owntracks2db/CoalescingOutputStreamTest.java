@@ -45,6 +45,26 @@ class CoalescingOutputStreamTest {
         }
     }
 
+    /** What a stream under the coalescer does with a write of many bytes. */
+    private interface BulkWrite {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    /** A stream doing {@code w} for every write; a byte-at-a-time write fails the test. */
+    private static OutputStream bulk(BulkWrite w) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new AssertionError("written a byte at a time");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                w.write(b, off, len);
+            }
+        };
+    }
+
     @Test
     void packetsFlushedOneByOneWhileTheSocketIsBusyGoOutTogetherInOrder() throws Exception {
         Gated under = new Gated();
@@ -71,18 +91,10 @@ class CoalescingOutputStreamTest {
     void aFailedWriteAbortsAtOnceAndIsToldToTheNextWriter() throws Exception {
         CountDownLatch failed = new CountDownLatch(1);
         CountDownLatch aborted = new CountDownLatch(1);
-        CoalescingOutputStream out = new CoalescingOutputStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                throw new AssertionError();
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                failed.countDown();
-                throw new IOException("broken pipe");
-            }
-        }, "test-flusher", aborted::countDown);
+        CoalescingOutputStream out = new CoalescingOutputStream(bulk((b, off, len) -> {
+            failed.countDown();
+            throw new IOException("broken pipe");
+        }), "test-flusher", aborted::countDown);
         out.write(new byte[] {1}, 0, 1);
         out.flush();
         assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -105,20 +117,12 @@ class CoalescingOutputStreamTest {
     void closeDuringAStuckWriteAbortsAfterTheDrainInsteadOfWaiting() throws Exception {
         Gated under = new Gated();
         CountDownLatch aborted = new CountDownLatch(1);
-        CoalescingOutputStream out = new CoalescingOutputStream(new OutputStream() {
-            @Override
-            public void write(int b) {
-                throw new AssertionError();
+        CoalescingOutputStream out = new CoalescingOutputStream(bulk((b, off, len) -> {
+            under.write(b, off, len); // the first write waits until released
+            if (aborted.getCount() == 0) {
+                throw new IOException("socket closed"); // what a write on an aborted socket does
             }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                under.write(b, off, len); // the first write waits until released
-                if (aborted.getCount() == 0) {
-                    throw new IOException("socket closed"); // what a write on an aborted socket does
-                }
-            }
-        }, "test-flusher", () -> {
+        }), "test-flusher", () -> {
             aborted.countDown();
             under.release.countDown(); // the abort closes the socket: the stuck write returns, and fails
         });
