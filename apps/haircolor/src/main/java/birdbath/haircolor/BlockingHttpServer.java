@@ -50,8 +50,11 @@ final class BlockingHttpServer implements AutoCloseable {
     private static final int LINGER_MILLIS = 1000;
     private static final int LINGER_BYTES = 64 * 1024;
 
-    /** A request as the handler sees it; header names in lower case, repeated header lines joined by ", ". */
-    record Request(String method, String path, Map<String, String> headers, byte[] body) {
+    /**
+     * A request as the handler sees it; header names in lower case, repeated header lines joined by ", ";
+     * {@code http10}: it came as HTTP/1.0 (other 1.x versions are taken as 1.1).
+     */
+    record Request(String method, String path, boolean http10, Map<String, String> headers, byte[] body) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -92,7 +95,7 @@ final class BlockingHttpServer implements AutoCloseable {
     private final ExecutorService threads;
     private final Thread acceptor;
     private volatile boolean stopping;
-    private volatile byte[] dateLine = new byte[0];
+    private volatile String dateLine = "";
     private volatile long dateSecond = -1;
 
     BlockingHttpServer(InetSocketAddress address, int maxConnections, int maxBody, Duration timeout, Handler handler)
@@ -195,11 +198,11 @@ final class BlockingHttpServer implements AutoCloseable {
     }
 
     /** "Date: ...\r\n", made once a second. */
-    private byte[] dateLine() {
+    private String dateLine() {
         long now = System.currentTimeMillis() / 1000;
-        byte[] line = dateLine;
+        String line = dateLine;
         if (now != dateSecond) {
-            line = ("Date: " + HTTP_DATE.format(Instant.ofEpochSecond(now)) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            line = "Date: " + HTTP_DATE.format(Instant.ofEpochSecond(now)) + "\r\n";
             dateLine = line;
             dateSecond = now;
         }
@@ -252,8 +255,7 @@ final class BlockingHttpServer implements AutoCloseable {
                         return;
                     }
                     keepAlive = keepAlive(request) && !stopping;
-                    write(out, response, request.method().equals("HEAD"), keepAlive,
-                            keepAlive && isHttp10(request));
+                    write(out, response, request.method().equals("HEAD"), keepAlive, keepAlive && request.http10());
                 }
             } catch (IOException e) {
                 // the client went away, or stopped sending
@@ -382,7 +384,6 @@ final class BlockingHttpServer implements AutoCloseable {
             String path = path(requestLine[1]);
             Map<String, String> headers = headers(lines);
             boolean http10 = version.equals("HTTP/1.0");
-            headers.put(":http10", String.valueOf(http10));
             if (!http10 && !headers.containsKey("host")) {
                 throw new Refused(400, "an HTTP/1.1 request needs a Host header");
             }
@@ -399,7 +400,7 @@ final class BlockingHttpServer implements AutoCloseable {
                 out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             }
             byte[] body = length >= 0 ? body(in, length, deadline) : chunked(in, deadline);
-            return new Request(requestLine[0], path, headers, body);
+            return new Request(requestLine[0], path, http10, headers, body);
         }
 
         private byte[] body(InputStream in, int length, long deadline) throws IOException, Refused {
@@ -479,8 +480,7 @@ final class BlockingHttpServer implements AutoCloseable {
         private void write(OutputStream out, Response r, boolean head, boolean keepAlive, boolean sayKeepAlive)
                 throws IOException {
             StringBuilder sb = new StringBuilder(256).append("HTTP/1.1 ").append(r.status()).append(' ')
-                    .append(reason(r.status())).append("\r\n");
-            int statusLine = sb.length();
+                    .append(reason(r.status())).append("\r\n").append(dateLine());
             for (Map.Entry<String, String> h : r.headers()) {
                 sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
             }
@@ -494,14 +494,10 @@ final class BlockingHttpServer implements AutoCloseable {
                 sb.append("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes otherwise
             }
             sb.append("\r\n");
-            byte[] date = dateLine();
             byte[] headers = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
             int bodyLength = noBody || head ? 0 : r.body().length;
-            byte[] all = new byte[headers.length + date.length + bodyLength];
-            System.arraycopy(headers, 0, all, 0, statusLine);
-            System.arraycopy(date, 0, all, statusLine, date.length);
-            System.arraycopy(headers, statusLine, all, statusLine + date.length, headers.length - statusLine);
-            System.arraycopy(r.body(), 0, all, headers.length + date.length, bodyLength);
+            byte[] all = java.util.Arrays.copyOf(headers, headers.length + bodyLength);
+            System.arraycopy(r.body(), 0, all, headers.length, bodyLength);
             out.write(all); // one write, one segment
         }
     }
@@ -565,10 +561,11 @@ final class BlockingHttpServer implements AutoCloseable {
             throw new Refused(400, "Content-Length is not a number");
         }
         String digits = value.replaceFirst("^0+(?=.)", "");
-        if (digits.length() > 9 || Integer.parseInt(digits) > maxBody) {
+        int length = digits.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+        if (length > maxBody) {
             throw new Refused(413, "the body is larger than " + maxBody + " bytes");
         }
-        return Integer.parseInt(digits);
+        return length;
     }
 
     /** A field value without the spaces and tabs around it (RFC 9110 5.5: OWS is only those two). */
@@ -595,11 +592,7 @@ final class BlockingHttpServer implements AutoCloseable {
                 keep |= ows(option).equalsIgnoreCase("keep-alive");
             }
         }
-        return isHttp10(r) ? keep && !close : !close;
-    }
-
-    private static boolean isHttp10(Request r) {
-        return r.headers().get(":http10").equals("true");
+        return r.http10() ? keep && !close : !close;
     }
 
     /** An RFC 9110 token: a method or a header name. */
