@@ -2,12 +2,6 @@ package birdbath.bench;
 
 import birdbath.BirdbathException;
 import birdbath.host.Host;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +25,8 @@ public final class HaircolorBench {
     private static final String WRK_SECONDS = "5s";
     private static final int WARM_UP_RUNS = 3;
     private static final int ROUNDS = 3;
+    /** How long a server just started may take to answer. */
+    private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
 
@@ -51,8 +47,8 @@ public final class HaircolorBench {
         Path dir = Files.createTempDirectory("birdbath-bench-haircolor");
         // nginx's workers run as an unprivileged user: they must be able to read the page
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        int appPort = freePort();
-        int nginxPort = freePort();
+        int appPort = BenchHttp.freePort();
+        int nginxPort = BenchHttp.freePort();
         Path www = Files.createDirectories(dir.resolve("www"));
         Path conf = dir.resolve("nginx.conf");
         Files.writeString(conf, """
@@ -80,15 +76,16 @@ public final class HaircolorBench {
                 Process app = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 try {
                     // fresh: the first request is /healthz (as Kubernetes' probe), the load starts once it answers
-                    await("http://127.0.0.1:" + appPort + "/healthz");
+                    BenchHttp.await("http://127.0.0.1:" + appPort + "/healthz", AWAIT, app);
                     CpuTime.Jvm before = CpuTime.Jvm.of(app.pid());
                     Result fresh = wrk(appPort);
                     freshCpu.add(CpuTime.Jvm.of(app.pid()).minus(before));
                     if (nginx == null) {
-                        Files.writeString(www.resolve("index.html"), await("http://127.0.0.1:" + appPort + "/"));
+                        Files.writeString(www.resolve("index.html"),
+                                BenchHttp.await("http://127.0.0.1:" + appPort + "/", AWAIT, app));
                         nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
                                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                        await("http://127.0.0.1:" + nginxPort + "/");
+                        BenchHttp.await("http://127.0.0.1:" + nginxPort + "/", AWAIT, nginx);
                     }
                     Result nginxFresh = wrk(nginxPort);
                     for (int i = 0; i < WARM_UP_RUNS; i++) {
@@ -147,33 +144,6 @@ public final class HaircolorBench {
         return String.format(Locale.ROOT, "%.0f (%.1f ms)", r.rps(), r.p99ms());
     }
 
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The body of {@code url} once it answers 200. */
-    private static String await(String url) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return r.body();
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new BirdbathException(url + " did not answer within 30 s");
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private static Result wrk(int port) {
         String out = Host.check(Duration.ofMinutes(2), "wrk", "-t" + WRK_THREADS, "-c" + WRK_CONNECTIONS,

@@ -1,11 +1,11 @@
 package birdbath.bench;
 
+import birdbath.BirdbathException;
 import birdbath.owntracks2db.Ingest;
 import birdbath.owntracks2db.Settings;
 import birdbath.testkit.IngestServices;
 import birdbath.testkit.TestMosquitto;
 import birdbath.testkit.TestPostgres;
-import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -140,10 +141,7 @@ public final class OwntracksBench {
 
     /** A fresh `java -jar`: the time from the first publish after its /readyz answers to the last commit. */
     private static FreshRun freshProcess(IngestServices services, Map<String, String> env, int n) throws Exception {
-        int metricsPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            metricsPort = s.getLocalPort();
-        }
+        int metricsPort = BenchHttp.freePort();
         Path log = java.nio.file.Files.createTempFile("owntracks2db-fresh", ".log");
         ProcessBuilder pb = new ProcessBuilder("java", CpuTime.KEEP_COMPILER_THREADS, "-jar",
                 JAR.toAbsolutePath().toString());
@@ -155,15 +153,12 @@ public final class OwntracksBench {
             String cpu;
             CpuTime.Jvm service;
             try {
-                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + metricsPort;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!ok(http, base + "/readyz")) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the fresh owntracks2db did not get ready within 60 s: "
-                                + java.nio.file.Files.readString(log));
-                    }
-                    Thread.sleep(20);
+                try {
+                    BenchHttp.await(base + "/readyz", Duration.ofSeconds(60), p);
+                } catch (BirdbathException e) {
+                    throw new IllegalStateException("the fresh owntracks2db did not get ready: " + e.getMessage()
+                            + "\n" + java.nio.file.Files.readString(log), e);
                 }
                 long self = ProcessHandle.current().pid();
                 java.util.function.LongFunction<String> names = pid -> pid == p.pid() ? "owntracks2db"
@@ -172,7 +167,7 @@ public final class OwntracksBench {
                 CpuTime.Jvm serviceBefore = CpuTime.Jvm.of(p.pid());
                 long start = System.nanoTime();
                 publish(services.broker, n, "bench-fresh");
-                awaitPersisted(() -> persisted(get(http, base + "/metrics")), n);
+                awaitPersisted(() -> persisted(BenchHttp.get(base + "/metrics")), n);
                 seconds = (System.nanoTime() - start) / 1e9;
                 service = CpuTime.Jvm.of(p.pid()).minus(serviceBefore);
                 cpu = CpuTime.used(before, CpuTime.now(names));
@@ -188,30 +183,6 @@ public final class OwntracksBench {
         }
     }
 
-
-    private static boolean ok(java.net.http.HttpClient http, String url) {
-        try {
-            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String get(java.net.http.HttpClient http, String url) {
-        try {
-            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     static String payload(int i) {
         return "{\"_type\":\"location\",\"lat\":52." + (i % 1000) + ",\"lon\":4." + (i % 997) + ",\"tst\":"
