@@ -93,7 +93,7 @@ final class EtcdMembership {
                 report(node.name(), "removed its old member " + m.hexId() + " (its data is gone)");
             }
         }
-        List<EtcdClient.Member> after = client.addMember(cluster.endpoint(via), EtcdCluster.peerUrl(node));
+        List<EtcdClient.Member> after = addMember(client, via, node);
         List<String> initial = new ArrayList<>();
         for (EtcdClient.Member m : after) {
             String name = m.peerUrls().contains(EtcdCluster.peerUrl(node)) ? node.name() : m.name();
@@ -104,6 +104,33 @@ final class EtcdMembership {
         exec(node, "rm -f " + EtcdStage.RESTART_MARK + "; systemctl restart --no-block " + EtcdCluster.UNIT);
         cluster.awaitHealthy(List.of(node), START_DEADLINE);
         report(node.name(), "joined the running cluster");
+    }
+
+    /**
+     * member add, asked again while etcd answers "unhealthy cluster": it adds a voting member only when every
+     * member has been connected for its health interval, 5 s (mayAddMember, server/etcdserver/server.go, v3.5), so
+     * a member that just joined holds up the next one for a few seconds.
+     */
+    private List<EtcdClient.Member> addMember(EtcdClient client, Node via, Node node) {
+        List<List<EtcdClient.Member>> added = new ArrayList<>();
+        BirdbathException[] last = {null};
+        try {
+            Poll.until("etcd to accept " + node.name() + " as a member", START_DEADLINE, Duration.ofSeconds(1), () -> {
+                try {
+                    added.add(client.addMember(cluster.endpoint(via), EtcdCluster.peerUrl(node)));
+                    return true;
+                } catch (BirdbathException e) {
+                    if (!e.getMessage().contains("unhealthy cluster")) {
+                        throw e;
+                    }
+                    last[0] = e;
+                    return false;
+                }
+            });
+        } catch (BirdbathException e) {
+            throw last[0] != null ? new BirdbathException(e.getMessage() + ": " + last[0].getMessage()) : e;
+        }
+        return added.get(0);
     }
 
     /** Members listed that no configured node accounts for (etcd.members was lowered): removed last. */
