@@ -1,19 +1,14 @@
 package birdbath.stage.kubernetes;
 
 import birdbath.BirdbathException;
-import birdbath.Poll;
 import birdbath.Reporter;
 import birdbath.provider.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Carries out an upgrade through the API server and the nodes. It is planned for every node first
@@ -30,17 +25,11 @@ final class UpgradeRoll {
         void upgrade(Node node, boolean first);
     }
 
-    private static final String MIRROR = "kubernetes.io/config.mirror";
-
-    private final KubernetesClient api;
-    private final Duration drainDeadline;
-    private final Duration pollInterval;
+    private final NodeDrain drain;
     private final Reporter out;
 
     UpgradeRoll(KubernetesClient api, Duration drainDeadline, Duration pollInterval, Reporter out) {
-        this.api = api;
-        this.drainDeadline = drainDeadline;
-        this.pollInterval = pollInterval;
+        this.drain = new NodeDrain(api, drainDeadline, pollInterval);
         this.out = out;
     }
 
@@ -55,10 +44,10 @@ final class UpgradeRoll {
         List<String> done = new ArrayList<>();
         for (Node n : plan.order()) {
             try {
-                cordon(n.name(), true);
-                drain(n.name());
+                drain.cordon(n.name(), true);
+                drain.drain(n.name());
                 upgrade.upgrade(n, n.equals(controlPlane.get(0)));
-                cordon(n.name(), false);
+                drain.cordon(n.name(), false);
             } catch (BirdbathException | KubernetesClientException e) {
                 List<String> untouched = plan.order().subList(plan.order().indexOf(n) + 1, plan.order().size())
                         .stream().map(Node::name).toList();
@@ -72,45 +61,5 @@ final class UpgradeRoll {
             out.info("  kubernetes: " + n.name() + " upgraded " + installed.get(n.name()) + " -> " + want);
         }
         return done;
-    }
-
-    private void cordon(String node, boolean unschedulable) {
-        api.nodes().withName(node).edit(n -> new NodeBuilder(n).editOrNewSpec().withUnschedulable(unschedulable)
-                .endSpec().build());
-    }
-
-    /** Evicts what may move and waits, bounded, until it has left; a PodDisruptionBudget's refusal is retried. */
-    private void drain(String node) {
-        Set<String> asked = new HashSet<>();
-        try {
-            Poll.until("the pods on " + node + " to be evicted", drainDeadline, pollInterval, () -> {
-                List<Pod> left = evictable(node);
-                for (Pod p : left) {
-                    String key = p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-                    // once per pod; false is the API's 429 (a disruption budget says not now): asked again later
-                    if (!asked.contains(key) && api.pods().inNamespace(p.getMetadata().getNamespace())
-                            .withName(p.getMetadata().getName()).evict()) {
-                        asked.add(key);
-                    }
-                }
-                return left.isEmpty();
-            });
-        } catch (BirdbathException e) {
-            throw new BirdbathException("the pods " + evictable(node).stream().map(p -> p.getMetadata().getNamespace()
-                    + "/" + p.getMetadata().getName()).toList() + " did not leave " + node + " within "
-                    + drainDeadline.toMinutes() + " minutes (a PodDisruptionBudget, or a pod that does not stop)");
-        }
-    }
-
-    /** The node's pods that draining moves: all but DaemonSet pods and static (mirror) pods. */
-    private List<Pod> evictable(String node) {
-        // filtered here rather than by a field selector: the cluster is small, and every API server answers this
-        return api.pods().inAnyNamespace().list().getItems().stream()
-                .filter(p -> node.equals(p.getSpec().getNodeName()))
-                .filter(p -> p.getMetadata().getAnnotations() == null
-                        || !p.getMetadata().getAnnotations().containsKey(MIRROR))
-                .filter(p -> p.getMetadata().getOwnerReferences().stream()
-                        .noneMatch(o -> "DaemonSet".equals(o.getKind())))
-                .toList();
     }
 }

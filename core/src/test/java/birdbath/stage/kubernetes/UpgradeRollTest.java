@@ -26,7 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The upgrade roll against fabric8's mock API server in CRUD mode. The mock stores objects but has no eviction
+ * The upgrade roll, and a leaving node's removal (both drain through NodeDrain), against fabric8's mock API server
+ * in CRUD mode. The mock stores objects but has no eviction
  * subresource (a POST there is refused as a duplicate create), so each pod's eviction is answered as the API
  * server does (201) and the pod deleted shortly after, as its kubelet would once it stopped. The node upgrade
  * itself (upgrade-node.sh over SSH) is a recorder that sees the node's state at that moment.
@@ -105,6 +106,20 @@ class UpgradeRollTest {
     private void record(Node n, boolean apply) {
         events.add(n.name() + (apply ? " apply" : " node") + (cordoned(n.name()) ? " cordoned " : " SCHEDULABLE ")
                 + podsOn(n.name()));
+    }
+
+    /** Before `up --yes` removes demo-4: drained (its StatefulSet's pod evicted) and deleted; unknown names skipped. */
+    @Test
+    void aLeavingNodeIsDrainedThenDeletedAndTheOthersAreUntouched() {
+        KubernetesLeaving.remove(client, List.of("demo-4", "demo-9"), new NodeDrain(client, Duration.ofSeconds(10),
+                Duration.ofMillis(50)), Reporter.silent());
+        assertThat(client.nodes().withName("demo-4").get()).isNull();
+        assertThat(podsOn("demo-4")).as("what was left: the DaemonSet's pod, the API's garbage collector's")
+                .containsExactly("kube-flannel-ds-4");
+        assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName())
+                .containsExactlyInAnyOrder("demo-1", "demo-2", "demo-3");
+        assertThat(nodes.subList(0, 3)).noneMatch(n -> cordoned(n.name()));
+        assertThat(podsOn("demo-3")).contains("haircolor-abc");
     }
 
     @Test
