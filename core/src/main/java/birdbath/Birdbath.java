@@ -22,11 +22,14 @@ import birdbath.stage.Stage;
 import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
 import birdbath.stage.etcd.EtcdCluster;
+import birdbath.stage.etcd.EtcdLeaving;
 import birdbath.stage.etcd.EtcdOperations;
+import birdbath.stage.kubernetes.KubernetesLeaving;
 import birdbath.stage.kubernetes.KubernetesStage;
 import birdbath.stage.kubernetes.Kubeconfigs;
 import birdbath.stage.storage.StorageLocate;
 import birdbath.stage.storage.StorageRepair;
+import birdbath.stage.storage.StorageShrink;
 import birdbath.state.StateDir;
 import birdbath.state.StateFiles;
 import java.io.IOException;
@@ -96,6 +99,9 @@ public final class Birdbath {
         List<Node> nodes = null;
         if (stages.remove(Pipeline.PROVISION)) {
             long started = System.nanoTime();
+            if (allowRemovals) {
+                beforeRemovals();
+            }
             nodes = Pipeline.PROVISION.provision(provider(), allowRemovals, installHostTools);
             done(Pipeline.PROVISION.name(), started);
         }
@@ -114,6 +120,31 @@ public final class Birdbath {
             nodes = new StateFiles(spec).followLoginUser(nodes);
         }
         return nodes;
+    }
+
+    /**
+     * Before the provider removes nodes or volumes: the data on their bricks moved to the bricks that stay, their
+     * Kubernetes nodes drained and deleted, their etcd members removed one at a time (only when the state file
+     * says some go; no node is asked otherwise).
+     */
+    private void beforeRemovals() {
+        if (!Files.exists(StateDir.of(spec).stateJson())) {
+            return;
+        }
+        List<Node> current = nodes();
+        List<Node> staying = StorageShrink.staying(spec, current);
+        boolean storage = StorageShrink.needed(current, staying);
+        boolean leaving = current.size() > staying.size();
+        if (storage || leaving) {
+            out.info("before nodes or volumes go:");
+            try (OpenRun run = openRun(current)) {
+                if (storage) {
+                    StorageShrink.drain(run.run(), staying);
+                }
+                KubernetesLeaving.remove(run.run(), staying);
+                EtcdLeaving.remove(run.run(), staying);
+            }
+        }
     }
 
     private void done(String stage, long started) {

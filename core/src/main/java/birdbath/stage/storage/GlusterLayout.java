@@ -48,6 +48,11 @@ record GlusterLayout(List<Node> servers, List<Node> brickNodes, Node arbiter, St
         return new GlusterLayout(storage, storage.subList(0, used), null, "replica 3", warnings);
     }
 
+    /** Bricks per set: 3 for replica 3 with or without arbiter, 2 for replica 2, else 1. */
+    int replica() {
+        return type.startsWith("replica ") ? Integer.parseInt(type.split(" ")[1]) : 1;
+    }
+
     boolean replicated() {
         return !type.equals("plain") && !type.equals("none");
     }
@@ -60,6 +65,12 @@ record GlusterLayout(List<Node> servers, List<Node> brickNodes, Node arbiter, St
             out.add(arbiter.privateIp() + ":" + ARBITER_DIR);
         }
         return out;
+    }
+
+    /** The server whose address a brick (host:path) names. */
+    Node owner(String brick) {
+        return servers.stream().filter(n -> brick.startsWith(n.privateIp() + ":")).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("no server for brick " + brick));
     }
 
     /** gluster volume create ... (force only for the arbiter's directory on a root filesystem). */

@@ -1,5 +1,6 @@
 package birdbath.stage.storage;
 
+import birdbath.BirdbathException;
 import birdbath.Poll;
 import birdbath.host.Host;
 import birdbath.provider.Node;
@@ -80,9 +81,11 @@ public final class StorageStage implements Stage {
         List<Node> servers = layout.servers();
         Node first = servers.get(0);
         List<String> backups = servers.stream().filter(s -> s != first).map(Node::privateIp).toList();
+        // not restarted when it changes (servers added or removed): the client follows the volume's graph as it
+        // is, the server list matters only for the next mount, and a restart would unmount under running pods
         files.add(NodeFile.of(NodeFile.UNITS + MOUNT_UNIT, Template.render("storage/volume.mount", Map.of("server",
                 first.privateIp(), "backups", backups.isEmpty() ? first.privateIp() : String.join(":", backups),
-                "volume", GlusterLayout.VOLUME, "where", MOUNT))).restartsUnit(MOUNT_UNIT));
+                "volume", GlusterLayout.VOLUME, "where", MOUNT))));
         files.add(NodeFile.of(NodeFile.UNITS + REMOUNT_SERVICE, Template.render("storage/" + REMOUNT_SERVICE,
                 Map.of("where", MOUNT, "mount_unit", MOUNT_UNIT))));
         files.add(NodeFile.of(NodeFile.UNITS + REMOUNT_TIMER, Template.render("storage/" + REMOUNT_TIMER, Map.of()))
@@ -185,7 +188,7 @@ public final class StorageStage implements Stage {
         String pool = must(c, "gluster --mode=script pool list");
         boolean probed = false;
         for (Node peer : servers.subList(1, servers.size())) {
-            if (!pool.contains(peer.privateIp())) {
+            if (!inPool(pool, peer.privateIp())) {
                 must(c, "gluster --mode=script peer probe " + peer.privateIp());
                 report(run, first.name(), "probed peer " + peer.name() + " (" + peer.privateIp() + ")");
                 probed = true;
@@ -206,30 +209,42 @@ public final class StorageStage implements Stage {
             Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
                     connectedPeers(c) >= servers.size() - 1);
         }
-        Host.Result info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
-        if (!info.ok()) {
+        if (GlusterStatus.volume(c).isEmpty()) {
             must(c, layout.createCommand());
             report(run, first.name(), "created volume " + GlusterLayout.VOLUME + " (" + layout.type() + " on "
                     + layout.servers().stream().map(Node::name).toList() + ")");
-            info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME);
         }
+        GlusterStatus.Volume volume = volume(c);
         // the self-heal daemon crawls for pending heals every heal-timeout seconds (600 by default); it also
         // starts when a brick comes back, but entries marked while that brick reconnects waited 10 minutes
-        boolean healSet = info.out().lines().anyMatch(l -> l.strip().equals(HEAL_TIMEOUT + ": " + HEAL_SECONDS));
-        if (layout.replicated() && !healSet) {
+        if (layout.replicated() && !HEAL_SECONDS.equals(volume.options().get(HEAL_TIMEOUT))) {
             must(c, "gluster --mode=script volume set " + GlusterLayout.VOLUME + " " + HEAL_TIMEOUT + " "
                     + HEAL_SECONDS);
             report(run, first.name(), "self-heal crawls every " + HEAL_SECONDS + " s");
         }
-        if (!info.out().contains("Status: Started")) {
+        if (!volume.started()) {
             must(c, "gluster --mode=script volume start " + GlusterLayout.VOLUME);
             report(run, first.name(), "started volume " + GlusterLayout.VOLUME);
         }
+        new StorageGrow(run, c).converge(volume, layout);
+    }
+
+    /** The volume as the server {@code c} shows it; it must exist. */
+    static GlusterStatus.Volume volume(SshConnection c) {
+        return GlusterStatus.volume(c).orElseThrow(() -> new BirdbathException(c.node() + ": storage: `gluster volume"
+                + " info " + GlusterLayout.VOLUME + " --xml` does not show the volume"));
+    }
+
+    /** Whether `gluster pool list` names the address (as a whole word: 198.18.0.1 is not 198.18.0.12). */
+    static boolean inPool(String pool, String ip) {
+        return java.util.regex.Pattern.compile("(^|\\s)" + java.util.regex.Pattern.quote(ip) + "(\\s|$)",
+                java.util.regex.Pattern.MULTILINE).matcher(pool).find();
     }
 
     static int connectedPeers(SshConnection c) {
         String s = c.exec("gluster --mode=script peer status").out();
-        return (int) s.lines().filter(l -> l.contains("(Connected)")).count();
+        // only a peer in the cluster counts: "Accepted peer request (Connected)" is a handshake half done
+        return (int) s.lines().filter(l -> l.contains("Peer in Cluster (Connected)")).count();
     }
 
     static String must(SshConnection c, String command) {
@@ -256,25 +271,29 @@ public final class StorageStage implements Stage {
         Node first = layout.servers().get(0);
         SshConnection c = run.engine().session(first);
         Map<String, Boolean> bricks = GlusterStatus.bricks(c);
-        String info = c.exec("gluster --mode=script volume info " + GlusterLayout.VOLUME).out();
+        java.util.Optional<GlusterStatus.Volume> volume = GlusterStatus.volume(c);
         for (Node s : layout.servers()) {
             int connected = Integer.parseInt(peers.getOrDefault(s.name(), "0"));
             results.add(CheckResult.of(name(), s.name(), "peers connected", connected == layout.servers().size() - 1,
                     connected + " of "
                     + (layout.servers().size() - 1) + " peers connected"));
         }
-        results.add(CheckResult.of(name(), first.name(), "volume started", info.contains("Status: Started"),
-                "volume " + GlusterLayout.VOLUME
-                + (info.isBlank() ? " does not exist" : " is not started")));
+        results.add(CheckResult.of(name(), first.name(), "volume started", volume.map(GlusterStatus.Volume::started)
+                .orElse(false), "volume " + GlusterLayout.VOLUME + (volume.isEmpty() ? " does not exist"
+                : " is not started")));
+        List<String> inVolume = volume.map(GlusterStatus.Volume::bricks).orElse(List.of());
         for (String brick : layout.bricks()) {
-            Node owner = layout.servers().stream().filter(n -> brick.startsWith(n.privateIp() + ":")).findFirst()
-                    .orElseThrow();
-            String probe = "brick online";
             Boolean online = bricks.get(brick);
-            results.add(CheckResult.of(name(), owner.name(), probe, Boolean.TRUE.equals(online),
-                    brick + (online == null ? " is not listed"
-                    : " is offline") + "; `birdbath repair storage` starts it"));
+            results.add(CheckResult.of(name(), layout.owner(brick).name(), "brick online", Boolean.TRUE.equals(online),
+                    brick + (volume.isPresent() && !inVolume.contains(brick) ? " is not in the volume yet; `birdbath"
+                    + " up` adds it" : (online == null ? " is not listed" : " is offline")
+                    + "; `birdbath repair storage` starts it")));
         }
+        volume.ifPresent(v -> results.add(CheckResult.of(name(), first.name(), "bricks as configured", v.bricks()
+                .stream().allMatch(layout.bricks()::contains) && StorageGrow.balanced(v), v.bricks().stream()
+                .anyMatch(b -> !layout.bricks().contains(b)) ? "the volume has bricks the config leaves out; `birdbath"
+                + " up --yes` moves their data off and removes them" : "files are not yet spread over all "
+                + v.bricks().size() + " bricks; `birdbath up` rebalances")));
         if (layout.replicated()) {
             long pending = GlusterStatus.pendingHeals(c);
             results.add(CheckResult.of(name(), first.name(), "nothing to heal", pending == 0, pending < 0

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** How many storage nodes give which volume, and the gluster command that creates it. */
 class GlusterLayoutTest {
 
-    private static List<Node> nodes(int total, int storage) {
+    /** Nodes c-1..c-total, the first {@code storage} with the storage role and a volume. */
+    static List<Node> nodes(int total, int storage) {
         List<Node> out = new ArrayList<>();
         for (int n = 1; n <= total; n++) {
             EnumSet<Role> roles = EnumSet.of(Role.WORKER);
