@@ -5,28 +5,49 @@ import birdbath.BirdbathException;
 import birdbath.Reporter;
 import birdbath.host.Host;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** A throw-away local cluster for a benchmark: its own config in a temporary directory, removed on close. */
 final class BenchCluster implements AutoCloseable {
 
     private final Path dir;
-    private final Birdbath birdbath;
+    private final String name;
+    private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    private Birdbath birdbath;
 
     BenchCluster(String name, int nodes) throws Exception {
         dir = Files.createTempDirectory("birdbath-bench-" + name);
+        this.name = name;
+        nodes(nodes);
+    }
+
+    /** Sets cluster.nodes in the config; the next {@link #up} adds or (allowed) removes nodes. */
+    void nodes(int nodes) throws IOException {
         Path config = dir.resolve("birdbath.yaml");
         Files.writeString(config, "provider: local\ncluster:\n  name: " + name + "\n  nodes: " + nodes + "\n");
         birdbath = new Birdbath(config, System.getenv(), Reporter.into(line -> {
+            lines.add(line);
             if (line.startsWith("warning: ")) {
                 System.err.println(line);
             }
         }));
+    }
+
+    /** What birdbath reported since the last call, and forgets it. */
+    List<String> takeLines() {
+        synchronized (lines) {
+            List<String> out = List.copyOf(lines);
+            lines.clear();
+            return out;
+        }
     }
 
     Birdbath birdbath() {
@@ -35,8 +56,13 @@ final class BenchCluster implements AutoCloseable {
 
     /** Runs {@code up --only stages}; returns its wall time in seconds. */
     double up(List<String> stages) {
+        return up(stages, false);
+    }
+
+    /** As {@link #up(List)}, removing nodes beyond cluster.nodes when {@code allowRemovals} (`up --yes`). */
+    double up(List<String> stages, boolean allowRemovals) {
         long start = System.nanoTime();
-        birdbath.up(stages, null, false);
+        birdbath.up(stages, null, allowRemovals);
         return (System.nanoTime() - start) / 1e9;
     }
 
