@@ -131,16 +131,24 @@ class StorageLifecycleTest {
         cluster.birdbath().up(List.of(), null, yes);
     }
 
+    /**
+     * cluster.nodes {@code n} while node 1 writes files tagged {@code tag}; `up` killed at each of {@code killAt} and
+     * finished; then check green, the volume in node order, every file on every node.
+     */
+    private void changeTo(int n, boolean yes, String tag, String... killAt) throws Exception {
+        nodes(n);
+        startWriter(tag);
+        killedTwiceThenFinished(yes, killAt);
+        int written = stopWriter(tag);
+        assertThat(written).as("files written during the change").isPositive();
+        greenAndShaped(n);
+        everyFileOnEveryNode(n, tag, written);
+    }
+
     @Test
     @Order(1)
     void growKilledAfterTheAddBrickAndDuringTheRebalanceIsFinishedByTheNextUp() throws Exception {
-        nodes(6);
-        startWriter("g-");
-        killedTwiceThenFinished(false, "added bricks", "rebalance");
-        int written = stopWriter("g-");
-        assertThat(written).as("files written during the change").isPositive();
-        greenAndShaped(6);
-        everyFileOnEveryNode(6, "g-", written);
+        changeTo(6, false, "g-", "added bricks", "rebalance");
         // the rebalance moved some of the first files onto the second set
         assertThat(Integer.parseInt(cluster.run(cluster.node(4), "find " + GlusterLayout.BRICK_DIR + "/before -type f"
                 + " -size +0 | wc -l"))).as("files of before/ on node 4's brick").isPositive();
@@ -151,13 +159,7 @@ class StorageLifecycleTest {
     @Test
     @Order(2)
     void shrinkKilledWhileTheDataMovesAndAfterTheCommitIsFinishedByTheNextUp() throws Exception {
-        nodes(3);
-        startWriter("s-");
-        killedTwiceThenFinished(true, "moving the data off", "removed from the volume");
-        int written = stopWriter("s-");
-        assertThat(written).as("files written during the change").isPositive();
-        greenAndShaped(3);
-        everyFileOnEveryNode(3, "s-", written);
+        changeTo(3, true, "s-", "moving the data off", "removed from the volume");
         assertThat(cluster.run(cluster.node(1), "gluster --mode=script pool list | grep -c Connected"))
                 .as("peers left in the pool, localhost included").isEqualTo("3");
         assertThat(cluster.output).anyMatch(l -> l.contains(cluster.node(4)) && l.contains("removed before the node"
