@@ -132,6 +132,9 @@ public final class Birdbath {
             return;
         }
         List<Node> current = nodes();
+        if (current.stream().allMatch(SshConnector::simulated)) {
+            return; // linode-sim's nodes without machines: no data, member or pod to move
+        }
         List<Node> staying = StorageShrink.staying(spec, current);
         boolean storage = StorageShrink.needed(current, staying);
         boolean leaving = current.size() > staying.size();

@@ -23,6 +23,14 @@ import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
  */
 public final class SshConnector implements AutoCloseable {
 
+    private static final String CANNOT_CONNECT = ": cannot connect to ";
+
+    /** Whether a failure is that the node did not answer SSH at all (it is down, or gone). */
+    public static boolean unreachable(BirdbathException e) {
+        return e.getMessage() != null && e.getMessage().contains(CANNOT_CONNECT);
+    }
+
+
     private final SshClient client;
     private final KnownHosts knownHosts;
     private final Duration connectDeadline;
@@ -66,11 +74,16 @@ public final class SshConnector implements AutoCloseable {
     private static final List<Cidr> DOCUMENTATION = List.of(Cidr.parse("192.0.2.0/24"),
             Cidr.parse("198.51.100.0/24"), Cidr.parse("203.0.113.0/24"));
 
+    /** Whether the node is one of linode-sim's without a machine: its address is a documentation one. */
+    public static boolean simulated(Node node) {
+        long ip = Cidr.toLong(node.ssh().host());
+        return ip >= 0 && DOCUMENTATION.stream().anyMatch(c -> c.contains(ip));
+    }
+
     /** A session to the node as the first of {@code users} that may log in. */
     public SshConnection connect(Node node, List<String> users) {
         String where = node.ssh().host() + ":" + node.ssh().port();
-        long ip = Cidr.toLong(node.ssh().host());
-        if (ip >= 0 && DOCUMENTATION.stream().anyMatch(c -> c.contains(ip))) {
+        if (simulated(node)) {
             throw new BirdbathException(node.name() + " has a documentation address (" + node.ssh().host()
                     + "), as linode-sim gives out: there is no machine to log in to. Against the simulator, run"
                     + " `up --only provision`.");
@@ -109,7 +122,7 @@ public final class SshConnector implements AutoCloseable {
                     throw refused;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new BirdbathException(node.name() + ": cannot connect to " + where + " over SSH ("
+                    throw new BirdbathException(node.name() + CANNOT_CONNECT + where + " over SSH ("
                             + e.getMessage() + ") after " + connectDeadline.toSeconds() + " s");
                 }
                 try {

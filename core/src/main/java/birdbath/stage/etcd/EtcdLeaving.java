@@ -2,6 +2,7 @@ package birdbath.stage.etcd;
 
 import birdbath.BirdbathException;
 import birdbath.provider.Node;
+import birdbath.remote.SshConnector;
 import birdbath.stage.NodeCommands;
 import birdbath.stage.StageRun;
 import java.util.List;
@@ -30,22 +31,29 @@ public final class EtcdLeaving {
                     + "); birdbath keeps at least one (`birdbath down` removes the whole cluster)");
         }
         Node via = remaining.get(0);
-        List<Node> members = new java.util.ArrayList<>(cluster.members());
         for (Node node : leaving) {
-            // every member that is still one answers before the next goes: quorum is never at stake
-            cluster.awaitHealthy(members, EtcdMembership.START_DEADLINE);
-            members.remove(node);
+            // the members that stay answer before each removal; etcd itself refuses one that would lose quorum
+            cluster.awaitHealthy(remaining, EtcdMembership.START_DEADLINE);
             for (EtcdClient.Member m : cluster.client().members(cluster.endpoint(via))) {
                 if (m.name().equals(node.name()) || m.peerUrls().contains(EtcdCluster.peerUrl(node))) {
                     cluster.client().removeMember(cluster.endpoint(via), m.id());
-                    // a removed member that started again would ask its old peers for a cluster it is not in
-                    EtcdOperations.run(run.engine().session(node), "systemctl disable --now " + EtcdCluster.UNIT,
-                            null);
                     NodeCommands.report(run.out(), node.name(), "etcd", "member " + m.hexId() + " removed before"
-                            + " the node goes (" + members.size() + " members left)");
+                            + " the node goes (" + (cluster.client().members(cluster.endpoint(via)).size())
+                            + " members left)");
                 }
             }
         }
-        cluster.awaitHealthy(members, EtcdMembership.START_DEADLINE);
+        // a removed member that started again would ask its old peers for a cluster it is not in; a node that no
+        // longer answers was removed by a run killed half-way
+        run.engine().onEach("stop etcd", leaving, c -> {
+            EtcdOperations.run(c, "systemctl disable --now " + EtcdCluster.UNIT, null);
+            return true;
+        }, (node, e) -> {
+            if (!SshConnector.unreachable(e)) {
+                throw e;
+            }
+            return true;
+        });
+        cluster.awaitHealthy(remaining, EtcdMembership.START_DEADLINE);
     }
 }

@@ -6,6 +6,7 @@ import birdbath.host.Host;
 import birdbath.config.ClusterSpec;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.remote.SshConnector;
 import birdbath.stage.NodeCommands;
 import birdbath.stage.StageRun;
 import java.util.ArrayList;
@@ -70,9 +71,10 @@ public final class StorageShrink {
                 migrate(first, volume.get(), reshape.remove());
             }
         }
-        // every brick the volume had and will not have, whatever its node does next: the final gate
+        // every brick the volume had and will not have, whatever its node does next: the final gate (a node that
+        // no longer answers was removed by a run killed half-way, after this gate had passed)
         List<String> removed = before.bricks().stream().filter(b -> !after.bricks().contains(b)).toList();
-        List<String> left = leftovers(removed);
+        List<String> left = leftovers(removed, true);
         if (!left.isEmpty()) {
             throw new BirdbathException("storage: files are still on bricks removed from the volume (" + String.join(
                     ", ", left) + "); removing their nodes or volumes would lose them. Copy each into the volume"
@@ -112,7 +114,7 @@ public final class StorageShrink {
             }
             GlusterStatus.Task done = Migration.await(run, first, "moving data off the leaving bricks",
                     removeBrick + " status --xml");
-            List<String> left = done.clean() ? leftovers(bricks) : List.of();
+            List<String> left = done.clean() ? leftovers(bricks, false) : List.of();
             if (done.clean() && left.isEmpty()) {
                 StorageStage.must(first, removeBrick + " commit");
                 StorageStage.must(first, "gluster --mode=script volume set " + VOL + " " + StorageGrow.BALANCED
@@ -150,15 +152,28 @@ public final class StorageShrink {
      * its .glusterfs metadata and zero-size mode-01000 link files (dht-rebalance.c unlinks each file it moved).
      * Anything else did not move. "node:path" of at most five per brick; fails when a brick cannot be read.
      */
-    private List<String> leftovers(List<String> bricks) {
+    private List<String> leftovers(List<String> bricks, boolean goneIsDone) {
         List<String> out = new ArrayList<>();
-        for (String brick : bricks) {
-            Node owner = before.owner(brick);
-            String dir = brick.substring(brick.indexOf(':') + 1);
-            String found = StorageStage.must(run.engine().session(owner), "test -d " + dir + " || exit 0;"
-                    + " f=$(mktemp); find " + dir + " -path " + dir + "/.glusterfs -prune -o ! -type d ! \\( -type f"
-                    + " -size 0 -perm 1000 \\) -print > \"$f\"; rc=$?; head -5 \"$f\"; rm -f \"$f\"; exit $rc");
-            found.lines().filter(l -> !l.isBlank()).forEach(l -> out.add(owner.name() + ":" + l));
+        List<Node> owners = bricks.stream().map(before::owner).distinct().toList();
+        Map<String, String> found = run.engine().onEach("storage leftovers", owners, c -> {
+            StringBuilder files = new StringBuilder();
+            for (String brick : bricks.stream().filter(b -> before.owner(b).name().equals(c.node())).toList()) {
+                String dir = brick.substring(brick.indexOf(':') + 1);
+                files.append(StorageStage.must(c, "test -d " + dir + " || exit 0; f=$(mktemp); find " + dir
+                        + " -path " + dir + "/.glusterfs -prune -o ! -type d ! \\( -type f -size 0 -perm 1000 \\)"
+                        + " -print > \"$f\"; rc=$?; head -5 \"$f\"; rm -f \"$f\"; exit $rc"));
+            }
+            return files.toString();
+        }, (node, e) -> {
+            if (!goneIsDone || !SshConnector.unreachable(e)) {
+                throw e;
+            }
+            run.out().warn("storage: " + node.name() + " does not answer; its brick was checked before it went");
+            return "";
+        });
+        for (Node n : owners) {
+            found.getOrDefault(n.name(), "").lines().filter(l -> !l.isBlank()).forEach(l -> out.add(n.name() + ":"
+                    + l));
         }
         return out;
     }
@@ -205,7 +220,9 @@ public final class StorageShrink {
         List<String> stay = names(after.servers());
         for (Node n : before.servers()) {
             if (!stay.contains(n.name()) && StorageStage.inPool(pool, n.privateIp())) {
-                StorageStage.must(first, "gluster --mode=script peer detach " + n.privateIp());
+                // force: detached although another leaving server is already gone; glusterd still refuses a
+                // server that holds a brick (glusterd-handler.c, v10.3)
+                StorageStage.must(first, "gluster --mode=script peer detach " + n.privateIp() + " force");
                 report(first.node(), "detached " + n.name() + " (" + n.privateIp() + ") from the storage pool");
             }
         }
