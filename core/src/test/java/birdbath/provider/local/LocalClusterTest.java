@@ -104,9 +104,10 @@ class LocalClusterTest {
         });
         List<CheckResult> results = birdbath().check(List.of());
         // provision, machine-id, baseline (4 probes), pki, ipsec (one per peer, and the guard), etcd (5 per member,
-        // 1 for all), storage (peers, brick and mount per node; volume started and nothing to heal once); and per
-        // node "files as rendered" for each of the 5 stages that keep files (baseline, pki, ipsec, etcd, storage)
-        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2 + 1) + 3 * 5 + 1 + 3 * 3 + 2 + 3 * 5);
+        // 1 for all), storage (peers, brick and mount per node; volume started, bricks as configured and nothing
+        // to heal once); and per node "files as rendered" for each of the 5 stages that keep files (baseline, pki,
+        // ipsec, etcd, storage)
+        assertThat(results).hasSize(3 * (1 + 1 + 4 + 1 + 2 + 1) + 3 * 5 + 1 + 3 * 3 + 3 + 3 * 5);
         assertThat(results).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
         assertThat(run(name + "-2", "lsblk -dno NAME " + nodes.get(1).storageDevice())).isNotEmpty();
     }
