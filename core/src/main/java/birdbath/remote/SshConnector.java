@@ -30,7 +30,6 @@ public final class SshConnector implements AutoCloseable {
         return e.getMessage() != null && e.getMessage().contains(CANNOT_CONNECT);
     }
 
-
     private final SshClient client;
     private final KnownHosts knownHosts;
     private final Duration connectDeadline;

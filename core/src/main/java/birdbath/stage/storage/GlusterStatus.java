@@ -166,6 +166,12 @@ final class GlusterStatus {
         return bricks(c.exec("gluster --mode=script volume status " + GlusterLayout.VOLUME + " --xml").out());
     }
 
+    /** Of {@code bricks}, those the node {@code c} does not see online (offline, or not listed at all). */
+    static List<String> offline(SshConnection c, List<String> bricks) {
+        Map<String, Boolean> online = bricks(c);
+        return bricks.stream().filter(b -> !Boolean.TRUE.equals(online.get(b))).toList();
+    }
+
     /**
      * Entries waiting for self-heal as the node {@code c} sees them; -1 when a brick cannot say. The summary counts
      * without listing every entry (a full `heal info` is slow with many, glusterfs issue #584).

@@ -41,7 +41,7 @@ final class StorageGrow {
         }
         GlusterStatus.Volume now = volume;
         if (!reshape.add().isEmpty()) {
-            balancedFor(volume);
+            recordBalanced(volume);
             add(volume, layout, reshape.add());
             now = StorageStage.volume(first);
         }
@@ -50,24 +50,24 @@ final class StorageGrow {
 
     /**
      * Records the volume as balanced where nothing can be unbalanced (one set) or where no birdbath has said
-     * otherwise (a volume made before this option); returns the brick count it is balanced for.
+     * otherwise (a volume made before this option), so that {@link #balanced} reads it so from then on.
      */
-    int balancedFor(GlusterStatus.Volume volume) {
+    void recordBalanced(GlusterStatus.Volume volume) {
         String said = volume.options().get(BALANCED);
         int count = volume.bricks().size();
-        boolean oneSet = count <= Math.max(volume.replica(), 1);
-        if (said == null || oneSet && !said.equals(String.valueOf(count))) {
+        if (said == null || oneSet(volume) && !said.equals(String.valueOf(count))) {
             StorageStage.must(first, "gluster --mode=script volume set " + VOL + " " + BALANCED + " " + count);
-            return count;
         }
-        return said.matches("\\d{1,6}") ? Integer.parseInt(said) : 0;
+    }
+
+    private static boolean oneSet(GlusterStatus.Volume volume) {
+        return volume.bricks().size() <= Math.max(volume.replica(), 1);
     }
 
     /** True when no rebalance is owed: one set, or the last finished one covered every brick (or none was owed). */
     static boolean balanced(GlusterStatus.Volume volume) {
         String said = volume.options().get(BALANCED);
-        int count = volume.bricks().size();
-        return count <= Math.max(volume.replica(), 1) || said == null || said.equals(String.valueOf(count));
+        return oneSet(volume) || said == null || said.equals(String.valueOf(volume.bricks().size()));
     }
 
     /** add-brick of the new sets, after checking that moving data now is safe. */
@@ -92,14 +92,14 @@ final class StorageGrow {
         report(first.node(), "added bricks " + bricks + " (" + layout.type() + ")");
         // a new brick counts as online once glusterd has connected to it, a moment after add-brick returns
         Poll.until("the new bricks " + bricks + " to come online", BRICKS_ONLINE, Duration.ofSeconds(1), () ->
-                GlusterStatus.bricks(first).entrySet().stream().filter(java.util.Map.Entry::getValue)
-                        .map(java.util.Map.Entry::getKey).toList().containsAll(bricks));
+                GlusterStatus.offline(first, bricks).isEmpty());
     }
 
     /** Spreads the files over every set unless the last finished rebalance already covered this many bricks. */
     void rebalance(GlusterStatus.Volume volume) {
         int count = volume.bricks().size();
-        if (balancedFor(volume) == count) {
+        recordBalanced(volume);
+        if (balanced(volume)) {
             return;
         }
         String status = "gluster --mode=script volume rebalance " + VOL + " status --xml";
@@ -136,9 +136,7 @@ final class StorageGrow {
         try {
             // a file being written counts as an entry for a moment: only what stays counts
             Poll.until("the volume to be healthy", HEALTHY, Duration.ofSeconds(2), () -> {
-                java.util.Map<String, Boolean> online = GlusterStatus.bricks(first);
-                List<String> offline = volume.bricks().stream().filter(b -> !Boolean.TRUE.equals(online.get(b)))
-                        .toList();
+                List<String> offline = GlusterStatus.offline(first, volume.bricks());
                 long pending = offline.isEmpty() ? GlusterStatus.pendingHeals(first) : 0;
                 why[0] = !offline.isEmpty() ? "bricks " + offline + " are offline" : pending > 0 ? pending
                         + " entries wait for self-heal" : pending < 0 ? "a brick cannot say what it has to heal" : "";

@@ -48,11 +48,11 @@ public final class StorageRepair {
             return true;
         });
         SshConnection first = run.engine().session(layout.servers().get(0));
-        List<String> offline = offlineBricks(first);
+        List<String> offline = GlusterStatus.offline(first, layout.bricks());
         if (!offline.isEmpty()) {
             StorageStage.must(first, "gluster --mode=script volume start " + GlusterLayout.VOLUME + " force");
             Poll.until("bricks " + offline + " to come online", BRICKS_DEADLINE, Duration.ofMillis(500),
-                    () -> offlineBricks(first).isEmpty());
+                    () -> GlusterStatus.offline(first, layout.bricks()).isEmpty());
             fixed.add("bricks " + offline + " were offline: started them (volume start force)");
         }
         if (layout.replicated()) {
@@ -95,10 +95,5 @@ public final class StorageRepair {
             }
         }
         return fixed;
-    }
-
-    private List<String> offlineBricks(SshConnection c) {
-        Map<String, Boolean> status = GlusterStatus.bricks(c);
-        return layout.bricks().stream().filter(b -> !Boolean.TRUE.equals(status.get(b))).toList();
     }
 }

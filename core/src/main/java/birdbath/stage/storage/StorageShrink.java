@@ -95,7 +95,7 @@ public final class StorageShrink {
             stop(first, other);
             report(first.node(), "stopped an earlier move off " + other + " (for another config)");
         }
-        String removeBrick = "gluster --mode=script volume remove-brick " + VOL + " " + String.join(" ", bricks);
+        String removeBrick = removeBrick(bricks);
         Optional<GlusterStatus.Task> task = Migration.ask(first, removeBrick + " status --xml").task();
         for (int attempt = 0; ; attempt++) {
             if (task.isPresent() && !task.get().running() && !task.get().clean()) {
@@ -135,9 +135,13 @@ public final class StorageShrink {
         }
     }
 
+    /** `gluster volume remove-brick VOL BRICKS`, to which start, status --xml, stop or commit is added. */
+    private static String removeBrick(List<String> bricks) {
+        return "gluster --mode=script volume remove-brick " + VOL + " " + String.join(" ", bricks);
+    }
+
     private void stop(SshConnection first, List<String> bricks) {
-        Host.Result r = first.exec("gluster --mode=script volume remove-brick " + VOL + " " + String.join(" ", bricks)
-                + " stop");
+        Host.Result r = first.exec(removeBrick(bricks) + " stop");
         if (!r.ok() && !(r.out() + r.err()).contains("not started")) {
             throw new BirdbathException(first.node() + ": storage: cannot stop the move off " + bricks + ": "
                     + Host.tail(r.err().isBlank() ? r.out() : r.err()));

@@ -209,12 +209,14 @@ public final class StorageStage implements Stage {
             Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
                     connectedPeers(c) >= servers.size() - 1);
         }
-        if (GlusterStatus.volume(c).isEmpty()) {
+        java.util.Optional<GlusterStatus.Volume> found = GlusterStatus.volume(c);
+        if (found.isEmpty()) {
             must(c, layout.createCommand());
             report(run, first.name(), "created volume " + GlusterLayout.VOLUME + " (" + layout.type() + " on "
                     + layout.servers().stream().map(Node::name).toList() + ")");
         }
-        GlusterStatus.Volume volume = volume(c);
+        // read again only after a create: the one read above serves every other run
+        GlusterStatus.Volume volume = found.isPresent() ? found.get() : volume(c);
         // the self-heal daemon crawls for pending heals every heal-timeout seconds (600 by default); it also
         // starts when a brick comes back, but entries marked while that brick reconnects waited 10 minutes
         if (layout.replicated() && !HEAL_SECONDS.equals(volume.options().get(HEAL_TIMEOUT))) {
