@@ -7,7 +7,7 @@ import java.util.List;
  * give a {@link ClusterSpec}. Field names are snake_case in the file.
  */
 public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Networking networking, Storage storage,
-                             Etcd etcd, Kubernetes kubernetes, Local local, Ipsec ipsec, Apps apps) {
+                             Etcd etcd, Kubernetes kubernetes, Local local, Ipsec ipsec, Apps apps, Backups backups) {
 
     /** The cluster itself; {@code name} may come from the original's {@code linode.group}. */
     public record Cluster(String name, Integer nodes, String domain) { }
@@ -37,6 +37,9 @@ public record BirdbathConfig(String provider, Cluster cluster, Linode linode, Ne
 
     /** The local provider: the Debian mirror its base image is built from (default: the host's apt mirror). */
     public record Local(String mirror) { }
+
+    /** Scheduled backups (see {@link BackupsSpec}); on when the section is there, unless {@code enabled: false}. */
+    public record Backups(Boolean enabled, String schedule, Integer keep) { }
 
     /** The apps on the cluster (see {@link AppsSpec}); an app is on unless {@code enabled: false}. */
     public record Apps(String acmeEmail, Integer ingressNode, Traefik traefik, Postgres postgres, Mosquitto mosquitto,

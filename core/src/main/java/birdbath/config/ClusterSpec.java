@@ -15,7 +15,7 @@ import java.util.Set;
 public record ClusterSpec(Path configFile, Path stateDir, ProviderKind provider, String name, int nodes,
                           String domain, LinodeSpec linode, NetworkSpec network, int storageNodes, int volumeSizeGb,
                           EtcdSpec etcd, KubernetesSpec kubernetes, String localMirror, Dataplane ipsecDataplane,
-                          AppsSpec apps) {
+                          AppsSpec apps, BackupsSpec backups) {
 
     public enum ProviderKind {
         LINODE(true), LOCAL(false);

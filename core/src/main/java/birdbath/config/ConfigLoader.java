@@ -209,12 +209,26 @@ public final class ConfigLoader {
                 }
             }
             AppsSpec apps = new AppsSection(this::problem, domain, nodes).spec(raw.apps());
+            BackupsSpec backups = backups(raw.backups());
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
             }
             Path stateDir = path.toAbsolutePath().getParent().resolve(".birdbath");
             return new ClusterSpec(path, stateDir, provider, name, nodes, domain, linodeSpec, network, storageNodes,
-                    volumeSize, etcd, kubernetes, mirror, dataplane, apps);
+                    volumeSize, etcd, kubernetes, mirror, dataplane, apps, backups);
+        }
+
+        private BackupsSpec backups(BirdbathConfig.Backups raw) {
+            if (raw == null || Boolean.FALSE.equals(raw.enabled())) {
+                return BackupsSpec.OFF;
+            }
+            String schedule = raw.schedule() == null ? BackupsSpec.OFF.schedule() : raw.schedule();
+            if (!BackupsSpec.valid(schedule)) {
+                problem("backups.schedule", "expected " + BackupsSpec.SCHEDULES + ", got '" + Grammar.shown(schedule)
+                        + "'");
+                schedule = BackupsSpec.OFF.schedule();
+            }
+            return new BackupsSpec(true, schedule, range("backups.keep", raw.keep(), BackupsSpec.OFF.keep(), 1, 1000));
         }
 
         private KubernetesSpec kubernetes(BirdbathConfig.Kubernetes raw, int nodes, NetworkSpec network,

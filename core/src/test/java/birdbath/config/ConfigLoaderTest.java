@@ -46,26 +46,28 @@ class ConfigLoaderTest {
             "{{acme_email}}", "a\\b", "a b", "\uff45xample");
 
     /** Each config field whose value reaches a file on the nodes, as a YAML document with the value in it. */
-    static final Map<String, java.util.function.Function<String, String>> NODE_FIELDS = Map.of(
-            "cluster.name", v -> "cluster:\n  name: " + q("demo" + v) + "\n  domain: example.com\n",
-            "cluster.domain", v -> "cluster:\n  name: demo\n  domain: " + q("ex" + v + ".com") + "\n",
-            "etcd.download_url", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: 3.5.24\n"
+    static final Map<String, java.util.function.Function<String, String>> NODE_FIELDS = Map.ofEntries(
+            Map.entry("cluster.name", v -> "cluster:\n  name: " + q("demo" + v) + "\n  domain: example.com\n"),
+            Map.entry("cluster.domain", v -> "cluster:\n  name: demo\n  domain: " + q("ex" + v + ".com") + "\n"),
+            Map.entry("etcd.download_url", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: 3.5.24\n"
                     + "  sha256: " + "a".repeat(64) + "\n  download_url: " + q("https://example.com/" + v + "/x.tgz")
-                    + "\n",
-            "etcd.version", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: "
-                    + q("3.5.24" + v) + "\n  sha256: " + "a".repeat(64) + "\n",
-            "kubernetes.version", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  version: "
-                    + q("1.36.4" + v) + "\n",
-            "kubernetes.pod_cidr", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  pod_cidr: "
-                    + q("10.244.0.0/16" + v) + "\n",
-            "networking.vpc_subnet", v -> "cluster:\n  name: demo\n  domain: example.com\nnetworking:\n"
-                    + "  vpc_subnet: " + q("10.42.0.0/24" + v) + "\n",
-            "apps.acme_email", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: "
-                    + q("me" + v + "@example.com") + "\n",
-            "apps.haircolor.host", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: a@b.io\n"
-                    + "  haircolor:\n    host: " + q("hair" + v + ".example.com") + "\n",
-            "local.mirror", v -> "provider: local\ncluster:\n  name: demo\nlocal:\n  mirror: "
-                    + q("http://deb.example.org/" + v) + "\n");
+                    + "\n"),
+            Map.entry("etcd.version", v -> "cluster:\n  name: demo\n  domain: example.com\netcd:\n  version: "
+                    + q("3.5.24" + v) + "\n  sha256: " + "a".repeat(64) + "\n"),
+            Map.entry("kubernetes.version", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  version: "
+                    + q("1.36.4" + v) + "\n"),
+            Map.entry("kubernetes.pod_cidr", v -> "cluster:\n  name: demo\n  domain: example.com\nkubernetes:\n  pod_cidr: "
+                    + q("10.244.0.0/16" + v) + "\n"),
+            Map.entry("networking.vpc_subnet", v -> "cluster:\n  name: demo\n  domain: example.com\nnetworking:\n"
+                    + "  vpc_subnet: " + q("10.42.0.0/24" + v) + "\n"),
+            Map.entry("apps.acme_email", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: "
+                    + q("me" + v + "@example.com") + "\n"),
+            Map.entry("apps.haircolor.host", v -> "cluster:\n  name: demo\n  domain: example.com\napps:\n  acme_email: a@b.io\n"
+                    + "  haircolor:\n    host: " + q("hair" + v + ".example.com") + "\n"),
+            Map.entry("backups.schedule", v -> "cluster:\n  name: demo\n  domain: example.com\nbackups:\n  schedule: "
+                    + q("07:30" + v) + "\n"),
+            Map.entry("local.mirror", v -> "provider: local\ncluster:\n  name: demo\nlocal:\n  mirror: "
+                    + q("http://deb.example.org/" + v) + "\n"));
 
     /** A YAML double-quoted scalar holding exactly {@code v} (JSON's string syntax is YAML's too). */
     private static String q(String v) {
@@ -104,7 +106,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', textBlock = """
             ''                                                                 | 1 | the file is empty         | cluster.name
             'cluster: [unclosed'                                               | 1 | not valid YAML            | ''
-            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: apps, cluster, etcd, ipsec, kubernetes, linode, local, networking, provider, storage
+            'clusterr:\\n  name: x'                                            | 1 | unknown field 'clusterr'  | expected one of: apps, backups, cluster, etcd, ipsec, kubernetes, linode, local, networking, provider, storage
             'cluster:\\n  name: demo\\n  nodez: 3'                             | 3 | unknown field 'cluster.nodez' | expected one of: domain, name, nodes
             'cluster:\\n  name: demo\\n  nodes: three\\n  domain: example.com' | 3 | cluster.nodes: expected a whole number | got 'three'
             'cluster:\\n  name: demo\\n  nodes: 2.5\\n  domain: example.com'   | 3 | cluster.nodes: expected a whole number | ''
@@ -134,6 +136,8 @@ class ConfigLoaderTest {
             'cluster: demo'                                                   | 1 | cluster: expected a section of 'key: value' lines | ''
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  group: other' | 5 | linode.group: 'other' differs from cluster.name 'demo' | keep one
             'cluster:\\n  name: demo\\n  domain: example.com\\nstorage:\\n  volume_size_gb: 5' | 5 | storage.volume_size_gb: expected a number from 10 to 10240 | got 5
+            'cluster:\\n  name: demo\\n  domain: example.com\\nbackups:\\n  schedule: \"7:30\"' | 5 | backups.schedule: expected 'hourly', 'daily', 'weekly' or a time of day HH:MM (UTC) | got '7:30'
+            'cluster:\\n  name: demo\\n  domain: example.com\\nbackups:\\n  keep: 0' | 5 | backups.keep: expected a number from 1 to 1000 | got 0
             'cluster:\\n  name: demo\\n  domain: example.com\\nlinode:\\n  type: [g6-nanode-1, g6-standard-1]' | 5 | linode.type: expected a single value | ''
             'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  ingress_node: 1' | 4 | apps.acme_email: missing | Let's Encrypt
             'cluster:\\n  name: demo\\n  domain: example.com\\napps:\\n  acme_email: me-at-example' | 5 | apps.acme_email: 'me-at-example' is not an e-mail address | ''
