@@ -21,6 +21,7 @@ import birdbath.stage.Pipeline;
 import birdbath.stage.Stage;
 import birdbath.stage.StageContext;
 import birdbath.stage.StageRun;
+import birdbath.stage.backup.BackupStore;
 import birdbath.stage.etcd.EtcdCluster;
 import birdbath.stage.etcd.EtcdLeaving;
 import birdbath.stage.etcd.EtcdOperations;
@@ -264,6 +265,20 @@ public final class Birdbath {
     public Map<String, String> etcdRestore(Path file) {
         try (OpenRun run = openRun(nodes())) {
             return new EtcdOperations(run.run()).restore(file);
+        }
+    }
+
+    /** `backup list`: the backups the nodes took on schedule, oldest first. */
+    public List<BackupStore.Backup> backupList() {
+        try (OpenRun run = openRun(nodes())) {
+            return new BackupStore(run.run()).list();
+        }
+    }
+
+    /** `backup fetch [NAME...] [--to DIR]`: into DIR, by default .birdbath/backups/. */
+    public List<BackupStore.Fetched> backupFetch(List<String> names, Path dir) {
+        try (OpenRun run = openRun(nodes())) {
+            return new BackupStore(run.run()).fetch(names, dir != null ? dir : spec.stateDir().resolve("backups"));
         }
     }
 

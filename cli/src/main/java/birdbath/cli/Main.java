@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Stands up and runs a hardened, self-hosted Kubernetes cluster on Linode from one YAML file.",
         subcommands = {InitCommand.class, PlanCommand.class, UpCommand.class, DownCommand.class,
                 CheckCommand.class, NodesCommand.class, SshCommand.class, RenderCommand.class, PkiCommand.class,
-                EtcdCommand.class, StorageCommand.class, RepairCommand.class, KubeconfigCommand.class, AppsCommand.class, ImageCommand.class,
+                EtcdCommand.class, BackupCommand.class, StorageCommand.class, RepairCommand.class, KubeconfigCommand.class, AppsCommand.class, ImageCommand.class,
                 LinodeSimCommand.class,
                 AutoComplete.GenerateCompletion.class},
         footer = {"", "Every command reads ./birdbath.yaml unless -c FILE says otherwise, and keeps its state in"

@@ -46,7 +46,7 @@ class CliTest {
     @Test
     void everyCommandHasHelp() throws Exception {
         for (String command : List.of("init", "plan", "up", "down", "check", "nodes", "ssh", "render", "pki",
-                "etcd", "storage", "repair", "kubeconfig", "apps", "image", "linode-sim", "generate-completion")) {
+                "etcd", "backup", "storage", "repair", "kubeconfig", "apps", "image", "linode-sim", "generate-completion")) {
             Host.Result r = birdbath(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).startsWith("Usage: birdbath " + command);

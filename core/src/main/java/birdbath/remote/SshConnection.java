@@ -59,10 +59,49 @@ public final class SshConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code remotePath} into {@code local} (mode 0600), streamed: written beside it and renamed, so
+     * {@code local} is the whole file or not there. Returns its size.
+     */
+    public long download(String remotePath, java.nio.file.Path local, Duration timeout) {
+        java.nio.file.Path partial = local.resolveSibling(local.getFileName() + ".partial");
+        try {
+            java.nio.file.Files.deleteIfExists(partial);
+            java.nio.file.Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Host.Result r;
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(partial)) {
+                r = execStreaming("cat -- " + Shell.quote(remotePath), new ByteArrayInputStream(new byte[0]), out,
+                        timeout);
+            }
+            if (!r.ok()) {
+                throw new BirdbathException(node + ": cannot read " + remotePath + ": " + r.err().strip());
+            }
+            java.nio.file.Files.move(partial, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return java.nio.file.Files.size(local);
+        } catch (IOException e) {
+            throw new BirdbathException("cannot write " + local + ": " + e.getMessage());
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // best effort: the partial file is named as such
+            }
+        }
+    }
+
     private Host.Result execStreaming(String command, java.io.InputStream stdin, Duration timeout) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Host.Result r = execStreaming(command, stdin, out, timeout);
+        return new Host.Result(r.exit(), out.toString(StandardCharsets.UTF_8), r.err());
+    }
+
+    /** Runs {@code command} with its standard output into {@code out}; the result's own output is empty. */
+    private Host.Result execStreaming(String command, java.io.InputStream stdin, java.io.OutputStream out,
+                                      Duration timeout) {
         String quoted = Shell.quote(command);
         String full = user.equals("root") ? "sh -c " + quoted : "sudo -n sh -c " + quoted;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (ChannelExec ch = session.createExecChannel(full)) {
             ch.setIn(stdin);
@@ -75,8 +114,7 @@ public final class SshConnection implements AutoCloseable {
                         + " s");
             }
             Integer status = ch.getExitStatus();
-            return new Host.Result(status == null ? -1 : status, out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
+            return new Host.Result(status == null ? -1 : status, "", err.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new BirdbathException(node + ": lost the SSH connection during `" + command + "`: "
                     + e.getMessage());

@@ -2,6 +2,7 @@ package birdbath.stage;
 
 import birdbath.BirdbathException;
 import birdbath.stage.apps.AppsStage;
+import birdbath.stage.backup.BackupStage;
 import birdbath.stage.baseline.BaselineStage;
 import birdbath.stage.etcd.EtcdStage;
 import birdbath.stage.ipsec.IpsecStage;
@@ -21,7 +22,7 @@ public final class Pipeline {
 
     public static final List<Stage> STAGES = List.of(PROVISION, new MachineIdStage(), new BaselineStage(),
             new PkiStage(), new IpsecStage(), new EtcdStage(), new KubernetesStage(), new StorageStage(),
-            new AppsStage());
+            new BackupStage(), new AppsStage());
 
     private Pipeline() { }
 

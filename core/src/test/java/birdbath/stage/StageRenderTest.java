@@ -55,7 +55,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * self-signed root, on every member, ETCD_TRUSTED_CA_FILE naming it, peers still the cluster CA), and
  * kube-apiserver's etcd client certificate issued by that CA; then each member's client-port certificate
  * (server.crt/key, from that CA: etcd's JSON gateway presents it to its own gRPC server as a client) in
- * ETCD_CERT_FILE/KEY_FILE, and kube-apiserver's etcd CA file holding that CA and the cluster CA.
+ * ETCD_CERT_FILE/KEY_FILE, and kube-apiserver's etcd CA file holding that CA and the cluster CA. On 2026-12-01,
+ * backups.txt was written by hand from the three templates before the code rendered it (the config's
+ * schedule "03:15" as the calendar event "*-*-* 03:15:00 UTC", keep 5, each member's own name in its script,
+ * the script 755 and the timer restarting itself), then compared.
  */
 class StageRenderTest {
 
@@ -77,7 +80,7 @@ class StageRenderTest {
     static StageContext linodeCluster(Path dir) throws Exception {
         ClusterSpec spec = load(dir.resolve("birdbath.yaml"), "provider: linode\ncluster:\n  name: demo\n  nodes: 3\n"
                 + "  domain: example.com\nlinode:\n  ssh_keys:\n    - " + USER_KEY + "\nnetworking:\n"
-                + "  vpc_subnet: 198.18.5.0/24\n");
+                + "  vpc_subnet: 198.18.5.0/24\nbackups:\n  schedule: \"03:15\"\n  keep: 5\n");
         List<Node> nodes = new ArrayList<>();
         for (int n = 1; n <= 3; n++) {
             nodes.add(new Node(spec.nodeLabel(n), n, spec.roles(n), "203.0.113." + (10 + n), "198.18.5." + (10 + n),
@@ -118,7 +121,7 @@ class StageRenderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"baseline", "pki", "ipsec", "etcd", "kubernetes", "storage"})
+    @ValueSource(strings = {"baseline", "pki", "ipsec", "etcd", "kubernetes", "storage", "backups"})
     void filesAsDeclaredMatchTheReviewedGoldenFile(String name) throws Exception {
         String rendered = render(Pipeline.named(name));
         Path golden = Path.of("src/test/resources/golden/render/" + name + ".txt");

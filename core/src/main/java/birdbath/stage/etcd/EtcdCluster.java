@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 public final class EtcdCluster {
 
     static final String DATA_DIR = "/var/lib/etcd/birdbath";
-    static final String PKI_DIR = "/etc/birdbath/etcd";
-    static final String UNIT = "birdbath-etcd.service";
+    public static final String PKI_DIR = "/etc/birdbath/etcd";
+    public static final String UNIT = "birdbath-etcd.service";
     static final String CLIENT_CERT = "etcd-admin";
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 

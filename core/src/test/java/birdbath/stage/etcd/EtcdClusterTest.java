@@ -501,6 +501,74 @@ class EtcdClusterTest {
                 .isTrue());
     }
 
+    /**
+     * backups on: every member's timer waits for the schedule as systemd itself reads it; the snapshot its service
+     * takes (started here as the timer would start it) is 0600 and the etcd user's in a 0700 directory, and only
+     * the newest backups.keep stay; `backup list` shows every member's, `backup fetch` brings the newest home
+     * (0600) and `etcd restore` takes it: a key written before it is back, one written after is not. Turned off,
+     * the timers go and the snapshots stay.
+     */
+    @Test
+    @Order(11)
+    void scheduledSnapshotsAreKeptListedFetchedAndRestorable(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        String base = Files.readString(cluster.config);
+        Files.writeString(cluster.config, base + "backups:\n  schedule: \"07:30\"\n  keep: 2\n");
+        cluster.birdbath().up(List.of("backups"), null, false);
+        String timer = "birdbath-backup-etcd.timer";
+        String dir = birdbath.stage.backup.BackupStage.ETCD_DIR;
+        for (int n = 1; n <= 3; n++) {
+            assertThat(cluster.run(cluster.node(n), "systemctl show -p TimersCalendar -p ActiveState -p UnitFileState"
+                    + " -p NextElapseUSecRealtime " + timer)).as("node " + n)
+                    .contains("OnCalendar=*-*-* 07:30:00 UTC", "ActiveState=active", "UnitFileState=enabled")
+                    .containsPattern("NextElapseUSecRealtime=\\S+ \\d{4}-\\d\\d-\\d\\d 07:30:00 UTC");
+        }
+        put(1, "/birdbath/in-backup", "kept");
+        for (int round = 1; round <= 3; round++) {
+            for (int n = 1; n <= 3; n++) {
+                cluster.run(cluster.node(n), "systemctl start birdbath-backup-etcd.service");
+            }
+        }
+        for (int n = 1; n <= 3; n++) {
+            assertThat(cluster.run(cluster.node(n), "stat -c '%a %U' " + dir + "; cd " + dir + " && stat -c '%a %U %n' *"))
+                    .as("node " + n + ": the newest two kept").matches("700 etcd\n600 etcd etcd-" + cluster.node(n)
+                            + "-\\d{8}T\\d{6}\\.\\d{3}Z\\.db\n600 etcd etcd-" + cluster.node(n)
+                            + "-\\d{8}T\\d{6}\\.\\d{3}Z\\.db");
+        }
+        List<birdbath.stage.backup.BackupStore.Backup> listed = cluster.birdbath().backupList();
+        assertThat(listed).hasSize(6).allSatisfy(b -> assertThat(b.kind()).isEqualTo("etcd"));
+        assertThat(listed).extracting(birdbath.stage.backup.BackupStore.Backup::node).containsOnly(cluster.node(1),
+                cluster.node(2), cluster.node(3));
+        List<birdbath.stage.backup.BackupStore.Fetched> fetched = cluster.birdbath().backupFetch(List.of(), tmp);
+        assertThat(fetched).hasSize(1);
+        assertThat(fetched.get(0).backup()).isEqualTo(listed.get(5));
+        Path file = fetched.get(0).file();
+        assertThat(Files.size(file)).isEqualTo(listed.get(5).bytes()).isPositive();
+        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        assertThat(cluster.birdbath().check(List.of("backups"))).hasSize(3 * 2 + 3)
+                .allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
+
+        put(2, "/birdbath/after-backup", "not in the snapshot");
+        cluster.birdbath().etcdRestore(file);
+        for (int n = 1; n <= 3; n++) {
+            int member = n;
+            Poll.until("member " + n + " to serve the restored data", CATCH_UP, Duration.ofMillis(200),
+                    () -> localRead(member, "/birdbath/in-backup").isPresent());
+            assertThat(localRead(n, "/birdbath/after-backup")).as("member " + n).isEmpty();
+        }
+
+        Files.writeString(cluster.config, base);
+        cluster.output.clear();
+        cluster.birdbath().up(List.of("backups"), null, false);
+        assertThat(cluster.output).anyMatch(l -> l.contains(cluster.node(3)) && l.contains("snapshot timer removed"));
+        for (int n = 1; n <= 3; n++) {
+            assertThat(cluster.run(cluster.node(n), "systemctl is-enabled " + timer + " 2>&1; ls " + dir + " | wc -l"))
+                    .as("node " + n).endsWith("\n2").doesNotStartWith("enabled");
+        }
+    }
+
     private long registryKeys(int via) {
         return cluster.birdbath().withEtcd(e -> e.client().count(e.endpoint(e.members().get(via - 1)),
                 ControlPlaneStart.REGISTRY));

@@ -1,0 +1,123 @@
+package birdbath.stage.backup;
+
+import birdbath.config.BackupsSpec;
+import birdbath.pki.Pki;
+import birdbath.provider.Node;
+import birdbath.remote.NodeFile;
+import birdbath.remote.Step;
+import birdbath.remote.Step.RunUnless;
+import birdbath.remote.UnitStates;
+import birdbath.stage.CheckResult;
+import birdbath.stage.NodeCommands;
+import birdbath.stage.NodeSteps;
+import birdbath.stage.Stage;
+import birdbath.stage.StageContext;
+import birdbath.stage.StageRun;
+import birdbath.stage.Template;
+import birdbath.stage.etcd.EtcdCluster;
+import birdbath.stage.storage.StorageStage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scheduled backups (`backups:`): on every etcd member a systemd timer takes a snapshot of that member into
+ * {@value #ETCD_DIR} (0700, the snapshots 0600, the newest backups.keep kept); with PostgreSQL among the apps, a
+ * CronJob (in the apps stage) dumps it into {@value #POSTGRES_DIR} on the GlusterFS volume, whose directory this
+ * stage makes. Turned off, the timers go and the backups stay. `birdbath backup list|fetch` ({@link BackupStore})
+ * brings them home.
+ */
+public final class BackupStage implements Stage {
+
+    public static final String ETCD_DIR = "/var/backups/birdbath/etcd";
+    /** On the volume every node mounts: a dump is there whichever node the CronJob ran on. */
+    public static final String POSTGRES_DIR = StorageStage.MOUNT + "/backups/postgres";
+    static final String SCRIPT = "/etc/birdbath/backup-etcd.sh";
+    static final String SERVICE = "birdbath-backup-etcd.service";
+    static final String TIMER = "birdbath-backup-etcd.timer";
+
+    @Override
+    public String name() {
+        return "backups";
+    }
+
+    @Override
+    public List<NodeFile> files(StageContext context, Node node) {
+        BackupsSpec backups = context.spec().backups();
+        if (!backups.on() || !EtcdCluster.members(context.nodes()).contains(node)) {
+            return List.of();
+        }
+        return List.of(
+                NodeFile.of(SCRIPT, Template.render("backup/etcd-snapshot.sh", Map.of("dir", ETCD_DIR, "keep",
+                        String.valueOf(backups.keep()), "node", node.name(), "pki", EtcdCluster.PKI_DIR,
+                        "clients_ca", Pki.ETCD_CLIENTS_CA_FILE))).withMode("755"),
+                NodeFile.of(NodeFile.UNITS + SERVICE, Template.render("backup/" + SERVICE, Map.of("script", SCRIPT))),
+                NodeFile.of(NodeFile.UNITS + TIMER, Template.render("backup/" + TIMER, Map.of("calendar",
+                        BackupSchedule.onCalendar(backups)))).restartsUnit(TIMER));
+    }
+
+    private List<Step> steps(StageRun run, Node node) {
+        return new NodeSteps(files(run.context(), node))
+                .add(new RunUnless("backup dir " + ETCD_DIR + " 0700",
+                        "install -d -m 700 -o etcd -g etcd " + ETCD_DIR,
+                        "[ \"$(stat -c %a:%U " + ETCD_DIR + " 2>/dev/null)\" = 700:etcd ]"))
+                .putRest()
+                .unit(TIMER)
+                .build();
+    }
+
+    @Override
+    public void converge(StageRun run) {
+        BackupsSpec backups = run.spec().backups();
+        List<Node> members = backups.on() ? EtcdCluster.members(run.nodes()) : List.of();
+        List<Node> others = run.nodes().stream().filter(n -> !members.contains(n)).toList();
+        // turned off, or no longer a member: the timer goes, what it took stays
+        Map<String, Boolean> stopped = run.engine().onEach("backups off", others, c -> {
+            if (!c.exec("test -e " + NodeFile.UNITS + TIMER).ok()) {
+                return false;
+            }
+            NodeCommands.must(c, name(), "systemctl disable --now " + TIMER + " && rm -f " + NodeFile.UNITS + TIMER
+                    + " " + NodeFile.UNITS + SERVICE + " " + SCRIPT + " && systemctl daemon-reload", null,
+                    Duration.ofMinutes(1));
+            return true;
+        });
+        stopped.forEach((node, was) -> {
+            if (was) {
+                NodeCommands.report(run.out(), node, name(), "snapshot timer removed; the snapshots stay in "
+                        + ETCD_DIR);
+            }
+        });
+        if (!backups.on()) {
+            run.out().info("  backups off: birdbath.yaml has no backups section");
+            return;
+        }
+        run.engine().converge(name(), members, node -> steps(run, node));
+        if (run.spec().apps().postgres() != null && run.spec().provider().runsKubernetes()) {
+            Node first = run.nodes().get(0);
+            NodeCommands.must(run.engine().session(first), name(), "mountpoint -q " + StorageStage.MOUNT
+                    + " && install -d -m 700 " + POSTGRES_DIR, null, Duration.ofMinutes(1));
+        }
+    }
+
+    /** Per member: the timer enabled and waiting, and the last snapshot it started not failed. */
+    @Override
+    public List<CheckResult> check(StageRun run) {
+        List<CheckResult> results = new ArrayList<>();
+        if (!run.spec().backups().on()) {
+            return results;
+        }
+        List<Node> members = EtcdCluster.members(run.nodes());
+        Map<String, String> states = run.engine().onEach("check backups", members, c ->
+                c.exec(UnitStates.command(List.of(TIMER, SERVICE))).out(), (node, e) -> e.getMessage());
+        for (Node n : members) {
+            UnitStates s = UnitStates.parse(List.of(TIMER, SERVICE), states.get(n.name()));
+            results.add(CheckResult.of(name(), n.name(), "snapshot timer", s.running(TIMER), TIMER + " is "
+                    + s.enabled(TIMER) + " and " + s.active(TIMER) + "; `birdbath up --only backups` sets it up"));
+            boolean failed = s.active(SERVICE).equals("failed");
+            results.add(CheckResult.of(name(), n.name(), "last snapshot", !failed, "the last snapshot failed:"
+                    + " `journalctl -u " + SERVICE + "` on the node says why"));
+        }
+        return results;
+    }
+}
