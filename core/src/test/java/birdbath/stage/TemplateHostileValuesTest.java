@@ -189,7 +189,7 @@ class TemplateHostileValuesTest {
         Path file = dir.resolve("apps/birdbath.yaml");
         Files.createDirectories(file.getParent());
         Files.writeString(file, "cluster:\n  name: demo\n  nodes: 3\n  domain: example.com\napps:\n"
-                + "  acme_email: me@example.com\n");
+                + "  acme_email: me@example.com\nbackups:\n  keep: 3\n");
         return new ConfigLoader(Map.of()).load(file, w -> { });
     }
 

@@ -32,6 +32,9 @@ public final class AppObjects {
         }
         if (apps.postgres() != null) {
             all.addAll(PostgresApp.objects(apps.postgres(), secrets));
+            if (cluster.backups().on()) {
+                all.addAll(PostgresBackup.objects(cluster.backups()));
+            }
         }
         if (apps.mosquitto() != null) {
             Map<String, Secret> users = new LinkedHashMap<>();

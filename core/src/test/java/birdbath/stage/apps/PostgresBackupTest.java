@@ -1,0 +1,109 @@
+package birdbath.stage.apps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import birdbath.config.BackupsSpec;
+import birdbath.host.Host;
+import birdbath.stage.backup.BackupStage;
+import birdbath.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * postgres-backup.sh as the CronJob runs it (sh -c, the connection from PGHOST, PGUSER and PGPASSWORD), against a
+ * real PostgreSQL 15 (the CronJob's image has 16; the script uses nothing 16 added): a dump a fresh server
+ * restores (database, table and rows back), 0600, only the newest backups.keep kept; a run that cannot connect
+ * leaves nothing behind, not even a partial file. And the CronJob that runs it: the schedule in UTC, one run at a
+ * time, the volume's directory as a hostPath that must exist.
+ */
+class PostgresBackupTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void dumpsAFreshServerRestoresKeepsTheNewestAndAFailedRunLeavesNothing() throws Exception {
+        Path backups = Files.createDirectory(dir.resolve("backups"));
+        String script = PostgresBackup.script(new BackupsSpec(true, "daily", 2), backups.toString());
+        try (TestPostgres pg = new TestPostgres(); TestPostgres fresh = new TestPostgres()) {
+            sql(pg, "postgres", "CREATE DATABASE owntracks");
+            sql(pg, "owntracks", "CREATE TABLE locationupdates (id int, tid text)",
+                    "INSERT INTO locationupdates VALUES (1, 'ab'), (2, 'ab'), (3, 'cd')");
+            for (int i = 0; i < 3; i++) {
+                Host.Result r = run(script, pg, pg.password);
+                assertThat(r.exit()).as(r.err()).isZero();
+                assertThat(r.out()).matches("dumped postgres-\\d{8}T\\d{6}\\.\\d{3}Z\\.sql\\.gz \\(\\d+ bytes\\)\\n");
+                assertThat(r.out() + r.err()).doesNotContain(pg.password);
+            }
+            List<Path> kept = files(backups);
+            assertThat(kept).hasSize(2).allSatisfy(f -> assertThat(PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(f))).isEqualTo("rw-------"));
+
+            Host.Result failed = run(script, pg, "not-the-password");
+            assertThat(failed.exit()).isNotZero();
+            assertThat(files(backups)).as("after a run that could not connect").isEqualTo(kept);
+
+            // the newest dump into a server that never held the data, whose superuser has the cluster's password
+            // (as a server rebuilt from the same Secret would): the dump sets it and connects again after that
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + fresh.port + "/postgres",
+                    "postgres", fresh.password); Statement s = c.createStatement()) {
+                s.execute("ALTER ROLE postgres PASSWORD '" + pg.password + "'");
+            }
+            Host.Result restored = Host.run(Duration.ofMinutes(2), "env", "-i", "PGPASSWORD=" + pg.password,
+                    "bash", "-c", "{ gunzip -c \"$1\"; printf '\\\\c owntracks\\nSELECT count(*), max(tid) FROM"
+                            + " locationupdates;\\n'; } | " + TestPostgres.BIN + "/psql -X -q -At -h 127.0.0.1 -p "
+                            + fresh.port + " -U postgres -d postgres 2>/dev/null | tail -1", "sh",
+                    kept.get(1).toString());
+            assertThat(restored.out().strip()).isEqualTo("3|cd");
+        }
+    }
+
+    @Test
+    void theCronJobRunsItOnTheScheduleInUtcOneAtATimeIntoTheVolume() {
+        CronJob job = (CronJob) PostgresBackup.objects(new BackupsSpec(true, "07:30", 5)).get(0);
+        assertThat(job.getSpec().getSchedule()).isEqualTo("30 7 * * *");
+        assertThat(job.getSpec().getTimeZone()).isEqualTo("Etc/UTC");
+        assertThat(job.getSpec().getConcurrencyPolicy()).isEqualTo("Forbid");
+        PodSpec pod = job.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes().get(0).getHostPath().getPath()).isEqualTo(BackupStage.POSTGRES_DIR);
+        assertThat(pod.getVolumes().get(0).getHostPath().getType()).isEqualTo("Directory");
+        Container c = pod.getContainers().get(0);
+        assertThat(c.getImage()).isEqualTo(PostgresApp.IMAGE);
+        assertThat(c.getCommand().get(2)).contains("keep=5").contains("dir=" + PostgresBackup.MOUNTED);
+        assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("PGPASSWORD")).singleElement()
+                .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo(PostgresApp.NAME));
+    }
+
+    private static Host.Result run(String script, TestPostgres pg, String password) {
+        return Host.run(Duration.ofMinutes(2), "env", "-i", "PGHOST=127.0.0.1", "PGPORT=" + pg.port, "PGUSER=postgres",
+                "PGPASSWORD=" + password, "PATH=" + TestPostgres.BIN + ":/usr/bin:/bin", "sh", "-c", script);
+    }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(s.sorted().toList());
+        }
+    }
+
+    private static void sql(TestPostgres pg, String database, String... statements) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port + "/" + database,
+                "postgres", pg.password); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+}
