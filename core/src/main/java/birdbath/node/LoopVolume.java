@@ -20,10 +20,8 @@ public final class LoopVolume {
             Files.createDirectories(file.getParent());
         }
         long bytes = (long) sizeGb << 30;
-        boolean grown = false;
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             if (raf.length() < bytes) { // new, or grown as storage.volume_size_gb was raised: sparse either way
-                grown = raf.length() > 0;
                 raf.setLength(bytes);
             }
         }
@@ -31,7 +29,8 @@ public final class LoopVolume {
         if (existing == null) {
             return Host.check(T, "losetup", "--find", "--show", file.toString()).strip();
         }
-        if (grown) {
+        // compared, not remembered: a run killed after growing the file and before this still has it done
+        if (Long.parseLong(Host.check(T, "blockdev", "--getsize64", existing).strip()) < Files.size(file)) {
             Host.check(T, "losetup", "--set-capacity", existing); // the device (and the node) sees the new size
         }
         return existing;

@@ -191,4 +191,57 @@ class StorageClusterTest {
                 + " can shrink), so set it to 21 or more");
         java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 21\n");
     }
+
+    /**
+     * A resize killed at its two points, each finished by the next `up`: (1) after the loop file grew and before
+     * its device was told (the state a SIGKILL between the two leaves, made here by growing the file as the
+     * provider does: no output line lies between them to kill at), and (2) after provisioning, as the storage
+     * stage starts: the device has grown, the brick not yet. Each time the next `up` leaves device and brick at
+     * the new size, the data in place, check green.
+     */
+    @Test
+    @Order(9)
+    void aResizeKilledBeforeTheDeviceOrTheBrickGrewIsFinishedByTheNextUp() throws Exception {
+        String base = java.nio.file.Files.readString(cluster.config).replace("storage:\n  volume_size_gb: 21\n", "");
+        long gib = 1L << 30;
+        java.nio.file.Path file = cluster.dir.resolve(".birdbath/local/volumes/" + cluster.node(1) + ".img");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(22 * gib);
+        }
+        assertThat(Long.parseLong(cluster.run(cluster.node(1), "blockdev --getsize64 " + device(1))))
+                .as("the device before the next up").isEqualTo(21 * gib);
+        java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 22\n");
+        cluster.birdbath().up(List.of("provision", "storage"), null, false);
+        assertGrownTo(22);
+
+        java.nio.file.Files.writeString(cluster.config, base + "storage:\n  volume_size_gb: 23\n");
+        String killed = birdbath.testing.KilledUp.killAt(cluster.config, false,
+                java.util.regex.Pattern.compile("^storage:$"), 8);
+        assertThat(killed).doesNotContain("UP FINISHED");
+        for (int n = 1; n <= 3; n++) {
+            assertThat(Long.parseLong(cluster.run(cluster.node(n), "blockdev --getsize64 " + device(n))))
+                    .as("the device on node " + n + " when the run was killed").isEqualTo(23 * gib);
+            assertThat(brickBytes(n)).as("the brick on node " + n + " when the run was killed").isLessThan(23 * gib
+                    - (64L << 20));
+        }
+        cluster.birdbath().up(List.of(), null, false);
+        assertGrownTo(23);
+    }
+
+    private long brickBytes(int n) {
+        return Long.parseLong(cluster.run(cluster.node(n), "df -B1 --output=size " + GlusterLayout.BRICK_MOUNT
+                + " | tail -1").strip());
+    }
+
+    private void assertGrownTo(int gb) {
+        long bytes = (long) gb << 30;
+        for (int n = 1; n <= 3; n++) {
+            assertThat(Long.parseLong(cluster.run(cluster.node(n), "blockdev --getsize64 " + device(n))))
+                    .as("the device on node " + n).isEqualTo(bytes);
+            assertThat(brickBytes(n)).as("the brick's filesystem on node " + n).isGreaterThan(bytes - (1L << 30));
+            assertThat(cluster.run(cluster.node(n), "cat " + GlusterLayout.BRICK_DIR + "/hello.txt"))
+                    .isEqualTo("from node 1");
+        }
+        assertThat(failed()).isEmpty();
+    }
 }
