@@ -49,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
 class LinodeTwinTest {
 
     static final List<String> STAGES = List.of("provision", "machine-id", "baseline", "pki", "ipsec", "etcd",
-            "storage");
+            "storage", "backups");
 
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private RealNodes twin;
@@ -80,7 +80,7 @@ class LinodeTwinTest {
                 + "  domain: example.com\nnetworking:\n  vpc_subnet: " + vpc + "\nipsec:\n  dataplane: userspace\n"
                 + "etcd:\n  version: " + release.version() + "\n  sha256: " + Hashes.sha256Hex(release.tarball())
                 + "\n  download_url: " + twin.downloadsUrl() + "/etcd-io/etcd/releases/download/v{VERSION}/"
-                + "etcd-v{VERSION}-linux-amd64.tar.gz\n");
+                + "etcd-v{VERSION}-linux-amd64.tar.gz\nbackups:\n  keep: 2\n");
     }
 
     @AfterAll
@@ -120,6 +120,26 @@ class LinodeTwinTest {
             assertThat(n.publicIp()).startsWith(twin.publicPools().get(0));
             assertThat(n.privateIp()).startsWith("198.");
         });
+    }
+
+    /**
+     * The backups stage on the Linode path: each member's snapshot service (started as its timer would) takes a
+     * snapshot with the release tarball's etcdctl, which that release's etcdutl finds sound, and `backup fetch`
+     * brings the newest home.
+     */
+    @Test
+    @Order(2)
+    void eachMemberSnapshotsItselfWithTheReleaseEtcdctl() throws Exception {
+        for (Node n : birdbath().nodes()) {
+            run(n.name(), "systemctl start birdbath-backup-etcd.service");
+            assertThat(run(n.name(), "cd " + birdbath.stage.backup.BackupStage.ETCD_DIR + " && stat -c '%a %U' *.db"
+                    + " && etcdutl snapshot status -w simple *.db >/dev/null && echo sound")).as(n.name())
+                    .isEqualTo("600 etcd\nsound");
+        }
+        List<birdbath.stage.backup.BackupStore.Fetched> fetched = birdbath().backupFetch(List.of(),
+                dir.resolve("fetched"));
+        assertThat(fetched).hasSize(1);
+        assertThat(Files.size(fetched.get(0).file())).isEqualTo(fetched.get(0).bytes()).isPositive();
     }
 
     @Test
