@@ -14,7 +14,8 @@ import java.util.Map;
  * postgres-backup.sh in the postgres image against the Service, as the superuser (pg_dumpall reads the roles
  * too, which only it may), writing into the GlusterFS volume's backups directory through the node's own mount
  * (a hostPath that must exist: on a node whose mount is missing the pod fails rather than write beneath it).
- * One at a time; a run that fails is not retried before the next.
+ * One at a time, at most an hour each. The namespace must allow hostPath (Pod Security "privileged"; birdbath
+ * labels no namespace).
  */
 final class PostgresBackup {
 
@@ -31,16 +32,25 @@ final class PostgresBackup {
     }
 
     static List<HasMetadata> objects(BackupsSpec backups) {
+        long uid = BackupStage.DUMP_UID;
         return List.of(new CronJobBuilder().withMetadata(Objects.meta(NAME, Objects.NAMESPACE, PostgresApp.NAME))
                 .withNewSpec().withSchedule(BackupSchedule.cron(backups)).withTimeZone(BackupSchedule.TIME_ZONE)
                 .withConcurrencyPolicy("Forbid").withSuccessfulJobsHistoryLimit(3).withFailedJobsHistoryLimit(3)
-                .withNewJobTemplate().withNewSpec().withBackoffLimit(0)
+                // a hung dump ends within the hour, so Forbid does not skip every later one; a passing fault
+                // (the database restarting, a node drained) gets two more tries
+                .withNewJobTemplate().withNewSpec().withBackoffLimit(2).withActiveDeadlineSeconds(3600L)
                 .withNewTemplate().withNewMetadata().withLabels(Objects.selector(NAME)).endMetadata()
-                .withNewSpec().withRestartPolicy("Never")
+                // the image's postgres user, who owns the directory; no API token, no privilege, nothing written
+                // but the dump
+                .withNewSpec().withRestartPolicy("Never").withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(uid).withRunAsGroup(uid)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .addNewContainer().withName(NAME).withImage(PostgresApp.IMAGE)
                 .withCommand("sh", "-c", script(backups, MOUNTED))
                 .withEnv(Objects.env("PGHOST", PostgresApp.NAME), Objects.env("PGUSER", "postgres"),
                         Objects.fromSecret("PGPASSWORD", PostgresApp.NAME, "password"))
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .addNewVolumeMount().withName("backups").withMountPath(MOUNTED).endVolumeMount().endContainer()
                 .addNewVolume().withName("backups").withNewHostPath().withPath(BackupStage.POSTGRES_DIR)
                 .withType("Directory").endHostPath().endVolume()

@@ -2,6 +2,7 @@ package birdbath.stage.backup;
 
 import birdbath.config.BackupsSpec;
 import birdbath.stage.Template.Fragment;
+import java.time.Duration;
 import java.util.regex.Matcher;
 
 /** backups.schedule in the two languages that run it: a systemd timer's calendar event and a CronJob's schedule. */
@@ -32,6 +33,15 @@ public final class BackupSchedule {
                 Matcher m = time(spec);
                 yield Integer.parseInt(m.group(2)) + " " + Integer.parseInt(m.group(1)) + " * * *";
             }
+        };
+    }
+
+    /** How long from one backup to the next. */
+    static Duration period(BackupsSpec spec) {
+        return switch (spec.schedule()) {
+            case "hourly" -> Duration.ofHours(1);
+            case "weekly" -> Duration.ofDays(7);
+            default -> Duration.ofDays(1);
         };
     }
 

@@ -17,6 +17,7 @@ import birdbath.stage.Template;
 import birdbath.stage.etcd.EtcdCluster;
 import birdbath.stage.storage.StorageStage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,13 @@ public final class BackupStage implements Stage {
     public static final String ETCD_DIR = "/var/backups/birdbath/etcd";
     /** On the volume every node mounts: a dump is there whichever node the CronJob ran on. */
     public static final String POSTGRES_DIR = StorageStage.MOUNT + "/backups/postgres";
+    /** The postgres image's postgres user: the CronJob runs as it and owns {@link #POSTGRES_DIR}. */
+    public static final long DUMP_UID = 999;
     static final String SCRIPT = "/etc/birdbath/backup-etcd.sh";
     static final String SERVICE = "birdbath-backup-etcd.service";
     static final String TIMER = "birdbath-backup-etcd.timer";
+    /** Between the units' states and the newest snapshot's time in check's one command per member. */
+    private static final String NEWEST = "--newest-snapshot--";
 
     @Override
     public String name() {
@@ -52,7 +57,8 @@ public final class BackupStage implements Stage {
                 NodeFile.of(SCRIPT, Template.render("backup/etcd-snapshot.sh", Map.of("dir", ETCD_DIR, "keep",
                         String.valueOf(backups.keep()), "node", node.name(), "pki", EtcdCluster.PKI_DIR,
                         "clients_ca", Pki.ETCD_CLIENTS_CA_FILE))).withMode("755"),
-                NodeFile.of(NodeFile.UNITS + SERVICE, Template.render("backup/" + SERVICE, Map.of("script", SCRIPT))),
+                NodeFile.of(NodeFile.UNITS + SERVICE, Template.render("backup/" + SERVICE, Map.of("script", SCRIPT,
+                        "dir", ETCD_DIR))),
                 NodeFile.of(NodeFile.UNITS + TIMER, Template.render("backup/" + TIMER, Map.of("calendar",
                         BackupSchedule.onCalendar(backups)))).restartsUnit(TIMER));
     }
@@ -96,27 +102,47 @@ public final class BackupStage implements Stage {
         if (run.spec().apps().postgres() != null && run.spec().provider().runsKubernetes()) {
             Node first = run.nodes().get(0);
             NodeCommands.must(run.engine().session(first), name(), "mountpoint -q " + StorageStage.MOUNT
-                    + " && install -d -m 700 " + POSTGRES_DIR, null, Duration.ofMinutes(1));
+                    + " && install -d -m 700 -o " + DUMP_UID + " -g " + DUMP_UID + " " + POSTGRES_DIR, null,
+                    Duration.ofMinutes(1));
         }
     }
 
-    /** Per member: the timer enabled and waiting, and the last snapshot it started not failed. */
+    /**
+     * Per member: the timer enabled and waiting; the last snapshot it started not failed, and the newest one
+     * younger than two periods of the schedule (none yet is fine: a fresh timer waits for its first time).
+     */
     @Override
     public List<CheckResult> check(StageRun run) {
         List<CheckResult> results = new ArrayList<>();
-        if (!run.spec().backups().on()) {
+        BackupsSpec backups = run.spec().backups();
+        if (!backups.on()) {
             return results;
         }
         List<Node> members = EtcdCluster.members(run.nodes());
+        String newest = "find " + ETCD_DIR + " -maxdepth 1 -name 'etcd-*.db' -printf '%T@\\n' 2>/dev/null | sort -n"
+                + " | tail -1";
         Map<String, String> states = run.engine().onEach("check backups", members, c ->
-                c.exec(UnitStates.command(List.of(TIMER, SERVICE))).out(), (node, e) -> e.getMessage());
+                c.exec(UnitStates.command(List.of(TIMER, SERVICE)) + "; echo " + NEWEST + "; " + newest).out(),
+                (node, e) -> e.getMessage());
+        Duration stale = BackupSchedule.period(backups).multipliedBy(2);
         for (Node n : members) {
-            UnitStates s = UnitStates.parse(List.of(TIMER, SERVICE), states.get(n.name()));
+            String[] seen = states.get(n.name()).split(NEWEST + "\n", 2);
+            UnitStates s = UnitStates.parse(List.of(TIMER, SERVICE), seen[0]);
             results.add(CheckResult.of(name(), n.name(), "snapshot timer", s.running(TIMER), TIMER + " is "
                     + s.enabled(TIMER) + " and " + s.active(TIMER) + "; `birdbath up --only backups` sets it up"));
-            boolean failed = s.active(SERVICE).equals("failed");
-            results.add(CheckResult.of(name(), n.name(), "last snapshot", !failed, "the last snapshot failed:"
-                    + " `journalctl -u " + SERVICE + "` on the node says why"));
+            String problem = null;
+            if (s.active(SERVICE).equals("failed")) {
+                problem = "the last snapshot failed";
+            } else if (seen.length == 2 && !seen[1].isBlank()) {
+                Duration age = Duration.between(Instant.ofEpochMilli((long) (Double.parseDouble(seen[1].strip())
+                        * 1000)), Instant.now());
+                if (age.compareTo(stale) > 0) {
+                    problem = "the newest snapshot is " + age.toHours() + " hours old (backups.schedule: "
+                            + backups.schedule() + ")";
+                }
+            }
+            results.add(CheckResult.of(name(), n.name(), "last snapshot", problem == null ? null : problem
+                    + "; `journalctl -u " + SERVICE + "` on the node says why"));
         }
         return results;
     }

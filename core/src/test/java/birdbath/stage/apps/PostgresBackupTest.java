@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * postgres-backup.sh as the CronJob runs it (sh -c, the connection from PGHOST, PGUSER and PGPASSWORD), against a
  * real PostgreSQL 15 (the CronJob's image has 16; the script uses nothing 16 added): a dump a fresh server
  * restores (database, table and rows back), 0600, only the newest backups.keep kept; a run that cannot connect
- * leaves nothing behind, not even a partial file. And the CronJob that runs it: the schedule in UTC, one run at a
+ * leaves nothing behind, not even a partial file; with a dump named in the future (a clock once ahead) nothing
+ * is pruned, so the new one is not the first to go. And the CronJob that runs it: the schedule in UTC, one run at a
  * time, the volume's directory as a hostPath that must exist.
  */
 class PostgresBackupTest {
@@ -56,6 +57,21 @@ class PostgresBackupTest {
             assertThat(failed.exit()).isNotZero();
             assertThat(files(backups)).as("after a run that could not connect").isEqualTo(kept);
 
+            // a dump named in the future (a clock once ahead): the new one would be pruned first, so none is
+            Path ahead = Files.writeString(backups.resolve("postgres-29991231T235959.999Z.sql.gz"), "");
+            Path stray = Files.writeString(backups.resolve("postgres-notes.sql.gz"), "");
+            Host.Result refused = run(script, pg, pg.password);
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.err()).contains("kept every dump: " + ahead + " sorts after the one just made");
+            assertThat(files(backups)).hasSize(5).contains(ahead, stray).containsAll(kept);
+            Files.delete(ahead);
+            Host.Result next = run(script, pg, pg.password);
+            assertThat(next.exit()).as(next.err()).isZero();
+            List<Path> now = files(backups);
+            assertThat(now).as("the newest two kept; a file the script did not name never counted").hasSize(3)
+                    .contains(stray).doesNotContainAnyElementsOf(kept);
+            kept = now.stream().filter(f -> !f.equals(stray)).toList();
+
             // the newest dump into a server that never held the data, whose superuser has the cluster's password
             // (as a server rebuilt from the same Secret would): the dump sets it and connects again after that
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + fresh.port + "/postgres",
@@ -80,7 +96,14 @@ class PostgresBackupTest {
         PodSpec pod = job.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
         assertThat(pod.getVolumes().get(0).getHostPath().getPath()).isEqualTo(BackupStage.POSTGRES_DIR);
         assertThat(pod.getVolumes().get(0).getHostPath().getType()).isEqualTo("Directory");
+        assertThat(job.getSpec().getJobTemplate().getSpec().getActiveDeadlineSeconds()).isEqualTo(3600L);
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(BackupStage.DUMP_UID);
         Container c = pod.getContainers().get(0);
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(c.getImage()).isEqualTo(PostgresApp.IMAGE);
         assertThat(c.getCommand().get(2)).contains("keep=5").contains("dir=" + PostgresBackup.MOUNTED);
         assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("PGPASSWORD")).singleElement()

@@ -505,8 +505,8 @@ class EtcdClusterTest {
      * backups on: every member's timer waits for the schedule as systemd itself reads it; the snapshot its service
      * takes (started here as the timer would start it) is 0600 and the etcd user's in a 0700 directory, and only
      * the newest backups.keep stay; `backup list` shows every member's, `backup fetch` brings the newest home
-     * (0600) and `etcd restore` takes it: a key written before it is back, one written after is not. Turned off,
-     * the timers go and the snapshots stay.
+     * (0600) and `etcd restore` takes it: a key written before it is back, one written after is not. Snapshots
+     * three days old fail check until the next is taken. Turned off, the timers go and the snapshots stay.
      */
     @Test
     @Order(11)
@@ -558,6 +558,19 @@ class EtcdClusterTest {
                     () -> localRead(member, "/birdbath/in-backup").isPresent());
             assertThat(localRead(n, "/birdbath/after-backup")).as("member " + n).isEmpty();
         }
+
+        // a member whose timer stopped taking snapshots: check says how old the newest is, until one is taken
+        for (int n = 1; n <= 3; n++) {
+            cluster.run(cluster.node(n), "touch -d '3 days ago' " + dir + "/*.db");
+        }
+        assertThat(cluster.birdbath().check(List.of("backups"))).filteredOn(r -> !r.ok()).hasSize(3)
+                .allSatisfy(r -> assertThat(r.toString()).contains("last snapshot", "the newest snapshot is 72 hours"
+                        + " old (backups.schedule: 07:30)"));
+        for (int n = 1; n <= 3; n++) {
+            cluster.run(cluster.node(n), "systemctl start birdbath-backup-etcd.service");
+        }
+        assertThat(cluster.birdbath().check(List.of("backups"))).allSatisfy(r -> assertThat(r.ok()).as(r.toString())
+                .isTrue());
 
         Files.writeString(cluster.config, base);
         cluster.output.clear();
