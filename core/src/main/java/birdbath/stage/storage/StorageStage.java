@@ -171,10 +171,9 @@ public final class StorageStage implements Stage {
         }
         layout.warnings().forEach(w -> run.out().warn("storage: " + w));
         run.engine().converge(name(), layout.servers(), node -> serverSteps(run, layout, node));
-        StorageRejoin rejoin = new StorageRejoin(run, layout);
-        List<String> rebuilt = rejoin.rejoin();
+        List<String> rebuilt = new StorageRejoin(run, layout).rejoin();
         volume(run, layout);
-        rejoin.restoreBricks(rebuilt);
+        new BrickRestore(run, layout).restore(rebuilt);
         run.engine().converge(name(), run.nodes(), node -> mountSteps(run, node));
         Node first = layout.servers().get(0);
         SshConnection c = run.engine().session(first);
