@@ -354,8 +354,38 @@ class LinodeTwinTest {
         assertThat(birdbath().check(STAGES)).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
     }
 
+    /**
+     * A Linode deleted through the API (DELETE /linode/instances/{id}: its volume stays, detached, as Linode keeps
+     * volumes) is recreated by the next `up` and rejoins everything: a fresh machine id, its certificate, IPsec
+     * with every peer, its etcd member replaced, its glusterd back in the pool under its old UUID and its brick on
+     * the volume that survived started and healed: a file written while it was gone reads back on it. check green.
+     */
     @Test
     @Order(9)
+    void aNodeDeletedThroughTheApiIsRecreatedByUpAndRejoinsEverything() throws Exception {
+        Node node = birdbath().nodes().get(2);
+        String machineId = run(node.name(), "cat /etc/machine-id");
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/linode/instances/"
+                        + node.providerId())).header("Authorization", "Bearer sim-token").DELETE().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        String first = birdbath().nodes().get(0).name();
+        run(first, "echo written while it was gone > " + birdbath.stage.storage.StorageStage.MOUNT + "/while-gone.txt");
+        output.clear();
+        birdbath().up(STAGES, null, false);
+        Node again = birdbath().nodes().get(2);
+        assertThat(again.name()).isEqualTo(node.name());
+        assertThat(again.providerId()).isNotEqualTo(node.providerId());
+        assertThat(run(again.name(), "cat /etc/machine-id")).isNotEqualTo(machineId);
+        assertThat(run(again.name(), "cat " + birdbath.stage.storage.StorageStage.MOUNT + "/while-gone.txt"))
+                .isEqualTo("written while it was gone");
+        assertThat(output).anyMatch(l -> l.contains(node.name()) && l.contains("took back UUID"));
+        assertThat(birdbath().check(STAGES)).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
+    }
+
+    @Test
+    @Order(10)
     void downLeavesNothingInTheAccountOrOnTheHost() {
         birdbath().down();
         assertThat(sim.counts()).containsEntry("instances", 0).containsEntry("volumes", 0)
