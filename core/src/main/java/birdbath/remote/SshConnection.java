@@ -59,35 +59,12 @@ public final class SshConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies {@code remotePath} into {@code local} (mode 0600), streamed: written beside it and renamed, so
-     * {@code local} is the whole file or not there. Returns its size.
-     */
-    public long download(String remotePath, java.nio.file.Path local, Duration timeout) {
-        java.nio.file.Path partial = local.resolveSibling(local.getFileName() + ".partial");
-        try {
-            java.nio.file.Files.deleteIfExists(partial);
-            java.nio.file.Files.createFile(partial, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Host.Result r;
-            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(partial)) {
-                r = execStreaming("cat -- " + Shell.quote(remotePath), new ByteArrayInputStream(new byte[0]), out,
-                        timeout);
-            }
-            if (!r.ok()) {
-                throw new BirdbathException(node + ": cannot read " + remotePath + ": " + r.err().strip());
-            }
-            java.nio.file.Files.move(partial, local, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return java.nio.file.Files.size(local);
-        } catch (IOException e) {
-            throw new BirdbathException("cannot write " + local + ": " + e.getMessage());
-        } finally {
-            try {
-                java.nio.file.Files.deleteIfExists(partial);
-            } catch (IOException e) {
-                // best effort: the partial file is named as such
-            }
+    /** Streams {@code remotePath} into {@code out}; fails naming the file when the node cannot read it. */
+    public void download(String remotePath, java.io.OutputStream out, Duration timeout) {
+        Host.Result r = execStreaming("cat -- " + Shell.quote(remotePath), new ByteArrayInputStream(new byte[0]), out,
+                timeout);
+        if (!r.ok()) {
+            throw new BirdbathException(node + ": cannot read " + remotePath + ": " + r.err().strip());
         }
     }
 

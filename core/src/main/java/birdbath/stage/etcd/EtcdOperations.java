@@ -4,15 +4,13 @@ import birdbath.BirdbathException;
 import birdbath.host.Host;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.secrets.SecretFiles;
 import birdbath.stage.NodeCommands;
 import birdbath.stage.StageRun;
 import birdbath.stage.Template;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -57,30 +55,11 @@ public final class EtcdOperations {
     /** Streams a snapshot from a member that answers into {@code file} (0600, written atomically); its size. */
     public long snapshot(Path file) {
         Node from = cluster.answering();
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
-        try {
-            Files.createDirectories(abs.getParent());
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            long bytes;
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                bytes = cluster.client().snapshot(cluster.endpoint(from), out);
-            }
-            if (bytes == 0) {
+        return SecretFiles.writeSecret(file.toAbsolutePath(), out -> {
+            if (cluster.client().snapshot(cluster.endpoint(from), out) == 0) {
                 throw new BirdbathException("etcd on " + from.name() + " sent an empty snapshot");
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return bytes;
-        } catch (IOException e) {
-            throw new BirdbathException("cannot write the snapshot to " + file + ": " + e.getMessage());
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                // best effort: the partial file is named as such
-            }
-        }
+        });
     }
 
     /**
