@@ -28,7 +28,8 @@ final class PostgresBackup {
 
     /** The script, writing into {@code dir} (the pod's {@link #MOUNTED}). */
     static String script(BackupsSpec backups, String dir) {
-        return Template.render("apps/" + SCRIPT, Map.of("keep", String.valueOf(backups.keep()), "dir", dir));
+        return Template.render("apps/" + SCRIPT, Map.of("keep", String.valueOf(backups.keep()), "dir", dir,
+                "keep_newest", BackupStage.keepNewest()));
     }
 
     static List<HasMetadata> objects(BackupsSpec backups) {

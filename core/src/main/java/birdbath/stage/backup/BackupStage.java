@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Scheduled backups (`backups:`): on every etcd member a systemd timer takes a snapshot of that member into
@@ -39,12 +40,18 @@ public final class BackupStage implements Stage {
     static final String SCRIPT = "/etc/birdbath/backup-etcd.sh";
     static final String SERVICE = "birdbath-backup-etcd.service";
     static final String TIMER = "birdbath-backup-etcd.timer";
-    /** Between the units' states and the newest snapshot's time in check's one command per member. */
-    private static final String NEWEST = "--newest-snapshot--";
+
+    /** What check reads on a member: its units' states and when its newest snapshot was taken. */
+    private record Seen(UnitStates units, Optional<Instant> newest) { }
 
     @Override
     public String name() {
         return "backups";
+    }
+
+    /** The naming and pruning every backup script shares (keep-newest.sh), to stand on a line of its own. */
+    public static Template.Fragment keepNewest() {
+        return Template.fragment("backup/keep-newest.sh", Map.of()).withoutFinalNewline();
     }
 
     @Override
@@ -56,7 +63,7 @@ public final class BackupStage implements Stage {
         return List.of(
                 NodeFile.of(SCRIPT, Template.render("backup/etcd-snapshot.sh", Map.of("dir", ETCD_DIR, "keep",
                         String.valueOf(backups.keep()), "node", node.name(), "pki", EtcdCluster.PKI_DIR,
-                        "clients_ca", Pki.ETCD_CLIENTS_CA_FILE))).withMode("755"),
+                        "clients_ca", Pki.ETCD_CLIENTS_CA_FILE, "keep_newest", keepNewest()))).withMode("755"),
                 NodeFile.of(NodeFile.UNITS + SERVICE, Template.render("backup/" + SERVICE, Map.of("script", SCRIPT,
                         "dir", ETCD_DIR))),
                 NodeFile.of(NodeFile.UNITS + TIMER, Template.render("backup/" + TIMER, Map.of("calendar",
@@ -119,23 +126,21 @@ public final class BackupStage implements Stage {
             return results;
         }
         List<Node> members = EtcdCluster.members(run.nodes());
-        String newest = "find " + ETCD_DIR + " -maxdepth 1 -name 'etcd-*.db' -printf '%T@\\n' 2>/dev/null | sort -n"
-                + " | tail -1";
-        Map<String, String> states = run.engine().onEach("check backups", members, c ->
-                c.exec(UnitStates.command(List.of(TIMER, SERVICE)) + "; echo " + NEWEST + "; " + newest).out(),
-                (node, e) -> e.getMessage());
+        Map<String, Seen> seen = run.engine().onEach("check backups", members, c -> new Seen(
+                UnitStates.read(c, List.of(TIMER, SERVICE)), BackupStore.etcdSnapshots(c).stream()
+                .map(BackupStore.Backup::taken).max(Instant::compareTo)), (node, e) -> new Seen(UnitStates.parse(
+                List.of(TIMER, SERVICE), ""), Optional.empty()));
         Duration stale = BackupSchedule.period(backups).multipliedBy(2);
         for (Node n : members) {
-            String[] seen = states.get(n.name()).split(NEWEST + "\n", 2);
-            UnitStates s = UnitStates.parse(List.of(TIMER, SERVICE), seen[0]);
+            Seen member = seen.get(n.name());
+            UnitStates s = member.units();
             results.add(CheckResult.of(name(), n.name(), "snapshot timer", s.running(TIMER), TIMER + " is "
                     + s.enabled(TIMER) + " and " + s.active(TIMER) + "; `birdbath up --only backups` sets it up"));
             String problem = null;
             if (s.active(SERVICE).equals("failed")) {
                 problem = "the last snapshot failed";
-            } else if (seen.length == 2 && !seen[1].isBlank()) {
-                Duration age = Duration.between(Instant.ofEpochMilli((long) (Double.parseDouble(seen[1].strip())
-                        * 1000)), Instant.now());
+            } else if (member.newest().isPresent()) {
+                Duration age = Duration.between(member.newest().get(), Instant.now());
                 if (age.compareTo(stale) > 0) {
                     problem = "the newest snapshot is " + age.toHours() + " hours old (backups.schedule: "
                             + backups.schedule() + ")";

@@ -3,6 +3,7 @@ package birdbath.stage.backup;
 import birdbath.BirdbathException;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
+import birdbath.secrets.SecretFiles;
 import birdbath.stage.StageRun;
 import birdbath.stage.storage.StorageStage;
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class BackupStore {
     public List<Backup> list() {
         List<Backup> out = new ArrayList<>();
         Map<String, List<Backup>> etcd = new LinkedHashMap<>(run.engine().onEach("list backups", run.nodes(),
-                c -> listed(c, "etcd", BackupStage.ETCD_DIR, "etcd-*.db"), (node, e) -> {
+                BackupStore::etcdSnapshots, (node, e) -> {
                     run.out().warn(node + ": its etcd snapshots are not listed: " + e.getMessage());
                     return List.of();
                 }));
@@ -59,6 +60,11 @@ public final class BackupStore {
         }
         out.sort(Comparator.comparing(Backup::taken).thenComparing(Backup::name));
         return out;
+    }
+
+    /** The etcd snapshots on the node of {@code c}. */
+    static List<Backup> etcdSnapshots(SshConnection c) {
+        return listed(c, "etcd", BackupStage.ETCD_DIR, "etcd-*.db");
     }
 
     /** Files matching {@code glob} in {@code dir}: name, size, modification time (find's %f %s %T@). */
@@ -109,7 +115,9 @@ public final class BackupStore {
             String from = (b.kind().equals("etcd") ? BackupStage.ETCD_DIR : BackupStage.POSTGRES_DIR) + "/"
                     + b.name();
             Path file = dir.resolve(b.name());
-            out.add(new Fetched(b, file, run.engine().session(node).download(from, file, FETCH_DEADLINE)));
+            SshConnection c = run.engine().session(node);
+            out.add(new Fetched(b, file, SecretFiles.writeSecret(file, stream -> c.download(from, stream,
+                    FETCH_DEADLINE))));
         }
         return out;
     }

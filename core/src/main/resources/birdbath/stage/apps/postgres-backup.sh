@@ -5,8 +5,9 @@ set -eu
 keep={{keep}}
 dir={{dir}}
 umask 077
+{{keep_newest}}
 rm -f "$dir"/*.partial "$dir"/*.failed
-file="$dir/postgres-$(date -u +%Y%m%dT%H%M%S.%3NZ).sql.gz"
+file="$dir/postgres-$(stamp).sql.gz"
 # sh has no pipefail: pg_dumpall's failure is left as a file beside the dump; a lock it waits for longer than
 # 10 minutes (a migration holding a table) fails the run rather than hang it
 { pg_dumpall --clean --if-exists --lock-wait-timeout=10min || : > "$file.failed"; } | gzip > "$file.partial"
@@ -16,16 +17,5 @@ if [ -e "$file.failed" ]; then
     exit 1
 fi
 mv -- "$file.partial" "$file"
-# only names this script writes; the glob sorts them by name, so by time: all but the newest $keep go, unless the
-# one just made is not the newest (a clock that was once ahead), when pruning would delete it
-set -- "$dir/postgres-"[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9].[0-9][0-9][0-9]Z.sql.gz
-for newest; do :; done
-if [ "$newest" != "$file" ]; then
-    echo "kept every dump: $newest sorts after the one just made, $file (was the clock ahead?)" >&2
-    exit 1
-fi
-while [ "$#" -gt "$keep" ]; do
-    rm -f -- "$1"
-    shift
-done
+keep_newest "$keep" "$dir/postgres-" .sql.gz "$file" dump
 echo "dumped $(basename "$file") ($(stat -c %s "$file") bytes)"
