@@ -75,8 +75,8 @@ final class BrickRestore {
             // glusterd knows where its own brick really is (real_path) only from its store, read at start;
             // after a volume came from a peer it is empty, and reset-brick takes the brick for a new one
             StorageStage.must(c, "systemctl restart glusterd");
-            Poll.until(node.name() + "'s glusterd to rejoin the pool", StorageRejoin.REJOIN_DEADLINE, Duration.ofSeconds(1),
-                    () -> StorageStage.connectedPeers(c) >= layout.servers().size() - 1);
+            Poll.until(node.name() + "'s glusterd to rejoin the pool", StorageRejoin.REJOIN_DEADLINE,
+                    Duration.ofSeconds(1), () -> StorageStage.connectedPeers(c) >= layout.servers().size() - 1);
             StorageStage.must(first, "gluster --mode=script volume reset-brick " + vol + " " + brick + " start");
             StorageStage.must(first, "gluster --mode=script volume reset-brick " + vol + " " + brick + " "
                     + brick + " commit force");
@@ -88,7 +88,8 @@ final class BrickRestore {
         // the self-heal daemon of a node whose glusterd just (re)started takes a moment to run
         String[] refused = {""};
         try {
-            Poll.until("the self-heal daemons to take a full heal", StorageRejoin.REJOIN_DEADLINE, Duration.ofSeconds(2), () -> {
+            Poll.until("the self-heal daemons to take a full heal", StorageRejoin.REJOIN_DEADLINE,
+                    Duration.ofSeconds(2), () -> {
                 Host.Result r = first.exec("gluster --mode=script volume heal " + vol + " full");
                 refused[0] = Host.tail(r.err().isBlank() ? r.out() : r.err());
                 return r.ok();

@@ -91,8 +91,8 @@ final class StorageRejoin {
                 Map<String, String> seen = run.engine().onEach("storage pool", unsettled, StorageRejoin::peerStates,
                         (n, e) -> e.getMessage());
                 throw new BirdbathException("storage: after " + RESTARTS + " restarts of glusterd, not every server"
-                        + " sees every other as \"Peer in Cluster (Connected)\": " + String.join("; ", unsettled.stream()
-                        .map(n -> n.name() + " sees " + seen.get(n.name())).toList()));
+                        + " sees every other as \"" + StorageStage.PEER_IN_CLUSTER + "\": " + String.join("; ",
+                        unsettled.stream().map(n -> n.name() + " sees " + seen.get(n.name())).toList()));
             }
             run.engine().onEach("restart glusterd", unsettled, c -> {
                 StorageStage.must(c, "systemctl restart glusterd");
@@ -113,16 +113,9 @@ final class StorageRejoin {
 
     /** `gluster peer status` in a line: each peer's address and state. */
     private static String peerStates(SshConnection c) {
-        List<String> states = new java.util.ArrayList<>();
-        String host = null;
-        for (String line : c.exec("gluster --mode=script peer status").out().lines().toList()) {
-            if (line.startsWith("Hostname: ")) {
-                host = line.substring("Hostname: ".length()).strip();
-            } else if (line.startsWith("State: ") && host != null) {
-                states.add(host + " as " + line.substring("State: ".length()).strip());
-            }
-        }
-        return states.isEmpty() ? "no peer" : String.join(", ", states);
+        Map<String, String> peers = StorageStage.peers(c);
+        return peers.isEmpty() ? "no peer" : String.join(", ", peers.entrySet().stream()
+                .map(p -> p.getKey() + " as " + p.getValue()).toList());
     }
 
     private void rejoin(Node node, String uuid, Node reference) {

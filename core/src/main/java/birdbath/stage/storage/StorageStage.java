@@ -41,6 +41,8 @@ public final class StorageStage implements Stage {
     public static final String BRICK_MOUNT = GlusterLayout.BRICK_MOUNT;
     static final String K8S_DIR = "k8s";
     static final String MOUNT_UNIT = "mnt-birdbath.mount";
+    /** A peer's state in `gluster peer status` once its handshake is done and it is reachable. */
+    static final String PEER_IN_CLUSTER = "Peer in Cluster (Connected)";
     static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
     static final String REMOUNT_SERVICE = "birdbath-storage-remount.service";
     static final String REMOUNT_TIMER = "birdbath-storage-remount.timer";
@@ -246,9 +248,22 @@ public final class StorageStage implements Stage {
     }
 
     static int connectedPeers(SshConnection c) {
-        String s = c.exec("gluster --mode=script peer status").out();
         // only a peer in the cluster counts: "Accepted peer request (Connected)" is a handshake half done
-        return (int) s.lines().filter(l -> l.contains("Peer in Cluster (Connected)")).count();
+        return (int) peers(c).values().stream().filter(PEER_IN_CLUSTER::equals).count();
+    }
+
+    /** `gluster peer status` on {@code c}: each peer's address (its first name) and state, in its order. */
+    static Map<String, String> peers(SshConnection c) {
+        Map<String, String> states = new java.util.LinkedHashMap<>();
+        String host = null;
+        for (String line : c.exec("gluster --mode=script peer status").out().lines().toList()) {
+            if (line.startsWith("Hostname: ")) {
+                host = line.substring("Hostname: ".length()).strip();
+            } else if (line.startsWith("State: ") && host != null) {
+                states.put(host, line.substring("State: ".length()).strip());
+            }
+        }
+        return states;
     }
 
     static String must(SshConnection c, String command) {
