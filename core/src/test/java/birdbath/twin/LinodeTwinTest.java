@@ -16,6 +16,7 @@ import birdbath.provider.Node;
 import birdbath.sim.LinodeSim;
 import birdbath.sim.SimOptions;
 import birdbath.stage.CheckResult;
+import birdbath.stage.storage.StorageStage;
 import birdbath.testing.DebianEtcdRelease;
 import birdbath.testing.NodeShell;
 import birdbath.testkit.TestHost;
@@ -58,6 +59,9 @@ class LinodeTwinTest {
     private Path config;
     private String name;
     private String vpcPrefix;
+    /** Sums of the files written before the grow, as node 1 read them. */
+    private String grown;
+    private static final String MNT = StorageStage.MOUNT;
 
     @BeforeAll
     void twin() throws Exception {
@@ -107,6 +111,24 @@ class LinodeTwinTest {
 
     private String run(String node, String command) {
         return NodeShell.run(birdbath(), node, command);
+    }
+
+    /** A call to linode-sim's API as a user would make it; anything but 200 fails the test. */
+    private com.fasterxml.jackson.databind.JsonNode api(String method, String path) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + path))
+                        .header("Authorization", "Bearer sim-token")
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
+    /** The labels of what a list endpoint holds (one page of 500: the twin's account holds far fewer). */
+    private List<String> labels(String path, String field) throws Exception {
+        List<String> out = new ArrayList<>();
+        api("GET", path + "?page_size=500").path("data").forEach(d -> out.add(d.path(field).asText()));
+        return out;
     }
 
     @Test
@@ -287,12 +309,7 @@ class LinodeTwinTest {
         Node node = birdbath().nodes().get(2);
         String init = "awk '{print $22}' /proc/1/stat"; // when the node's init started, in ticks since the host's boot
         String before = run(node.name(), init);
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/linode/instances/"
-                        + node.providerId() + "/reboot")).header("Authorization", "Bearer sim-token")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        api("POST", "/linode/instances/" + node.providerId() + "/reboot");
         Poll.until(node.name() + " to come back from its reboot", Duration.ofMinutes(2), Duration.ofMillis(500),
                 () -> {
                     try {
@@ -324,7 +341,7 @@ class LinodeTwinTest {
             assertThat(Long.parseLong(run(node.name(), "blockdev --getsize64 /dev/disk/by-id/scsi-0Linode_Volume_"
                     + node.name()))).as(node.name() + "'s volume").isEqualTo(21 * gib);
             assertThat(Long.parseLong(run(node.name(), "df -B1 --output=size "
-                    + birdbath.stage.storage.StorageStage.BRICK_MOUNT + " | tail -1").strip()))
+                    + StorageStage.BRICK_MOUNT + " | tail -1").strip()))
                     .as(node.name() + "'s brick").isGreaterThan(20 * gib);
         }
         assertThat(birdbath().check(STAGES)).allSatisfy(r -> assertThat(r.ok()).as(r.toString()).isTrue());
@@ -365,27 +382,132 @@ class LinodeTwinTest {
     void aNodeDeletedThroughTheApiIsRecreatedByUpAndRejoinsEverything() throws Exception {
         Node node = birdbath().nodes().get(2);
         String machineId = run(node.name(), "cat /etc/machine-id");
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.baseUrl() + "/linode/instances/"
-                        + node.providerId())).header("Authorization", "Bearer sim-token").DELETE().build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        api("DELETE", "/linode/instances/" + node.providerId());
         String first = birdbath().nodes().get(0).name();
-        run(first, "echo written while it was gone > " + birdbath.stage.storage.StorageStage.MOUNT + "/while-gone.txt");
+        run(first, "echo written while it was gone > " + MNT + "/while-gone.txt");
         output.clear();
         birdbath().up(STAGES, null, false);
         Node again = birdbath().nodes().get(2);
         assertThat(again.name()).isEqualTo(node.name());
         assertThat(again.providerId()).isNotEqualTo(node.providerId());
         assertThat(run(again.name(), "cat /etc/machine-id")).isNotEqualTo(machineId);
-        assertThat(run(again.name(), "cat " + birdbath.stage.storage.StorageStage.MOUNT + "/while-gone.txt"))
+        assertThat(run(again.name(), "cat " + MNT + "/while-gone.txt"))
                 .isEqualTo("written while it was gone");
         assertThat(output).anyMatch(l -> l.contains(node.name()) && l.contains("took back UUID"));
         assertThat(birdbath().check(STAGES)).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
     }
 
+    /**
+     * The same with its volume deleted too (DELETE /volumes/{id} once the instance is gone: a lost disk): `up`
+     * creates and attaches a new volume, formats it, and the empty brick on it is reset and healed full from the
+     * other two: every file, those written before and one written while it was gone, byte for byte on its brick.
+     */
     @Test
     @Order(10)
+    void aNodeDeletedWithItsVolumeGetsANewVolumeWhoseBrickIsHealedFull() throws Exception {
+        Node node = birdbath().nodes().get(1);
+        String first = birdbath().nodes().get(0).name();
+        run(first, "mkdir -p " + MNT + "/lost && for i in $(seq 1 20); do head -c $((i * 40000)) /dev/urandom > "
+                + MNT + "/lost/f$i; done");
+        String sums = run(first, "cd " + MNT + " && sha256sum lost/*");
+        long volume = volumeOf(node.name());
+        api("DELETE", "/linode/instances/" + node.providerId());
+        api("DELETE", "/volumes/" + volume);
+        run(first, "echo written while it was gone > " + MNT + "/lost/while-gone.txt");
+        output.clear();
+        birdbath().up(STAGES, null, false);
+        assertThat(volumeOf(node.name())).isNotEqualTo(volume);
+        assertThat(output).anyMatch(l -> l.contains(node.name()) && l.contains("its brick is new and empty"))
+                .anyMatch(l -> l.contains(node.name()) && l.contains("healed: its brick holds what the others do"));
+        assertThat(run(node.name(), "cd " + StorageStage.BRICK_DIR + " && sha256sum lost/f*")).as("its new brick")
+                .isEqualTo(sums);
+        assertThat(run(node.name(), "cat " + StorageStage.BRICK_DIR + "/lost/while-gone.txt"))
+                .isEqualTo("written while it was gone");
+        assertThat(birdbath().check(STAGES)).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
+    }
+
+    private long volumeOf(String label) throws Exception {
+        for (com.fasterxml.jackson.databind.JsonNode v : api("GET", "/volumes?page_size=500").path("data")) {
+            if (v.path("label").asText().equals(label)) {
+                return v.path("id").asLong();
+            }
+        }
+        throw new AssertionError("no volume " + label + " in the account");
+    }
+
+    /**
+     * cluster.nodes 3 -> 6: three more Linodes, each with its volume, DNS record and a place in the firewall
+     * (whose rules now name them: without that IPsec and glusterd could not reach them), join every stage; the
+     * volume becomes 2 x 3 and the rebalance moves files onto the new set. Every file reads the same on node 6.
+     */
+    @Test
+    @Order(11)
+    void sixNodesAddASecondReplicaSetWithTheirVolumesRecordsAndFirewall() throws Exception {
+        String first = birdbath().nodes().get(0).name();
+        run(first, "mkdir -p " + MNT + "/grown && for i in $(seq 1 30); do head -c $((i * 30000)) /dev/urandom > "
+                + MNT + "/grown/f$i; done");
+        grown = run(first, "cd " + MNT + " && find grown lost -type f | sort | xargs sha256sum");
+        Files.writeString(config, Files.readString(config).replace("  nodes: 3\n", "  nodes: 6\n"));
+        birdbath().up(STAGES, null, false);
+        assertThat(sim.counts()).containsEntry("instances", 6).containsEntry("volumes", 6);
+        assertThat(run(first, "gluster --mode=script volume info " + StorageStage.VOLUME
+                + " | grep 'Number of Bricks'")).isEqualTo("Number of Bricks: 2 x 3 = 6");
+        assertThat(run(name + "-6", "cd " + MNT + " && find grown lost -type f | sort | xargs sha256sum"))
+                .isEqualTo(grown);
+        assertThat(Integer.parseInt(run(name + "-4", "find " + StorageStage.BRICK_DIR + " -path '*/.glusterfs'"
+                + " -prune -o -type f -size +0 -print | wc -l"))).as("files the rebalance moved to node 4").isPositive();
+        assertThat(nodeRecords()).containsExactly(name + "-1", name + "-2", name + "-3", name + "-4", name + "-5",
+                name + "-6");
+        assertThat(firewallDevices()).isEqualTo(6);
+        assertThat(birdbath().check(STAGES)).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
+    }
+
+    /**
+     * 6 -> 3 with --yes: the data moves off the second set before its Linodes, volumes, records and firewall
+     * places go; every file is still there by its sum; check green.
+     */
+    @Test
+    @Order(12)
+    void backToThreeMovesTheDataOffBeforeTheLinodesGo() throws Exception {
+        Files.writeString(config, Files.readString(config).replace("  nodes: 6\n", "  nodes: 3\n"));
+        output.clear();
+        birdbath().up(STAGES, null, true);
+        assertThat(sim.counts()).containsEntry("instances", 3).containsEntry("volumes", 3);
+        assertThat(run(name + "-1", "gluster --mode=script volume info " + StorageStage.VOLUME
+                + " | grep 'Number of Bricks'")).isEqualTo("Number of Bricks: 1 x 3 = 3");
+        for (Node n : birdbath().nodes()) {
+            assertThat(run(n.name(), "cd " + MNT + " && find grown lost -type f | sort | xargs sha256sum"))
+                    .as(n.name()).isEqualTo(grown);
+        }
+        assertThat(nodeRecords()).containsExactly(name + "-1", name + "-2", name + "-3");
+        assertThat(firewallDevices()).isEqualTo(3);
+        assertThat(birdbath().check(STAGES)).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
+    }
+
+    /** This cluster's node records in the domain, sorted. */
+    private List<String> nodeRecords() throws Exception {
+        long domain = -1;
+        for (com.fasterxml.jackson.databind.JsonNode d : api("GET", "/domains").path("data")) {
+            if (d.path("domain").asText().equals("example.com")) {
+                domain = d.path("id").asLong();
+            }
+        }
+        return labels("/domains/" + domain + "/records", "name").stream()
+                .filter(r -> r.matches(java.util.regex.Pattern.quote(name) + "-\\d+")).sorted().toList();
+    }
+
+    /** How many devices the cluster's firewall covers (its nodes; a NodeBalancer would count too). */
+    private int firewallDevices() throws Exception {
+        for (com.fasterxml.jackson.databind.JsonNode f : api("GET", "/networking/firewalls").path("data")) {
+            if (f.path("label").asText().equals(name + "-fw")) {
+                return api("GET", "/networking/firewalls/" + f.path("id").asLong() + "/devices").path("data").size();
+            }
+        }
+        throw new AssertionError("no firewall " + name + "-fw");
+    }
+
+    @Test
+    @Order(13)
     void downLeavesNothingInTheAccountOrOnTheHost() {
         birdbath().down();
         assertThat(sim.counts()).containsEntry("instances", 0).containsEntry("volumes", 0)

@@ -39,6 +39,8 @@ public final class StorageStage implements Stage {
     public static final String MOUNT = "/mnt/birdbath";
     /** Where a node's brick filesystem is mounted (for tests and tools outside this package). */
     public static final String BRICK_MOUNT = GlusterLayout.BRICK_MOUNT;
+    public static final String BRICK_DIR = GlusterLayout.BRICK_DIR;
+    public static final String VOLUME = GlusterLayout.VOLUME;
     static final String K8S_DIR = "k8s";
     static final String MOUNT_UNIT = "mnt-birdbath.mount";
     /** A peer's state in `gluster peer status` once its handshake is done and it is reachable. */
