@@ -181,6 +181,26 @@ final class GlusterStatus {
                 .out());
     }
 
+    /** A server as `gluster pool list` shows it: its UUID and whether glusterd is connected to it. */
+    record PoolMember(String uuid, boolean connected) { }
+
+    /** `gluster pool list` on {@code c}: each server by the address it was probed by, {@code c}'s as "localhost". */
+    static Map<String, PoolMember> pool(SshConnection c) {
+        return pool(StorageStage.must(c, "gluster --mode=script pool list"));
+    }
+
+    /** The list's columns are UUID, Hostname and State ("Connected" or "Disconnected"), under a heading line. */
+    static Map<String, PoolMember> pool(String list) {
+        Map<String, PoolMember> out = new LinkedHashMap<>();
+        for (String line : list.lines().skip(1).toList()) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 3) {
+                out.put(f[1], new PoolMember(f[0], f[2].equals("Connected")));
+            }
+        }
+        return out;
+    }
+
     /** host:path -> online, for every brick `gluster volume status VOL --xml` lists (daemons left out). */
     static Map<String, Boolean> bricks(String xml) {
         Map<String, Boolean> out = new LinkedHashMap<>();

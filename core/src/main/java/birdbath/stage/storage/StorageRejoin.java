@@ -34,39 +34,27 @@ final class StorageRejoin {
         this.layout = layout;
     }
 
-    /** host -> UUID of `gluster pool list` on {@code c}, the node itself as "localhost". */
-    static Map<String, String> pool(SshConnection c) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String line : StorageStage.must(c, "gluster --mode=script pool list").lines().skip(1).toList()) {
-            String[] f = line.strip().split("\\s+");
-            if (f.length >= 2) {
-                out.put(f[1], f[0]);
-            }
-        }
-        return out;
-    }
-
     /** The servers brought back into the pool, by name; empty when none was rebuilt. */
     List<String> rejoin() {
         List<Node> servers = layout.servers();
         if (servers.size() < 2) {
             return List.of();
         }
-        Map<String, Map<String, String>> pools = new LinkedHashMap<>();
+        Map<String, Map<String, GlusterStatus.PoolMember>> pools = new LinkedHashMap<>();
         for (Node s : servers) {
-            pools.put(s.name(), pool(run.engine().session(s)));
+            pools.put(s.name(), GlusterStatus.pool(run.engine().session(s)));
         }
         // a server that knows others; a rebuilt one knows only itself
         Optional<Node> reference = servers.stream().filter(s -> pools.get(s.name()).size() > 1).findFirst();
         if (reference.isEmpty()) {
             return List.of();
         }
-        Map<String, String> known = pools.get(reference.get().name());
+        Map<String, GlusterStatus.PoolMember> known = pools.get(reference.get().name());
         List<Node> rebuilt = servers.stream().filter(s -> pools.get(s.name()).size() == 1
                 && known.containsKey(s.privateIp())
-                && !known.get(s.privateIp()).equals(pools.get(s.name()).get("localhost"))).toList();
+                && !known.get(s.privateIp()).uuid().equals(pools.get(s.name()).get("localhost").uuid())).toList();
         for (Node s : rebuilt) {
-            rejoin(s, known.get(s.privateIp()), reference.get());
+            rejoin(s, known.get(s.privateIp()).uuid(), reference.get());
         }
         settle(servers.stream().filter(s -> s == reference.get() || known.containsKey(s.privateIp())).toList());
         return rebuilt.stream().map(Node::name).toList();

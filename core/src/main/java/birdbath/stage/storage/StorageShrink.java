@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Shrinking the volume before `up --yes` removes nodes or volumes: the bricks the config leaves out (whole
@@ -220,10 +221,10 @@ public final class StorageShrink {
     }
 
     private void detachLeavingServers(SshConnection first) {
-        String pool = StorageStage.must(first, "gluster --mode=script pool list");
+        Set<String> pool = GlusterStatus.pool(first).keySet();
         List<String> stay = names(after.servers());
         for (Node n : before.servers()) {
-            if (!stay.contains(n.name()) && StorageStage.inPool(pool, n.privateIp())) {
+            if (!stay.contains(n.name()) && pool.contains(n.privateIp())) {
                 // force: detached although another leaving server is already gone; glusterd still refuses a
                 // server that holds a brick (glusterd-handler.c, v10.3)
                 StorageStage.must(first, "gluster --mode=script peer detach " + n.privateIp() + " force");

@@ -191,10 +191,10 @@ public final class StorageStage implements Stage {
         List<Node> servers = layout.servers();
         Node first = servers.get(0);
         SshConnection c = run.engine().session(first);
-        String pool = must(c, "gluster --mode=script pool list");
+        Map<String, GlusterStatus.PoolMember> pool = GlusterStatus.pool(c);
         boolean probed = false;
         for (Node peer : servers.subList(1, servers.size())) {
-            if (!inPool(pool, peer.privateIp())) {
+            if (!pool.containsKey(peer.privateIp())) {
                 must(c, "gluster --mode=script peer probe " + peer.privateIp());
                 report(run, first.name(), "probed peer " + peer.name() + " (" + peer.privateIp() + ")");
                 probed = true;
@@ -210,7 +210,8 @@ public final class StorageStage implements Stage {
             }
         }
         // the pool list read above says so already when nothing was probed and every peer is connected
-        long connected = pool.lines().filter(l -> l.contains("Connected") && !l.contains("localhost")).count();
+        long connected = pool.entrySet().stream().filter(e -> !e.getKey().equals("localhost")
+                && e.getValue().connected()).count();
         if (probed || connected < servers.size() - 1) {
             Poll.until("GlusterFS peers to connect", PEER_DEADLINE, Duration.ofMillis(500), () ->
                     connectedPeers(c) >= servers.size() - 1);
@@ -241,12 +242,6 @@ public final class StorageStage implements Stage {
     static GlusterStatus.Volume volume(SshConnection c) {
         return GlusterStatus.volume(c).orElseThrow(() -> new BirdbathException(c.node() + ": storage: `gluster volume"
                 + " info " + GlusterLayout.VOLUME + " --xml` does not show the volume"));
-    }
-
-    /** Whether `gluster pool list` names the address (as a whole word: 198.18.0.1 is not 198.18.0.12). */
-    static boolean inPool(String pool, String ip) {
-        return java.util.regex.Pattern.compile("(^|\\s)" + java.util.regex.Pattern.quote(ip) + "(\\s|$)",
-                java.util.regex.Pattern.MULTILINE).matcher(pool).find();
     }
 
     static int connectedPeers(SshConnection c) {

@@ -106,4 +106,15 @@ class GlusterStatusTest {
         assertThat(GlusterStatus.pendingHeals("Brick a\nStatus: Connected\nTotal Number of entries: 2\n"
                 + "Number of entries in heal pending: 2\nNumber of entries in split-brain: 0\n")).isEqualTo(2);
     }
+
+    /** pool-list.txt: node 1 of the Linode twin while node 2 (198.18.7.3) was away (LinodeTwinTest, 2026-12-01). */
+    @Test
+    void thePoolByAddressWithEachServersUuidAndWhetherItIsConnected() throws IOException {
+        java.util.Map<String, GlusterStatus.PoolMember> pool = GlusterStatus.pool(resource("pool-list.txt"));
+        assertThat(pool.keySet()).containsExactly("198.18.7.3", "198.18.7.4", "localhost");
+        assertThat(pool.get("198.18.7.3"))
+                .isEqualTo(new GlusterStatus.PoolMember("15aa022a-782c-4ea6-8186-8ed68808b25b", false));
+        assertThat(pool.get("localhost").uuid()).isEqualTo("e7f1d76c-96e5-459d-a3a5-6870ec3c4c8f");
+        assertThat(pool.values().stream().filter(GlusterStatus.PoolMember::connected)).hasSize(2);
+    }
 }
