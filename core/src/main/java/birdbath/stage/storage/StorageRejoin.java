@@ -90,8 +90,7 @@ final class StorageRejoin {
                     + ": their handshakes with the pool were half done");
             try {
                 Poll.until("the storage pool to settle", Duration.ofSeconds(30), Duration.ofSeconds(1), () ->
-                        pool.stream().allMatch(n -> StorageStage.connectedPeers(run.engine().session(n))
-                                >= pool.size() - 1));
+                        StorageStage.poolSettled(run, pool));
                 return;
             } catch (BirdbathException e) {
                 // another round

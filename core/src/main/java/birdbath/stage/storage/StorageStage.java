@@ -244,6 +244,15 @@ public final class StorageStage implements Stage {
                 + " info " + GlusterLayout.VOLUME + " --xml` does not show the volume"));
     }
 
+    /**
+     * Whether every server sees every other "Peer in Cluster (Connected)". Each glusterd has its own view: after a
+     * restart, the restarted one can see all its peers while one of them still holds it disconnected (seen on the
+     * twin), and a command run there (reset-brick) fails with "Host ... not connected".
+     */
+    static boolean poolSettled(StageRun run, List<Node> servers) {
+        return servers.stream().allMatch(n -> connectedPeers(run.engine().session(n)) >= servers.size() - 1);
+    }
+
     static int connectedPeers(SshConnection c) {
         // only a peer in the cluster counts: "Accepted peer request (Connected)" is a handshake half done
         return (int) peers(c).values().stream().filter(PEER_IN_CLUSTER::equals).count();
