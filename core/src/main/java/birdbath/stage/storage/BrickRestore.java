@@ -75,9 +75,8 @@ final class BrickRestore {
             // glusterd knows where its own brick really is (real_path) only from its store, read at start;
             // after a volume came from a peer it is empty, and reset-brick takes the brick for a new one
             StorageStage.must(c, "systemctl restart glusterd");
-            Poll.until("every server to see " + node.name() + "'s restarted glusterd in the pool",
-                    StorageRejoin.REJOIN_DEADLINE, Duration.ofSeconds(1), () -> StorageStage.poolSettled(run,
-                    layout.servers()));
+            // every server must see it again, not just it them: reset-brick run elsewhere fails "not connected"
+            new StorageRejoin(run, layout).settle(layout.servers());
             StorageStage.must(first, "gluster --mode=script volume reset-brick " + vol + " " + brick + " start");
             StorageStage.must(first, "gluster --mode=script volume reset-brick " + vol + " " + brick + " "
                     + brick + " commit force");

@@ -23,8 +23,12 @@ import java.util.Optional;
 final class StorageRejoin {
 
     static final String INFO = "/var/lib/glusterd/glusterd.info";
+    /** glusterd's store of its peers: a file per peer, named by its UUID (uuid=, state=, hostname1=...). */
+    static final String PEERS = "/var/lib/glusterd/peers";
     static final Duration REJOIN_DEADLINE = Duration.ofSeconds(90);
-    static final int RESTARTS = 3;
+    /** How long the pool gets to settle by itself before, and after, each repair. */
+    static final Duration SETTLE_DEADLINE = Duration.ofSeconds(30);
+    static final int REPAIRS = 3;
 
     private final StageRun run;
     private final GlusterLayout layout;
@@ -57,17 +61,33 @@ final class StorageRejoin {
             rejoin(s, known.get(s.privateIp()).uuid(), reference.get());
         }
         settle(servers.stream().filter(s -> s == reference.get() || known.containsKey(s.privateIp())).toList());
+        for (Node s : rebuilt) {
+            SshConnection c = run.engine().session(s);
+            Poll.until(s.name() + " to receive the volume from the pool", REJOIN_DEADLINE, Duration.ofSeconds(1),
+                    () -> GlusterStatus.volume(c).isPresent());
+        }
         return rebuilt.stream().map(Node::name).toList();
     }
 
     /**
-     * Every server of the pool sees every other "Peer in Cluster (Connected)". A rejoin cut short (a killed `up`)
-     * can leave a handshake half done ("Accepted peer request"); restarting glusterd redoes its handshakes and
-     * leaves the bricks running (the "Fixing Peer Rejected" page: restart "another time or two"). At most
-     * {@link #RESTARTS} rounds.
+     * Waits until every server of {@code pool} sees every other "Peer in Cluster (Connected)". A server that does
+     * not in time gets its glusterd stopped, each pool member's peer file left in a half-done handshake marked
+     * "Peer in Cluster" (state 4 "Accepted peer request" or 5 "Sent and Received peer request" to 3) and started
+     * again: glusterd keeps the state in its store across restarts and leaves 5 only on an accept that a lost
+     * connection or a restart never sends, so restarts alone left it stuck (seen on the twin; glusterd-sm.c, v10.3).
+     * This is the fix glusterd's troubleshooting guide gives; a peer in the cluster sends its friend request again
+     * on connecting, and the other side still checks the volumes' checksums (a mismatch is "Peer Rejected"). The
+     * restart also makes a rebuilt server connect to the peers it learnt from the first. At most {@link #REPAIRS}.
      */
-    private void settle(List<Node> pool) {
+    void settle(List<Node> pool) {
         for (int round = 0; ; round++) {
+            try {
+                Poll.until("the storage pool to settle", SETTLE_DEADLINE, Duration.ofSeconds(1), () ->
+                        StorageStage.poolSettled(run, pool));
+                return;
+            } catch (BirdbathException e) {
+                // repaired below
+            }
             Map<String, String> counts = run.engine().onEach("storage pool", pool, c ->
                     String.valueOf(StorageStage.connectedPeers(c)));
             List<Node> unsettled = pool.stream().filter(n -> Integer.parseInt(counts.get(n.name())) < pool.size() - 1)
@@ -75,27 +95,31 @@ final class StorageRejoin {
             if (unsettled.isEmpty()) {
                 return;
             }
-            if (round == RESTARTS) {
-                Map<String, String> seen = run.engine().onEach("storage pool", unsettled, StorageRejoin::peerStates,
-                        (n, e) -> e.getMessage());
-                throw new BirdbathException("storage: after " + RESTARTS + " restarts of glusterd, not every server"
-                        + " sees every other as \"" + StorageStage.PEER_IN_CLUSTER + "\": " + String.join("; ",
-                        unsettled.stream().map(n -> n.name() + " sees " + seen.get(n.name())).toList()));
+            Map<String, String> seen = run.engine().onEach("storage pool", unsettled, StorageRejoin::peerStates,
+                    (n, e) -> e.getMessage());
+            String states = String.join("; ", unsettled.stream().map(n -> n.name() + " sees " + seen.get(n.name()))
+                    .toList());
+            if (round == REPAIRS) {
+                throw new BirdbathException("storage: after " + REPAIRS + " restarts of glusterd, not every server"
+                        + " sees every other as \"" + StorageStage.PEER_IN_CLUSTER + "\": " + states);
             }
+            String finish = finishHandshakes(pool);
             run.engine().onEach("restart glusterd", unsettled, c -> {
-                StorageStage.must(c, "systemctl restart glusterd");
+                StorageStage.must(c, finish);
                 return true;
             });
             report(unsettled.get(0).name(), "restarted glusterd on " + unsettled.stream().map(Node::name).toList()
-                    + ": their handshakes with the pool were half done");
-            try {
-                Poll.until("the storage pool to settle", Duration.ofSeconds(30), Duration.ofSeconds(1), () ->
-                        StorageStage.poolSettled(run, pool));
-                return;
-            } catch (BirdbathException e) {
-                // another round
-            }
+                    + " with half-done handshakes marked \"" + StorageStage.PEER_IN_CLUSTER.replace(" (Connected)", "")
+                    + "\" (" + states + ")");
         }
+    }
+
+    /** glusterd stopped, the pool's peer files in state 4 or 5 set to 3, glusterd started whatever sed did. */
+    private static String finishHandshakes(List<Node> pool) {
+        String addresses = String.join("|", pool.stream().map(n -> n.privateIp().replace(".", "\\.")).toList());
+        return "systemctl stop glusterd && { for f in $(grep -lxE 'hostname[0-9]+=(" + addresses + ")' "
+                + PEERS + "/* 2>/dev/null); do sed -i 's/^state=[45]$/state=3/' \"$f\"; done;"
+                + " systemctl start glusterd; }";
     }
 
     /** `gluster peer status` in a line: each peer's address and state. */
@@ -117,18 +141,6 @@ final class StorageRejoin {
         StorageStage.must(c, "gluster --mode=script peer probe " + reference.privateIp());
         report(node.name(), "rebuilt: its glusterd took back UUID " + uuid + " and rejoined the pool through "
                 + reference.name());
-        int others = layout.servers().size() - 1;
-        boolean[] restarted = {false};
-        long start = System.nanoTime();
-        Poll.until(node.name() + " to see every peer and the volume", REJOIN_DEADLINE, Duration.ofSeconds(1), () -> {
-            boolean done = StorageStage.connectedPeers(c) >= others && GlusterStatus.volume(c).isPresent();
-            // the others' addresses reach it from the first peer; a restart makes it connect to all of them
-            if (!done && !restarted[0] && System.nanoTime() - start > Duration.ofSeconds(20).toNanos()) {
-                c.exec("systemctl restart glusterd");
-                restarted[0] = true;
-            }
-            return done;
-        });
     }
 
     private void report(String node, String what) {

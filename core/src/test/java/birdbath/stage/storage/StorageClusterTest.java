@@ -228,6 +228,46 @@ class StorageClusterTest {
         assertGrownTo(23);
     }
 
+    /**
+     * A handshake left half done, as the twin once left one: node 1's store holds node 2 in "Sent and Received
+     * peer request" (state 5, written here into its peer file with glusterd stopped). glusterd keeps it through a
+     * reconnect and a restart (asserted: the reason restarts alone did not settle the pool), and check names it;
+     * the next `up` marks it "Peer in Cluster" and every server sees every other in the cluster again.
+     */
+    @Test
+    @Order(10)
+    void aHandshakeLeftHalfDoneIsFinishedByTheNextUp() {
+        String two = cluster.birdbath().nodes().get(1).privateIp();
+        String file = "$(grep -lxE 'hostname[0-9]+=" + two.replace(".", "\\.") + "' " + StorageRejoin.PEERS + "/*)";
+        cluster.run(cluster.node(1), "systemctl stop glusterd && sed -i 's/^state=3$/state=5/' " + file
+                + " && grep -qx state=5 " + file + " && systemctl start glusterd");
+        for (String how : List.of("after the reconnect", "after a restart")) {
+            if (how.equals("after a restart")) {
+                cluster.run(cluster.node(1), "systemctl restart glusterd");
+            }
+            Poll.until("node 1 to be connected to node 2 again", Duration.ofSeconds(30), Duration.ofMillis(500), () ->
+                    peerStatus(1).contains("Connected)") && peerStatus(1).split("Connected\\)", -1).length == 3);
+            assertThat(peerStatus(1)).as(how).contains("Hostname: " + two + "\nUuid: ")
+                    .contains("State: Sent and Received peer request (Connected)");
+        }
+        assertThat(failed()).anySatisfy(r -> assertThat(r.toString()).contains(cluster.node(1), "peers connected"));
+
+        cluster.output.clear();
+        cluster.birdbath().up(List.of("storage"), null, false);
+        assertThat(cluster.output).anyMatch(l -> l.contains("restarted glusterd on [" + cluster.node(1))
+                && l.contains("half-done handshakes marked \"Peer in Cluster\"")
+                && l.contains(two + " as Sent and Received peer request (Connected)"));
+        for (int n = 1; n <= 3; n++) {
+            assertThat(peerStatus(n)).as("node " + n).doesNotContainPattern("State: (?!Peer in Cluster \\(Connected\\))");
+        }
+        assertThat(failed()).isEmpty();
+        assertThat(cluster.run(cluster.node(2), "cat " + StorageStage.MOUNT + "/hello.txt")).isEqualTo("from node 1");
+    }
+
+    private String peerStatus(int n) {
+        return cluster.run(cluster.node(n), "gluster --mode=script peer status");
+    }
+
     private long brickBytes(int n) {
         return Long.parseLong(cluster.run(cluster.node(n), "df -B1 --output=size " + GlusterLayout.BRICK_MOUNT
                 + " | tail -1").strip());
