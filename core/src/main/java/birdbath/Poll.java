@@ -9,10 +9,17 @@ public final class Poll {
     private Poll() { }
 
     public static void until(String what, Duration deadline, Duration interval, BooleanSupplier done) {
+        if (!within(what, deadline, interval, done)) {
+            throw new BirdbathException("gave up after " + deadline.toSeconds() + " s waiting for " + what);
+        }
+    }
+
+    /** Whether the condition held before the deadline passed; for a caller that has something to do if not. */
+    public static boolean within(String what, Duration deadline, Duration interval, BooleanSupplier done) {
         long end = System.nanoTime() + deadline.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                throw new BirdbathException("gave up after " + deadline.toSeconds() + " s waiting for " + what);
+                return false;
             }
             try {
                 Thread.sleep(interval.toMillis());
@@ -21,5 +28,6 @@ public final class Poll {
                 throw new BirdbathException("interrupted while waiting for " + what);
             }
         }
+        return true;
     }
 }

@@ -74,7 +74,7 @@ final class BrickRestore {
                     + GlusterLayout.BRICK_MOUNT + " && " : "") + "mkdir -p " + dir);
             // glusterd knows where its own brick really is (real_path) only from its store, read at start;
             // after a volume came from a peer it is empty, and reset-brick takes the brick for a new one
-            StorageStage.must(c, "systemctl restart glusterd");
+            StorageStage.must(c, StorageStage.RESTART_GLUSTERD);
             // every server must see it again, not just it them: reset-brick run elsewhere fails "not connected"
             new StorageRejoin(run, layout).settle(layout.servers());
             StorageStage.must(first, "gluster --mode=script volume reset-brick " + vol + " " + brick + " start");

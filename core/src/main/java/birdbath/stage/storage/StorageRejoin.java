@@ -71,60 +71,84 @@ final class StorageRejoin {
 
     /**
      * Waits until every server of {@code pool} sees every other "Peer in Cluster (Connected)". A server that does
-     * not in time gets its glusterd stopped, each pool member's peer file left in a half-done handshake marked
-     * "Peer in Cluster" (state 4 "Accepted peer request" or 5 "Sent and Received peer request" to 3) and started
-     * again: glusterd keeps the state in its store across restarts and leaves 5 only on an accept that a lost
-     * connection or a restart never sends, so restarts alone left it stuck (seen on the twin; glusterd-sm.c, v10.3).
-     * This is the fix glusterd's troubleshooting guide gives; a peer in the cluster sends its friend request again
-     * on connecting, and the other side still checks the volumes' checksums (a mismatch is "Peer Rejected"). The
-     * restart also makes a rebuilt server connect to the peers it learnt from the first. At most {@link #REPAIRS}.
+     * not in time and holds a handshake half done, or lacks a peer, gets its glusterd stopped, each pool member's
+     * peer file in state 4 "Accepted peer request", 5 "Sent and Received peer request" or 10 "Peer is connected and
+     * Accepted" marked 3 "Peer in Cluster", and started again: glusterd keeps the state in its store across
+     * restarts and leaves 5 and 10 only on an accept that a lost connection or a restart never sends, so restarts
+     * alone left the twin's pool stuck (glusterd-sm.c, v10.3). This is the fix glusterd's troubleshooting guide
+     * gives; a peer in the cluster sends its friend request again on connecting, and the other side still checks
+     * the volumes' checksums (a mismatch is "Peer Rejected", left alone). The restart also makes a rebuilt server
+     * connect to the peers it learnt from the first. One server at a time: a stop takes its bricks down too
+     * ({@link StorageStage#START_GLUSTERD}). At most {@link #REPAIRS} rounds; returns a line per repair.
      */
-    void settle(List<Node> pool) {
+    List<String> settle(List<Node> pool) {
+        List<String> done = new java.util.ArrayList<>();
         for (int round = 0; ; round++) {
-            try {
-                Poll.until("the storage pool to settle", SETTLE_DEADLINE, Duration.ofSeconds(1), () ->
-                        StorageStage.poolSettled(run, pool));
-                return;
-            } catch (BirdbathException e) {
-                // repaired below
+            if (Poll.within("the storage pool to settle", SETTLE_DEADLINE, Duration.ofSeconds(1),
+                    () -> StorageStage.poolSettled(run, pool))) {
+                return done;
             }
-            Map<String, String> counts = run.engine().onEach("storage pool", pool, c ->
-                    String.valueOf(StorageStage.connectedPeers(c)));
-            List<Node> unsettled = pool.stream().filter(n -> Integer.parseInt(counts.get(n.name())) < pool.size() - 1)
-                    .toList();
+            Map<String, Map<String, String>> views = run.engine().onEach("storage pool", pool, StorageStage::peers);
+            List<Node> unsettled = pool.stream().filter(n -> views.get(n.name()).values().stream()
+                    .filter(StorageStage.PEER_IN_CLUSTER::equals).count() < pool.size() - 1).toList();
             if (unsettled.isEmpty()) {
-                return;
+                return done;
             }
-            Map<String, String> seen = run.engine().onEach("storage pool", unsettled, StorageRejoin::peerStates,
-                    (n, e) -> e.getMessage());
-            String states = String.join("; ", unsettled.stream().map(n -> n.name() + " sees " + seen.get(n.name()))
-                    .toList());
-            if (round == REPAIRS) {
-                throw new BirdbathException("storage: after " + REPAIRS + " restarts of glusterd, not every server"
-                        + " sees every other as \"" + StorageStage.PEER_IN_CLUSTER + "\": " + states);
+            String states = String.join("; ", unsettled.stream().map(n -> n.name() + " sees "
+                    + describe(views.get(n.name()))).toList());
+            List<Node> repairable = unsettled.stream().filter(n -> views.get(n.name()).size() < pool.size() - 1
+                    || views.get(n.name()).values().stream().anyMatch(StorageRejoin::halfDone)).toList();
+            if (round == REPAIRS || repairable.isEmpty()) {
+                throw new BirdbathException("storage: " + (round == 0 ? "" : "after " + round + " restarts of"
+                        + " glusterd, ") + "not every server sees every other as \"" + StorageStage.PEER_IN_CLUSTER
+                        + "\": " + states);
             }
             String finish = finishHandshakes(pool);
-            run.engine().onEach("restart glusterd", unsettled, c -> {
-                StorageStage.must(c, finish);
-                return true;
-            });
-            report(unsettled.get(0).name(), "restarted glusterd on " + unsettled.stream().map(Node::name).toList()
-                    + " with half-done handshakes marked \"" + StorageStage.PEER_IN_CLUSTER.replace(" (Connected)", "")
-                    + "\" (" + states + ")");
+            for (int i = 0; i < repairable.size(); i++) {
+                Node n = repairable.get(i);
+                SshConnection c = run.engine().session(n);
+                String marked = StorageStage.must(c, finish).strip();
+                if (i < repairable.size() - 1) {
+                    // its bricks stopped with glusterd: back before the next server's stop, or a replica set
+                    // loses its quorum; if they are not, the pool's trouble is elsewhere and the repair goes on
+                    List<String> own = layout.bricks().stream().filter(b -> layout.owner(b).name().equals(n.name()))
+                            .toList();
+                    Poll.within(n.name() + "'s bricks to be back", StorageRepair.BRICKS_DEADLINE,
+                            Duration.ofSeconds(1), () -> GlusterStatus.offline(c, own).isEmpty());
+                }
+                String what = "restarted glusterd on " + n.name() + " (it saw " + describe(views.get(n.name()))
+                        + ")" + (marked.equals("0") ? "" : ", " + marked + " half-done handshake(s) marked \""
+                        + IN_CLUSTER + "\"");
+                report(n.name(), what);
+                done.add(what);
+            }
         }
     }
 
-    /** glusterd stopped, the pool's peer files in state 4 or 5 set to 3, glusterd started whatever sed did. */
-    private static String finishHandshakes(List<Node> pool) {
-        String addresses = String.join("|", pool.stream().map(n -> n.privateIp().replace(".", "\\.")).toList());
-        return "systemctl stop glusterd && { for f in $(grep -lxE 'hostname[0-9]+=(" + addresses + ")' "
-                + PEERS + "/* 2>/dev/null); do sed -i 's/^state=[45]$/state=3/' \"$f\"; done;"
-                + " systemctl start glusterd; }";
+    /** The states a handshake stops in when an accept was lost (glusterd-sm.c, v10.3): 4, 5 and 10. */
+    static final List<String> HALF_DONE = List.of("Accepted peer request", "Sent and Received peer request",
+            "Peer is connected and Accepted");
+    private static final String IN_CLUSTER = "Peer in Cluster";
+
+    /** Whether a state of `gluster peer status` ("Sent and Received peer request (Connected)") is one of those. */
+    private static boolean halfDone(String state) {
+        return HALF_DONE.stream().anyMatch(h -> state.startsWith(h + " ("));
     }
 
-    /** `gluster peer status` in a line: each peer's address and state. */
-    private static String peerStates(SshConnection c) {
-        Map<String, String> peers = StorageStage.peers(c);
+    /**
+     * glusterd stopped, the pool's peer files in state 4, 5 or 10 set to 3, glusterd started whatever sed did;
+     * prints how many it set.
+     */
+    private static String finishHandshakes(List<Node> pool) {
+        String addresses = String.join("|", pool.stream().map(n -> n.privateIp().replace(".", "\\.")).toList());
+        return "systemctl stop glusterd && { n=0; for f in $(grep -lxE 'hostname[0-9]+=(" + addresses + ")' "
+                + PEERS + "/* 2>/dev/null); do if grep -qxE 'state=(4|5|10)' \"$f\"; then sed -i -E"
+                + " 's/^state=(4|5|10)$/state=3/' \"$f\"; n=$((n+1)); fi; done; " + StorageStage.START_GLUSTERD
+                + " && echo $n; }";
+    }
+
+    /** A server's `gluster peer status` in a line: each peer's address and state. */
+    private static String describe(Map<String, String> peers) {
         return peers.isEmpty() ? "no peer" : String.join(", ", peers.entrySet().stream()
                 .map(p -> p.getKey() + " as " + p.getValue()).toList());
     }
@@ -137,7 +161,7 @@ final class StorageRejoin {
         SshConnection c = run.engine().session(node);
         // its pool is empty, so nothing it knew is lost: only the identity the others know it by is given back
         StorageStage.must(c, "systemctl stop glusterd && sed -i 's/^UUID=.*/UUID=" + uuid + "/' " + INFO
-                + " && grep -qx 'UUID=" + uuid + "' " + INFO + " && systemctl start glusterd");
+                + " && grep -qx 'UUID=" + uuid + "' " + INFO + " && " + StorageStage.START_GLUSTERD);
         StorageStage.must(c, "gluster --mode=script peer probe " + reference.privateIp());
         report(node.name(), "rebuilt: its glusterd took back UUID " + uuid + " and rejoined the pool through "
                 + reference.name());

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * The original's storage runbooks, automated: glusterd or a brick filesystem not running (after an unplanned
- * reboot), brick processes down (`volume start force`, then heal and wait), and dead FUSE mounts ("Transport
- * endpoint is not connected": lazy unmount, mount again). Says what it fixed; fixes nothing that works.
+ * reboot), servers that do not all see each other in the pool ({@link StorageRejoin#settle}), brick processes
+ * down (`volume start force`, then heal and wait), and dead FUSE mounts ("Transport endpoint is not connected":
+ * lazy unmount, mount again). Says what it fixed; fixes nothing that works.
  */
 public final class StorageRepair {
 
@@ -42,11 +43,12 @@ public final class StorageRepair {
                 fixed.add(c.node() + ": brick filesystem was not mounted: mounted it");
             }
             if (!c.exec("systemctl is-active --quiet glusterd").ok()) {
-                StorageStage.must(c, "systemctl start glusterd");
+                StorageStage.must(c, StorageStage.START_GLUSTERD);
                 fixed.add(c.node() + ": glusterd was not running: started it");
             }
             return true;
         });
+        fixed.addAll(new StorageRejoin(run, layout).settle(layout.servers()));
         SshConnection first = run.engine().session(layout.servers().get(0));
         List<String> offline = GlusterStatus.offline(first, layout.bricks());
         if (!offline.isEmpty()) {

@@ -253,6 +253,14 @@ public final class StorageStage implements Stage {
         return servers.stream().allMatch(n -> connectedPeers(run.engine().session(n)) >= servers.size() - 1);
     }
 
+    /**
+     * Starts glusterd. Debian's unit (10.3-5) allows 6 starts an hour (StartLimitBurst=6; a restart counts) and a
+     * rejoin, a brick reset and the pool's repair each restart it, so the counter is flushed first. That unit also
+     * stops with KillMode=control-group: the server's brick processes stop with glusterd, which starts them again.
+     */
+    static final String START_GLUSTERD = "{ systemctl reset-failed glusterd || true; systemctl start glusterd; }";
+    static final String RESTART_GLUSTERD = "systemctl stop glusterd && " + START_GLUSTERD;
+
     static int connectedPeers(SshConnection c) {
         // only a peer in the cluster counts: "Accepted peer request (Connected)" is a handshake half done
         return (int) peers(c).values().stream().filter(PEER_IN_CLUSTER::equals).count();
