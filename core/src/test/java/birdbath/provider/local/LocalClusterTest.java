@@ -204,7 +204,15 @@ class LocalClusterTest {
             throw e;
         }
         birdbath().up(List.of(), null, false);
-        List<CheckResult> failed = birdbath().check(List.of()).stream().filter(r -> !r.ok()).toList();
+        // seen once (full run, 2026-12-02): 2 entries waiting for self-heal right after this up. Likely cause, not
+        // seen directly: a check counts 0 heals, then its mount probe writes through node 2's client before that
+        // reconnected to every brick; the self-heal daemon takes such entries within its 30 s crawl. Only they wait
+        List<CheckResult> failed = new java.util.ArrayList<>();
+        Poll.within("pending heals to drain after up", Duration.ofSeconds(60), Duration.ofSeconds(2), () -> {
+            failed.clear();
+            failed.addAll(birdbath().check(List.of()).stream().filter(r -> !r.ok()).toList());
+            return failed.stream().allMatch(r -> !r.probe().equals("nothing to heal"));
+        });
         if (!failed.isEmpty()) {
             for (int n = 1; n <= 3; n++) {
                 System.err.println("DIAG " + n + "\n" + run(name + "-" + n, "swanctl --list-sas; nft list ruleset;"
