@@ -48,8 +48,18 @@ public final class StorageRepair {
             }
             return true;
         });
-        fixed.addAll(new StorageRejoin(run, layout).settle(layout.servers()));
         SshConnection first = run.engine().session(layout.servers().get(0));
+        // only servers the pool already holds: one not probed yet or rebuilt is `up`'s work, and counting it would
+        // restart healthy servers' glusterd (and their bricks) for nothing
+        java.util.Set<String> pool = GlusterStatus.pool(first).keySet();
+        List<Node> members = layout.servers().stream().filter(n -> n == layout.servers().get(0)
+                || pool.contains(n.privateIp())).toList();
+        try {
+            fixed.addAll(new StorageRejoin(run, layout).settle(members));
+        } catch (BirdbathException e) {
+            // the bricks and mounts may still be repairable; check names what stays wrong
+            run.out().warn(e.getMessage() + "; `birdbath up` brings a rebuilt server back");
+        }
         List<String> offline = GlusterStatus.offline(first, layout.bricks());
         if (!offline.isEmpty()) {
             StorageStage.must(first, "gluster --mode=script volume start " + GlusterLayout.VOLUME + " force");
