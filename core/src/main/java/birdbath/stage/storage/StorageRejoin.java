@@ -89,8 +89,8 @@ final class StorageRejoin {
                 return done;
             }
             Map<String, Map<String, String>> views = run.engine().onEach("storage pool", pool, StorageStage::peers);
-            List<Node> unsettled = pool.stream().filter(n -> views.get(n.name()).values().stream()
-                    .filter(StorageStage.PEER_IN_CLUSTER::equals).count() < pool.size() - 1).toList();
+            List<Node> unsettled = pool.stream().filter(n -> StorageStage.connectedPeers(views.get(n.name()))
+                    < pool.size() - 1).toList();
             if (unsettled.isEmpty()) {
                 return done;
             }
@@ -125,26 +125,33 @@ final class StorageRejoin {
         }
     }
 
-    /** The states a handshake stops in when an accept was lost (glusterd-sm.c, v10.3): 4, 5 and 10. */
-    static final List<String> HALF_DONE = List.of("Accepted peer request", "Sent and Received peer request",
-            "Peer is connected and Accepted");
-    private static final String IN_CLUSTER = "Peer in Cluster";
+    /** State 3 as `gluster peer status` names it (glusterd-sm.c, v10.3), before " (Connected)" or " (Disconnected)". */
+    static final String IN_CLUSTER = "Peer in Cluster";
+    private static final int IN_CLUSTER_STATE = 3;
+    /**
+     * The states a handshake stops in when an accept was lost, by their number in the peer file and their name in
+     * `gluster peer status` (glusterd-sm.h and glusterd-sm.c, v10.3).
+     */
+    static final Map<Integer, String> HALF_DONE = Map.of(4, "Accepted peer request", 5,
+            "Sent and Received peer request", 10, "Peer is connected and Accepted");
 
     /** Whether a state of `gluster peer status` ("Sent and Received peer request (Connected)") is one of those. */
     private static boolean halfDone(String state) {
-        return HALF_DONE.stream().anyMatch(h -> state.startsWith(h + " ("));
+        return HALF_DONE.values().stream().anyMatch(h -> state.startsWith(h + " ("));
     }
 
     /**
-     * glusterd stopped, the pool's peer files in state 4, 5 or 10 set to 3, glusterd started whatever sed did;
-     * prints how many it set.
+     * glusterd stopped, the pool's peer files in a {@link #HALF_DONE} state set to 3, glusterd started whatever sed
+     * did; prints how many it set.
      */
     private static String finishHandshakes(List<Node> pool) {
         String addresses = String.join("|", pool.stream().map(n -> n.privateIp().replace(".", "\\.")).toList());
+        String states = "state=(" + String.join("|", HALF_DONE.keySet().stream().sorted().map(String::valueOf)
+                .toList()) + ")";
         return "systemctl stop glusterd && { n=0; for f in $(grep -lxE 'hostname[0-9]+=(" + addresses + ")' "
-                + PEERS + "/* 2>/dev/null); do if grep -qxE 'state=(4|5|10)' \"$f\"; then sed -i -E"
-                + " 's/^state=(4|5|10)$/state=3/' \"$f\"; n=$((n+1)); fi; done; " + StorageStage.START_GLUSTERD
-                + " && echo $n; }";
+                + PEERS + "/* 2>/dev/null); do if grep -qxE '" + states + "' \"$f\"; then sed -i -E"
+                + " 's/^" + states + "$/state=" + IN_CLUSTER_STATE + "/' \"$f\"; n=$((n+1)); fi; done; "
+                + StorageStage.START_GLUSTERD + " && echo $n; }";
     }
 
     /** A server's `gluster peer status` in a line: each peer's address and state. */

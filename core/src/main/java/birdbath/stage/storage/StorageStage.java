@@ -44,7 +44,7 @@ public final class StorageStage implements Stage {
     static final String K8S_DIR = "k8s";
     static final String MOUNT_UNIT = "mnt-birdbath.mount";
     /** A peer's state in `gluster peer status` once its handshake is done and it is reachable. */
-    static final String PEER_IN_CLUSTER = "Peer in Cluster (Connected)";
+    static final String PEER_IN_CLUSTER = StorageRejoin.IN_CLUSTER + " (Connected)";
     static final String BRICK_UNIT = "var-lib-birdbath-brick.mount";
     static final String REMOUNT_SERVICE = "birdbath-storage-remount.service";
     static final String REMOUNT_TIMER = "birdbath-storage-remount.timer";
@@ -262,8 +262,13 @@ public final class StorageStage implements Stage {
     static final String RESTART_GLUSTERD = "systemctl stop glusterd && " + START_GLUSTERD;
 
     static int connectedPeers(SshConnection c) {
+        return connectedPeers(peers(c));
+    }
+
+    /** Of a server's peers ({@link #peers}), those in the cluster and connected. */
+    static int connectedPeers(Map<String, String> peers) {
         // only a peer in the cluster counts: "Accepted peer request (Connected)" is a handshake half done
-        return (int) peers(c).values().stream().filter(PEER_IN_CLUSTER::equals).count();
+        return (int) peers.values().stream().filter(PEER_IN_CLUSTER::equals).count();
     }
 
     /** `gluster peer status` on {@code c}: each peer's address (its first name) and state, in its order. */

@@ -269,7 +269,7 @@ class StorageClusterTest {
         String file = "$(grep -lxE 'hostname[0-9]+=" + address.replace(".", "\\.") + "' " + StorageRejoin.PEERS
                 + "/*)";
         cluster.run(cluster.node(n), "systemctl stop glusterd && sed -i 's/^state=3$/state=5/' " + file
-                + " && grep -qx state=5 " + file + " && systemctl reset-failed glusterd; systemctl start glusterd");
+                + " && grep -qx state=5 " + file + " && " + StorageStage.START_GLUSTERD);
     }
 
     /**
