@@ -56,6 +56,16 @@ public final class AppObjects {
         return all;
     }
 
+    /**
+     * What birdbath may have applied before and this config does not want (by kind, namespace and name): the
+     * PostgreSQL backup CronJob once backups are off or PostgreSQL is gone, so that turning backups off stops the
+     * dumps as it stops the etcd timers. The dumps themselves stay on the volume.
+     */
+    public static List<HasMetadata> unwanted(ClusterSpec cluster) {
+        return cluster.apps().postgres() != null && cluster.backups().on() ? List.of()
+                : List.of(PostgresBackup.named());
+    }
+
     /** What a Secret's value shows when it is not asked for: no base64, so `kubectl apply` refuses it. */
     public static final String REDACTED = "<redacted: apps render --show-secrets>";
 

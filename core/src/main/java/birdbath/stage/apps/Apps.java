@@ -47,8 +47,11 @@ public final class Apps {
         return AppObjects.render(objects(), showSecrets);
     }
 
+    /** Applies what this config wants, then deletes what it no longer does ({@link AppObjects#unwanted}). */
     public List<ClusterApply.Applied> deploy(KubernetesClient client) {
-        return ClusterApply.apply(client, objects());
+        List<ClusterApply.Applied> done = new java.util.ArrayList<>(ClusterApply.apply(client, objects()));
+        done.addAll(ClusterApply.delete(client, AppObjects.unwanted(spec)));
+        return done;
     }
 
     /** Where each app answers, for people: dashboard, broker, site. */
@@ -69,7 +72,7 @@ public final class Apps {
     /** `apps status`: each workload's readiness, then the URLs. */
     public List<String> status(KubernetesClient client) {
         List<String> lines = new java.util.ArrayList<>();
-        for (birdbath.stage.CheckResult r : AppsCheck.rollouts(client, appObjects())) {
+        for (birdbath.stage.CheckResult r : AppsCheck.rollouts(client, appObjects(), spec.backups())) {
             lines.add((r.ok() ? "ready      " : "NOT READY  ") + r.probe().replaceFirst(" ready$", "")
                     + (r.ok() ? "" : ": " + r.detail()));
         }

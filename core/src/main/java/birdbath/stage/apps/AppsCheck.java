@@ -1,9 +1,12 @@
 package birdbath.stage.apps;
 
+import birdbath.config.BackupsSpec;
 import birdbath.stage.CheckResult;
+import birdbath.stage.backup.BackupSchedule;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -12,6 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
@@ -21,7 +26,7 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * `check --only apps`: every Deployment and StatefulSet of the apps has all its replicas ready at its current
- * generation, and every Ingress host answers over HTTPS through Traefik on the ingress node with a certificate
+ * generation, the backup CronJob has succeeded lately, and every Ingress host answers over HTTPS through Traefik on the ingress node with a certificate
  * valid for its name (a 404 is Traefik finding no route; 5xx an app behind it failing).
  */
 public final class AppsCheck {
@@ -31,23 +36,44 @@ public final class AppsCheck {
 
     private AppsCheck() { }
 
-    public static List<CheckResult> rollouts(KubernetesClient client, List<HasMetadata> objects) {
+    /**
+     * Per Deployment and StatefulSet: rolled out; per CronJob (the PostgreSQL dumps): a run succeeded within two
+     * periods of backups.schedule (none yet is fine while the CronJob is younger than that).
+     */
+    public static List<CheckResult> rollouts(KubernetesClient client, List<HasMetadata> objects, BackupsSpec backups) {
         List<CheckResult> results = new ArrayList<>();
         for (HasMetadata o : objects) {
-            if (!(o instanceof Deployment) && !(o instanceof StatefulSet)) {
+            boolean job = o instanceof CronJob;
+            if (!(o instanceof Deployment) && !(o instanceof StatefulSet) && !job) {
                 continue;
             }
-            String what = o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+            String what = o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName()
+                    + (job ? " succeeded lately" : " ready");
             try {
                 HasMetadata live = client.resource(o).get();
-                String problem = live == null ? "not deployed (run `birdbath apps deploy`)" : notReady(live);
-                results.add(CheckResult.of(STAGE, "cluster", what + " ready", problem));
+                String problem = live == null ? "not deployed (run `birdbath apps deploy`)"
+                        : job ? notLately((CronJob) live, BackupSchedule.period(backups).multipliedBy(2), Instant.now())
+                        : notReady(live);
+                results.add(CheckResult.of(STAGE, "cluster", what, problem));
             } catch (KubernetesClientException e) {
-                results.add(CheckResult.failed(STAGE, "cluster", what + " ready", "the API server did not answer: "
+                results.add(CheckResult.failed(STAGE, "cluster", what, "the API server did not answer: "
                         + e.getMessage()));
             }
         }
         return results;
+    }
+
+    /** Why {@code live} has not succeeded within {@code stale} of {@code now}, or null when it has. */
+    static String notLately(CronJob live, Duration stale, Instant now) {
+        String last = live.getStatus() == null ? null : live.getStatus().getLastSuccessfulTime();
+        String since = last != null ? last : live.getMetadata().getCreationTimestamp();
+        if (since == null || Duration.between(Instant.parse(since), now).compareTo(stale) <= 0) {
+            return null;
+        }
+        String pods = Objects.selector(live.getMetadata().getName()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining(","));
+        return (last == null ? "no run has succeeded since it was created at " : "the last run that succeeded was at ")
+                + since + "; `kubectl -n " + live.getMetadata().getNamespace() + " logs -l " + pods + "` says why";
     }
 
     /** Why {@code live} is not rolled out, or null when it is. */

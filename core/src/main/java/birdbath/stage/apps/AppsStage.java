@@ -49,7 +49,8 @@ public final class AppsStage implements Stage {
                     run.out().info("  " + a.outcome().name().toLowerCase() + " " + a.kind() + " " + a.name());
                 }
             }
-            run.out().info("  " + applied.size() + " objects, " + changed + " changed");
+            long kept = applied.stream().filter(a -> a.outcome() != ClusterApply.Outcome.DELETED).count();
+            run.out().info("  " + kept + " objects, " + changed + " changed");
         }
     }
 
@@ -62,7 +63,7 @@ public final class AppsStage implements Stage {
         List<HasMetadata> objects = new Apps(run.spec()).appObjects();
         List<CheckResult> results = new ArrayList<>();
         try (KubernetesClient client = KubernetesStage.client(KubernetesStage.kubeconfig(run.spec()))) {
-            results.addAll(AppsCheck.rollouts(client, objects));
+            results.addAll(AppsCheck.rollouts(client, objects, run.spec().backups()));
         }
         Node ingress = run.nodes().stream().filter(n -> n.index() == run.spec().apps().ingressNode()).findFirst()
                 .orElse(null);

@@ -1,6 +1,7 @@
 package birdbath.stage.apps;
 
 import birdbath.Hashes;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -15,14 +16,15 @@ import java.util.Map;
  * Applies objects by server-side apply (field manager "birdbath", creation included), but only those that
  * changed: each carries
  * the SHA-256 of what birdbath last applied in an annotation, so a second deploy writes nothing and a changed
- * hostname touches only the objects that contain it.
+ * hostname touches only the objects that contain it. Objects the config no longer wants are deleted by name
+ * ({@link #delete}).
  */
 public final class ClusterApply {
 
     public static final String MANAGER = "birdbath";
     static final String HASH = "birdbath.dev/applied-sha256";
 
-    public enum Outcome { CREATED, UPDATED, UNCHANGED }
+    public enum Outcome { CREATED, UPDATED, UNCHANGED, DELETED }
 
     /** What happened to one object. */
     public record Applied(String kind, String namespace, String name, Outcome outcome) { }
@@ -46,6 +48,22 @@ public final class ClusterApply {
                 outcome = live == null ? Outcome.CREATED : Outcome.UPDATED;
             }
             done.add(new Applied(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName(), outcome));
+        }
+        return done;
+    }
+
+    /**
+     * Deletes those of {@code objects} (only kind, namespace and name count) that exist, with what they own (a
+     * CronJob's Jobs and their pods) left to the API server's garbage collector.
+     */
+    public static List<Applied> delete(KubernetesClient client, List<HasMetadata> objects) {
+        List<Applied> done = new ArrayList<>();
+        for (HasMetadata o : objects) {
+            if (client.resource(o).get() != null) {
+                client.resource(o).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+                done.add(new Applied(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName(),
+                        Outcome.DELETED));
+            }
         }
         return done;
     }

@@ -21,6 +21,11 @@ final class PostgresBackup {
 
     static final String NAME = "postgres-backup";
     static final String SCRIPT = "postgres-backup.sh";
+    /**
+     * The script's exit when the dump was made but nothing pruned (a dump sorts after it: a clock once ahead): the
+     * Job fails at once (podFailurePolicy) rather than retry and make another dump with the same outcome.
+     */
+    static final int KEPT_ALL = 3;
     /** Where the pod sees {@link BackupStage#POSTGRES_DIR}. */
     static final String MOUNTED = "/backups";
 
@@ -29,7 +34,12 @@ final class PostgresBackup {
     /** The script, writing into {@code dir} (the pod's {@link #MOUNTED}). */
     static String script(BackupsSpec backups, String dir) {
         return Template.render("apps/" + SCRIPT, Map.of("keep", String.valueOf(backups.keep()), "dir", dir,
-                "keep_newest", BackupStage.keepNewest()));
+                "keep_newest", BackupStage.keepNewest(), "kept_all", String.valueOf(KEPT_ALL)));
+    }
+
+    /** The CronJob by name only: what goes when backups are turned off or PostgreSQL is no longer run. */
+    static HasMetadata named() {
+        return new CronJobBuilder().withMetadata(Objects.meta(NAME, Objects.NAMESPACE, PostgresApp.NAME)).build();
     }
 
     static List<HasMetadata> objects(BackupsSpec backups) {
@@ -38,8 +48,15 @@ final class PostgresBackup {
                 .withNewSpec().withSchedule(BackupSchedule.cron(backups)).withTimeZone(BackupSchedule.TIME_ZONE)
                 .withConcurrencyPolicy("Forbid").withSuccessfulJobsHistoryLimit(3).withFailedJobsHistoryLimit(3)
                 // a hung dump ends within the hour, so Forbid does not skip every later one; a passing fault
-                // (the database restarting, a node drained) gets two more tries
+                // (the database restarting) gets two more tries
+                // (a pod evicted by a drain is not counted as one); a run that says retrying cannot help ends it
                 .withNewJobTemplate().withNewSpec().withBackoffLimit(2).withActiveDeadlineSeconds(3600L)
+                .withNewPodFailurePolicy()
+                .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName(NAME).withOperator("In")
+                .withValues(KEPT_ALL).endOnExitCodes().endRule()
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget")
+                .withStatus("True").endOnPodCondition().endRule()
+                .endPodFailurePolicy()
                 .withNewTemplate().withNewMetadata().withLabels(Objects.selector(NAME)).endMetadata()
                 // the image's postgres user, who owns the directory; no API token, no privilege, nothing written
                 // but the dump

@@ -37,7 +37,7 @@ public final class BackupSchedule {
     }
 
     /** How long from one backup to the next. */
-    static Duration period(BackupsSpec spec) {
+    public static Duration period(BackupsSpec spec) {
         return switch (spec.schedule()) {
             case "hourly" -> Duration.ofHours(1);
             case "weekly" -> Duration.ofDays(7);

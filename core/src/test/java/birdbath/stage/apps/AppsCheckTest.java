@@ -2,6 +2,7 @@ package birdbath.stage.apps;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import birdbath.config.BackupsSpec;
 import birdbath.config.ClusterSpec;
 import birdbath.config.ConfigLoader;
 import birdbath.pki.Pki;
@@ -12,6 +13,8 @@ import com.sun.net.httpserver.HttpsServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.InetSocketAddress;
@@ -19,6 +22,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -45,11 +50,11 @@ class AppsCheckTest {
     void rolloutsAreReadyOnlyWhenEveryReplicaIs() throws Exception {
         ClusterSpec c = cluster();
         List<HasMetadata> objects = AppObjects.build(c, new AppSecrets(c.stateDir(), new SecureRandom()), null, "");
-        assertThat(AppsCheck.rollouts(client, objects)).extracting(CheckResult::detail)
+        assertThat(AppsCheck.rollouts(client, objects, c.backups())).extracting(CheckResult::detail)
                 .containsExactly("not deployed (run `birdbath apps deploy`)", "not deployed (run `birdbath apps deploy`)",
                         "not deployed (run `birdbath apps deploy`)");
         ClusterApply.apply(client, objects);
-        assertThat(AppsCheck.rollouts(client, objects)).extracting(r -> r.probe() + ": " + r.detail()).containsExactly(
+        assertThat(AppsCheck.rollouts(client, objects, c.backups())).extracting(r -> r.probe() + ": " + r.detail()).containsExactly(
                 "Deployment kube-system/traefik ready: 0 of 1 replicas ready",
                 "StatefulSet default/postgres ready: 0 of 1 replicas ready",
                 "Deployment default/haircolor ready: 0 of 2 replicas ready");
@@ -57,8 +62,29 @@ class AppsCheckTest {
         hair.setStatus(new DeploymentStatusBuilder().withReadyReplicas(2).withReplicas(2)
                 .withObservedGeneration(hair.getMetadata().getGeneration()).build());
         client.apps().deployments().inNamespace("default").resource(hair).updateStatus();
-        assertThat(AppsCheck.rollouts(client, objects)).filteredOn(CheckResult::ok).extracting(CheckResult::probe)
+        assertThat(AppsCheck.rollouts(client, objects, c.backups())).filteredOn(CheckResult::ok).extracting(CheckResult::probe)
                 .containsExactly("Deployment default/haircolor ready");
+    }
+
+    /**
+     * The backup CronJob (daily): fine while younger than two days with no run yet, or with a run that succeeded
+     * within two days; after that the check names the last success (or the creation) and where the pods' logs are.
+     */
+    @Test
+    void theBackupCronJobFailsTheCheckWhenNoRunSucceededWithinTwoPeriods() {
+        Instant now = Instant.parse("2026-12-02T12:00:00Z");
+        Duration stale = Duration.ofDays(2);
+        CronJob job = (CronJob) PostgresBackup.objects(new BackupsSpec(true, "daily", 7)).get(0);
+        job.getMetadata().setCreationTimestamp("2026-12-01T00:00:00Z");
+        assertThat(AppsCheck.notLately(job, stale, now)).isNull();
+        job.getMetadata().setCreationTimestamp("2026-11-29T00:00:00Z");
+        assertThat(AppsCheck.notLately(job, stale, now)).isEqualTo("no run has succeeded since it was created at"
+                + " 2026-11-29T00:00:00Z; `kubectl -n default logs -l app.kubernetes.io/name=postgres-backup` says why");
+        job.setStatus(new CronJobStatusBuilder().withLastSuccessfulTime("2026-12-02T00:00:05Z").build());
+        assertThat(AppsCheck.notLately(job, stale, now)).isNull();
+        job.getStatus().setLastSuccessfulTime("2026-11-30T00:00:05Z");
+        assertThat(AppsCheck.notLately(job, stale, now)).startsWith("the last run that succeeded was at"
+                + " 2026-11-30T00:00:05Z; ");
     }
 
     @Test

@@ -73,6 +73,32 @@ class AppsStageTest {
                 .singleElement().satisfies(r -> assertThat(r.detail()).startsWith("no answer from 127.0.0.11:443"));
     }
 
+    /**
+     * backups on: the CronJob is applied and checked (young, none run yet: fine). Turned off, as the etcd timers
+     * go, the next `up` deletes it (and the API server's garbage collector its Jobs); the run after finds nothing
+     * to delete.
+     */
+    @Test
+    void turningBackupsOffDeletesThePostgresBackupCronJob() throws Exception {
+        String apps = "apps:\n  acme_email: me@example.com\n";
+        StageRun on = run("linode", apps + "backups:\n  schedule: hourly\n");
+        new AppsStage().converge(on);
+        assertThat(output).contains("  created CronJob postgres-backup");
+        assertThat(new AppsStage().check(on)).filteredOn(r -> r.probe().startsWith("CronJob")).singleElement()
+                .satisfies(r -> assertThat(r.probe()).isEqualTo("CronJob default/postgres-backup succeeded lately"))
+                .satisfies(r -> assertThat(r.ok()).as(r.detail()).isTrue());
+        output.clear();
+
+        StageRun off = run("linode", apps);
+        new AppsStage().converge(off);
+        assertThat(output).contains("  deleted CronJob postgres-backup").last().asString().endsWith(", 1 changed");
+        assertThat(client.batch().v1().cronjobs().inNamespace("default").withName("postgres-backup").get()).isNull();
+        assertThat(new AppsStage().check(off)).noneMatch(r -> r.probe().startsWith("CronJob"));
+        output.clear();
+        new AppsStage().converge(off);
+        assertThat(output).noneMatch(l -> l.contains("deleted")).last().asString().endsWith(" 0 changed");
+    }
+
     @Test
     void withoutAnAppsSectionOrOnTheLocalProviderNothingIsDeployed() throws Exception {
         Pipeline.converge(new AppsStage(), run("linode", ""));

@@ -9,6 +9,7 @@ import birdbath.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real PostgreSQL 15 (the CronJob's image has 16; the script uses nothing 16 added): a dump a fresh server
  * restores (database, table and rows back), 0600, only the newest backups.keep kept; a run that cannot connect
  * leaves nothing behind, not even a partial file; with a dump named in the future (a clock once ahead) nothing
- * is pruned, so the new one is not the first to go. And the CronJob that runs it: the schedule in UTC, one run at a
+ * is pruned, so the new one is not the first to go, and the exit code is the one the Job fails on at once. And the CronJob that runs it: the schedule in UTC, one run at a
  * time, the volume's directory as a hostPath that must exist.
  */
 class PostgresBackupTest {
@@ -61,7 +62,8 @@ class PostgresBackupTest {
             Path ahead = Files.writeString(backups.resolve("postgres-29991231T235959.999Z.sql.gz"), "");
             Path stray = Files.writeString(backups.resolve("postgres-notes.sql.gz"), "");
             Host.Result refused = run(script, pg, pg.password);
-            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.exit()).as("the Job's podFailurePolicy fails it at once on this code")
+                    .isEqualTo(PostgresBackup.KEPT_ALL);
             assertThat(refused.err()).contains("kept every dump: " + ahead + " sorts after the one just made");
             assertThat(files(backups)).hasSize(5).contains(ahead, stray).containsAll(kept);
             Files.delete(ahead);
@@ -97,6 +99,13 @@ class PostgresBackupTest {
         assertThat(pod.getVolumes().get(0).getHostPath().getPath()).isEqualTo(BackupStage.POSTGRES_DIR);
         assertThat(pod.getVolumes().get(0).getHostPath().getType()).isEqualTo("Directory");
         assertThat(job.getSpec().getJobTemplate().getSpec().getActiveDeadlineSeconds()).isEqualTo(3600L);
+        PodFailurePolicyRule failJob = job.getSpec().getJobTemplate().getSpec().getPodFailurePolicy().getRules().get(0);
+        assertThat(failJob.getAction()).isEqualTo("FailJob");
+        assertThat(failJob.getOnExitCodes().getContainerName()).isEqualTo(job.getSpec().getJobTemplate().getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getName());
+        assertThat(failJob.getOnExitCodes().getValues()).containsExactly(PostgresBackup.KEPT_ALL);
+        assertThat(job.getSpec().getJobTemplate().getSpec().getTemplate().getSpec().getRestartPolicy())
+                .as("a podFailurePolicy needs it").isEqualTo("Never");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(BackupStage.DUMP_UID);
