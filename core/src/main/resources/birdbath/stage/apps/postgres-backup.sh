@@ -17,6 +17,8 @@ if [ -e "$file.failed" ]; then
     echo "pg_dumpall failed: no dump written" >&2
     exit 1
 fi
+# on disk before it takes the name a restore trusts
+sync -- "$file.partial"
 mv -- "$file.partial" "$file"
 keep_newest "$keep" "$dir/postgres-" .sql.gz "$file" dump || exit "$kept_all"
 echo "dumped $(basename "$file") ($(stat -c %s "$file") bytes)"
