@@ -9,8 +9,8 @@ umask 077
 {{keep_newest}}
 rm -f "$dir"/*.partial "$dir"/*.failed
 file="$dir/postgres-$(stamp).sql.gz"
-# no pipefail to rely on in dash: pg_dumpall's failure is left as a file beside the dump; a lock it waits for longer than
-# 10 minutes (a migration holding a table) fails the run rather than hang it
+# no pipefail to rely on in dash: pg_dumpall's failure is left as a file beside the dump; a lock it waits for
+# longer than 10 minutes (a migration holding a table) fails the run rather than hang it
 { pg_dumpall --clean --if-exists --lock-wait-timeout=10min || : > "$file.failed"; } | gzip > "$file.partial"
 if [ -e "$file.failed" ]; then
     rm -f "$file.partial" "$file.failed"
