@@ -129,6 +129,24 @@ final class GlusterStatus {
                 longOf(a, "skipped"), decimal(a, "runtime"))), null);
     }
 
+    /**
+     * The servers whose part of the task {@code xml} (a rebalance's or remove-brick's status) says still runs, by
+     * the name the asked server knows them by: a peer's address, or "localhost" for itself.
+     */
+    static List<String> runningOn(String xml) {
+        List<String> out = new ArrayList<>();
+        document(xml).ifPresent(doc -> {
+            NodeList nodes = doc.getDocumentElement().getElementsByTagName("node");
+            for (int i = 0; i < nodes.getLength(); i++) {
+                Element n = (Element) nodes.item(i);
+                if (number(n, "status") == Task.IN_PROGRESS) {
+                    out.add(text(n, "nodeName"));
+                }
+            }
+        });
+        return out;
+    }
+
     /** The CLI's ranking (cli-xml-output.c): running, then failed, stopped, completed, not started; others worst. */
     private static int worse(int a, int b) {
         List<Integer> rank = List.of(Task.IN_PROGRESS, Task.FAILED, Task.STOPPED, Task.COMPLETE, Task.NOT_STARTED);

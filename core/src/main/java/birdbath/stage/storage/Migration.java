@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * Waiting for data to move: a rebalance after bricks were added, or a remove-brick's migration. glusterd runs
  * the move in its own process on the servers, so it goes on when birdbath is killed; the next `up` finds it by
- * its status and waits again. Progress is reported every {@link #REPORT_EVERY}.
+ * its status and waits again. Progress is reported every {@link #REPORT_EVERY}; a server whose part stalled is
+ * restarted ({@link StalledPart}).
  */
 final class Migration {
 
@@ -22,6 +23,8 @@ final class Migration {
     static final Duration POLL = Duration.ofSeconds(3);
     /** Just after `start`, the status may still say "not started". */
     static final Duration START_GRACE = Duration.ofSeconds(30);
+    /** How often each server said to be moving data is asked whether it is ({@link StalledPart}). */
+    static final Duration WATCH_EVERY = Duration.ofSeconds(15);
     /** How long answers may stay uncertain (the lock held by another command, glusterd restarting). */
     static final Duration UNSURE = Duration.ofMinutes(2);
 
@@ -35,8 +38,11 @@ final class Migration {
         long started = System.nanoTime();
         long nextReport = started + REPORT_EVERY.toNanos();
         long sure = started;
+        long nextWatch = started + WATCH_EVERY.toNanos();
+        StalledPart stalled = new StalledPart(run, c, what);
         while (true) {
-            GlusterStatus.TaskAnswer answer = GlusterStatus.task(c.exec(statusCommand).out());
+            String xml = c.exec(statusCommand).out();
+            GlusterStatus.TaskAnswer answer = GlusterStatus.task(xml);
             long now = System.nanoTime();
             boolean early = now - started < START_GRACE.toNanos();
             if (answer.task().isPresent()) {
@@ -44,6 +50,10 @@ final class Migration {
                 sure = now;
                 if (!task.running() && !(early && task.status() == GlusterStatus.Task.NOT_STARTED)) {
                     return task;
+                }
+                if (now >= nextWatch) {
+                    stalled.watch(xml, now);
+                    nextWatch = now + WATCH_EVERY.toNanos();
                 }
                 if (now >= nextReport) {
                     NodeCommands.report(run.out(), c.node(), "storage", what + ": " + progress(task));

@@ -90,6 +90,20 @@ class GlusterStatusTest {
         assertThat(skipped.clean()).as("a remove-brick with a skipped file may not be committed").isFalse();
     }
 
+    /**
+     * rebalance-status-stalled.xml: captured on 2026-12-02 from node 1 of StorageLifecycleTest's grown cluster while
+     * 198.19.114.15's glusterd said "in progress" 25 minutes after its rebalance process had logged "completed"
+     * (the case StalledPart restarts). Only that server is running; the others completed.
+     */
+    @Test
+    void theServersWhosePartStillRunsByTheNameTheAskedServerKnowsThemBy() throws IOException {
+        String stalled = resource("rebalance-status-stalled.xml");
+        assertThat(GlusterStatus.runningOn(stalled)).containsExactly("198.19.114.15");
+        assertThat(GlusterStatus.task(stalled).task().orElseThrow().running()).isTrue();
+        assertThat(GlusterStatus.runningOn(resource("rebalance-status-completed.xml"))).isEmpty();
+        assertThat(GlusterStatus.runningOn(resource("rebalance-status-none.xml"))).isEmpty();
+    }
+
     @Test
     void theBricksOfARemoveBrickTaskComeFromTheVolumeStatus() throws IOException {
         assertThat(GlusterStatus.removeBrickTask(resource("volume-status-removing.xml")))
