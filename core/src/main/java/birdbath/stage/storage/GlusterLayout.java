@@ -69,8 +69,17 @@ record GlusterLayout(List<Node> servers, List<Node> brickNodes, Node arbiter, St
 
     /** The server whose address a brick (host:path) names. */
     Node owner(String brick) {
-        return servers.stream().filter(n -> brick.startsWith(n.privateIp() + ":")).findFirst().orElseThrow(() ->
+        return servers.stream().filter(n -> on(n, brick)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("no server for brick " + brick));
+    }
+
+    /** Those of {@code bricks} (host:path) that {@code server} holds. */
+    static List<String> on(Node server, java.util.Collection<String> bricks) {
+        return bricks.stream().filter(b -> on(server, b)).toList();
+    }
+
+    private static boolean on(Node server, String brick) {
+        return brick.startsWith(server.privateIp() + ":");
     }
 
     /** gluster volume create ... (force only for the arbiter's directory on a root filesystem). */

@@ -1,7 +1,6 @@
 package birdbath.stage.storage;
 
 import birdbath.BirdbathException;
-import birdbath.Poll;
 import birdbath.provider.Node;
 import birdbath.remote.SshConnection;
 import birdbath.stage.NodeCommands;
@@ -73,12 +72,11 @@ final class StalledPart {
                     + " runs, with no migration process there, after " + RESTARTS + " restarts;"
                     + " /var/log/glusterfs/glusterd.log on it says why, and `birdbath up` waits for it again");
         }
+        // read before the restart, while its glusterd answers; a leaving server's bricks count too
+        List<String> own = GlusterLayout.on(server, GlusterStatus.bricks(c).keySet());
         StorageStage.must(c, StorageStage.RESTART_GLUSTERD);
         // its bricks stopped with glusterd (Debian's unit): back before the wait goes on
-        List<String> own = GlusterStatus.bricks(c).keySet().stream().filter(b -> b.startsWith(server.privateIp()
-                + ":")).toList();
-        Poll.within(server.name() + "'s bricks to be back", StorageRepair.BRICKS_DEADLINE, Duration.ofSeconds(1),
-                () -> GlusterStatus.offline(c, own).isEmpty());
+        StorageStage.bricksBack(c, server.name(), own);
         NodeCommands.report(run.out(), server.name(), "storage", "glusterd said its part of the " + what + " still"
                 + " ran, but no migration process had run there for " + STALLED.toSeconds() + " s: restarted it, and"
                 + " it runs its part again");

@@ -111,10 +111,7 @@ final class StorageRejoin {
                 if (i < repairable.size() - 1) {
                     // its bricks stopped with glusterd: back before the next server's stop, or a replica set
                     // loses its quorum; if they are not, the pool's trouble is elsewhere and the repair goes on
-                    List<String> own = layout.bricks().stream().filter(b -> layout.owner(b).name().equals(n.name()))
-                            .toList();
-                    Poll.within(n.name() + "'s bricks to be back", StorageRepair.BRICKS_DEADLINE,
-                            Duration.ofSeconds(1), () -> GlusterStatus.offline(c, own).isEmpty());
+                    StorageStage.bricksBack(c, n.name(), GlusterLayout.on(n, layout.bricks()));
                 }
                 String what = "restarted glusterd on " + n.name() + " (it saw " + describe(views.get(n.name()))
                         + ")" + (marked.equals("0") ? "" : ", " + marked + " half-done handshake(s) marked \""

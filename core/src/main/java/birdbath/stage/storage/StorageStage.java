@@ -261,6 +261,15 @@ public final class StorageStage implements Stage {
     static final String START_GLUSTERD = "{ systemctl reset-failed glusterd || true; systemctl start glusterd; }";
     static final String RESTART_GLUSTERD = "systemctl stop glusterd && " + START_GLUSTERD;
 
+    /**
+     * Waits until {@code bricks}, a server's own, are online again after its glusterd was restarted (Debian's unit
+     * stops them with it), at most {@link StorageRepair#BRICKS_DEADLINE}; whether they are.
+     */
+    static boolean bricksBack(SshConnection c, String server, List<String> bricks) {
+        return Poll.within(server + "'s bricks to be back", StorageRepair.BRICKS_DEADLINE, Duration.ofSeconds(1),
+                () -> GlusterStatus.offline(c, bricks).isEmpty());
+    }
+
     static int connectedPeers(SshConnection c) {
         return connectedPeers(peers(c));
     }
