@@ -26,8 +26,9 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * `check --only apps`: every Deployment and StatefulSet of the apps has all its replicas ready at its current
- * generation, the backup CronJob has succeeded lately, and every Ingress host answers over HTTPS through Traefik on the ingress node with a certificate
- * valid for its name (a 404 is Traefik finding no route; 5xx an app behind it failing).
+ * generation, the backup CronJob has succeeded lately, and every Ingress host answers over HTTPS through Traefik
+ * on the ingress node with a certificate valid for its name (a 404 is Traefik finding no route; 5xx an app behind
+ * it failing).
  */
 public final class AppsCheck {
 

@@ -59,8 +59,8 @@ public final class ClusterApply {
     public static List<Applied> delete(KubernetesClient client, List<HasMetadata> objects) {
         List<Applied> done = new ArrayList<>();
         for (HasMetadata o : objects) {
-            if (client.resource(o).get() != null) {
-                client.resource(o).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            // what was not there comes back as no details, with no error
+            if (!client.resource(o).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete().isEmpty()) {
                 done.add(new Applied(o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName(),
                         Outcome.DELETED));
             }

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * PostgreSQL from the official image: a StatefulSet of one with its data on a glusterfs volume, the
  * superuser's generated password in the Secret {@code postgres} (for {@link PostgresRoles}' Job and the
- * {@link PostgresBackup} dumps only: each service has a role and database of its own), a Service on 5432 inside the cluster.
+ * {@link PostgresBackup} dumps only: each service has a role and database of its own), a Service on 5432 inside
+ * the cluster.
  */
 final class PostgresApp {
 

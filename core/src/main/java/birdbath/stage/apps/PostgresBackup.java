@@ -48,8 +48,8 @@ final class PostgresBackup {
                 .withNewSpec().withSchedule(BackupSchedule.cron(backups)).withTimeZone(BackupSchedule.TIME_ZONE)
                 .withConcurrencyPolicy("Forbid").withSuccessfulJobsHistoryLimit(3).withFailedJobsHistoryLimit(3)
                 // a hung dump ends within the hour, so Forbid does not skip every later one; a passing fault
-                // (the database restarting) gets two more tries
-                // (a pod evicted by a drain is not counted as one); a run that says retrying cannot help ends it
+                // (the database restarting) gets two more tries, a pod evicted by a drain not counted as one;
+                // a run that says retrying cannot help (KEPT_ALL) ends it
                 .withNewJobTemplate().withNewSpec().withBackoffLimit(2).withActiveDeadlineSeconds(3600L)
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName(NAME).withOperator("In")

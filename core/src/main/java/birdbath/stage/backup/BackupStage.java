@@ -27,8 +27,8 @@ import java.util.Optional;
  * Scheduled backups (`backups:`): on every etcd member a systemd timer takes a snapshot of that member into
  * {@value #ETCD_DIR} (0700, the snapshots 0600, the newest backups.keep kept); with PostgreSQL among the apps, a
  * CronJob (in the apps stage) dumps it into {@value #POSTGRES_DIR} on the GlusterFS volume, whose directory this
- * stage makes. Turned off, the timers go (and the apps stage deletes the CronJob); the backups stay. `birdbath backup list|fetch` ({@link BackupStore})
- * brings them home.
+ * stage makes. Turned off, the timers go (and the apps stage deletes the CronJob); the backups stay.
+ * `birdbath backup list|fetch` ({@link BackupStore}) brings them home.
  */
 public final class BackupStage implements Stage {
 
